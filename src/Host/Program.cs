@@ -1,0 +1,66 @@
+using System.Text.Json.Serialization;
+using Ellity.Customers;
+using Ellity.Host;
+using Ellity.Webhooks;
+using JasperFx;
+using JasperFx.Resources;
+using JasperFx.Events.Daemon;
+using Marten;
+using Weasel.Core;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+var builder = WebApplication.CreateBuilder(args);
+
+var connectionString = builder.Configuration.GetConnectionString("Ellity") ?? Defaults.ConnectionString;
+
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(o =>
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
+builder.Services.AddMarten(options =>
+    {
+        options.Connection(connectionString);
+        options.DatabaseSchemaName = "ellity";
+        options.Events.DatabaseSchemaName = "events";
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        options.Events.UseMandatoryStreamTypeDeclaration = true;
+        CustomersModule.ConfigureMarten(options);
+        WebhooksModule.ConfigureMarten(options);
+    })
+    .IntegrateWithWolverine(w => w.MessageStorageSchemaName = "wolverine")
+    .AddAsyncDaemon(DaemonMode.HotCold)
+    .UseLightweightSessions();
+
+builder.Services.AddCustomersModule();
+builder.Services.AddWebhooksModule(builder.Configuration);
+builder.Services.AddWolverineHttp();
+builder.Services.AddResourceSetupOnStartup();
+
+builder.Host.UseWolverine(options =>
+{
+    options.Discovery.IncludeAssembly(typeof(CustomersModule).Assembly);
+    options.Discovery.IncludeAssembly(typeof(WebhooksModule).Assembly);
+    options.UseRuntimeCompilation();
+    options.Policies.AutoApplyTransactions();
+    options.Policies.UseDurableLocalQueues();
+    options.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
+    options.Durability.MessageIdentity = MessageIdentity.IdAndDestination;
+    WebhooksModule.ConfigureWolverine(options, builder.Configuration);
+});
+
+builder.Logging.AddFilter("Marten", LogLevel.Warning);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapOpenApi();
+app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
+app.MapWolverineEndpoints(options => options.RejectUnparseableQueryValues = true);
+
+return await app.RunJasperFxCommands(args);
+
+public partial class Program;

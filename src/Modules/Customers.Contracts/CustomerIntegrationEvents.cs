@@ -1,0 +1,39 @@
+namespace Ellity.Customers.Contracts;
+
+/// <summary>A named reference such as a customer group or a VIP tier.</summary>
+public sealed record NamedRef(string Id, string Name);
+
+/// <summary>The customer exactly as it was right after the event that carries it.</summary>
+public sealed record CustomerSnapshot(
+    Guid Id,
+    string EshopId,
+    string Email,
+    decimal Credit,
+    NamedRef? Group,
+    NamedRef? Tier);
+
+/// <summary>
+/// What every customer integration event carries: the id and commit time of the domain event
+/// it was published for, and the customer right after it.
+/// </summary>
+public interface ICustomerIntegrationEvent
+{
+    Guid EventId { get; }
+    DateTimeOffset OccurredAt { get; }
+    CustomerSnapshot Customer { get; }
+}
+
+public sealed record CustomerRegisteredIntegrationEvent(
+    Guid EventId, DateTimeOffset OccurredAt, CustomerSnapshot Customer) : ICustomerIntegrationEvent;
+
+public sealed record CustomerCreditChangedIntegrationEvent(
+    Guid EventId, DateTimeOffset OccurredAt, CustomerSnapshot Customer,
+    decimal Value, string? Reason) : ICustomerIntegrationEvent;
+
+public sealed record CustomerTierChangedIntegrationEvent(
+    Guid EventId, DateTimeOffset OccurredAt, CustomerSnapshot Customer,
+    NamedRef? PreviousTier) : ICustomerIntegrationEvent;
+
+public sealed record CustomerGroupChangedIntegrationEvent(
+    Guid EventId, DateTimeOffset OccurredAt, CustomerSnapshot Customer,
+    NamedRef? PreviousGroup) : ICustomerIntegrationEvent;

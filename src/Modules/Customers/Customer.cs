@@ -1,0 +1,50 @@
+using Ellity.Customers.Contracts;
+
+namespace Ellity.Customers;
+
+public sealed record CustomerRegistered(
+    Guid CustomerId, string EshopId, string Email, decimal Credit, NamedRef? Group, NamedRef? Tier);
+
+public sealed record CreditChanged(decimal Value, string? Reason, decimal BalanceAfter);
+
+public sealed record TierChanged(NamedRef? Tier, NamedRef? PreviousTier);
+
+public sealed record GroupChanged(NamedRef? Group, NamedRef? PreviousGroup);
+
+/// <summary>
+/// A customer of one e-shop, folded from its event stream. Immutable: Apply returns a new
+/// state, so deciding what to emit never mutates the aggregate Marten hands us.
+/// </summary>
+public sealed partial record Customer(
+    Guid Id, string EshopId, string Email, decimal Credit, NamedRef? Group, NamedRef? Tier)
+{
+    public static Customer Create(CustomerRegistered e) =>
+        new(e.CustomerId, e.EshopId, e.Email, e.Credit, e.Group, e.Tier);
+
+    public Customer Apply(CreditChanged e) => this with { Credit = e.BalanceAfter };
+
+    public Customer Apply(TierChanged e) => this with { Tier = e.Tier };
+
+    public Customer Apply(GroupChanged e) => this with { Group = e.Group };
+
+    public static Customer Fold(Customer? state, object @event) => @event switch
+    {
+        CustomerRegistered e => Create(e),
+        CreditChanged e => Required(state).Apply(e),
+        TierChanged e => Required(state).Apply(e),
+        GroupChanged e => Required(state).Apply(e),
+        _ => Required(state),
+    };
+
+    public CustomerSnapshot ToSnapshot() => new(Id, EshopId, Email, Credit, Group, Tier);
+
+    private static Customer Required(Customer? state) =>
+        state ?? throw new InvalidOperationException("A customer stream must start with CustomerRegistered.");
+}
+
+/// <summary>The customer as the API shows it.</summary>
+public sealed record CustomerResponse(
+    Guid Id, string EshopId, string Email, decimal Credit, NamedRef? Group, NamedRef? Tier)
+{
+    public static CustomerResponse From(Customer c) => new(c.Id, c.EshopId, c.Email, c.Credit, c.Group, c.Tier);
+}

@@ -1,0 +1,28 @@
+using Ellity.Customers.Publishing;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine.Marten;
+
+namespace Ellity.Customers;
+
+public static class CustomersModule
+{
+    public const string Schema = "customers";
+
+    public static void ConfigureMarten(StoreOptions options)
+    {
+        options.Projections.Snapshot<Customer>(SnapshotLifecycle.Inline);
+        options.Schema.For<Customer>().DatabaseSchemaName(Schema).Index(x => x.EshopId);
+        options.Events.AddEventType<CustomerRegistered>();
+        options.Events.AddEventType<CreditChanged>();
+        options.Events.AddEventType<TierChanged>();
+        options.Events.AddEventType<GroupChanged>();
+    }
+
+    public static IServiceCollection AddCustomersModule(this IServiceCollection services)
+    {
+        services.SubscribeToEvents(new PublishCustomerEvents());
+        return services;
+    }
+}

@@ -1,0 +1,58 @@
+using Ellity.Customers.Contracts;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Wolverine;
+using Wolverine.Marten.Subscriptions;
+
+namespace Ellity.Customers.Publishing;
+
+/// <summary>
+/// Turns committed customer events into integration events. It runs as a durable Marten
+/// subscription: the messages it publishes join Wolverine's outbox in the same transaction that
+/// records the subscription's progress, so an event committed is an integration event published,
+/// even if the process dies in between.
+/// </summary>
+public sealed class PublishCustomerEvents : BatchSubscription
+{
+    public const string Name = "customers-integration-events";
+
+    public PublishCustomerEvents() : base(Name)
+    {
+        IncludeType<CustomerRegistered>();
+        IncludeType<CreditChanged>();
+        IncludeType<TierChanged>();
+        IncludeType<GroupChanged>();
+    }
+
+    public override async Task ProcessEventsAsync(EventRange page, ISubscriptionController controller,
+        IDocumentOperations operations, IMessageBus bus, CancellationToken cancellationToken)
+    {
+        // Each event must carry the customer as it was right after it, not as it is now: fold each
+        // stream once up to the newest event of this page and publish at every version in the page.
+        foreach (var streamEvents in page.Events.GroupBy(e => e.StreamId))
+        {
+            var inPage = streamEvents.ToDictionary(e => e.Version);
+            var history = await operations.Events.FetchStreamAsync(
+                streamEvents.Key, inPage.Keys.Max(), token: cancellationToken);
+
+            Customer? customer = null;
+            foreach (var e in history)
+            {
+                customer = Customer.Fold(customer, e.Data);
+                if (inPage.ContainsKey(e.Version) && ToIntegrationEvent(e, customer) is { } message)
+                    await bus.PublishAsync(message);
+            }
+        }
+    }
+
+    public static ICustomerIntegrationEvent? ToIntegrationEvent(IEvent e, Customer after) => e.Data switch
+    {
+        CustomerRegistered => new CustomerRegisteredIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot()),
+        CreditChanged c => new CustomerCreditChangedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), c.Value, c.Reason),
+        TierChanged t => new CustomerTierChangedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), t.PreviousTier),
+        GroupChanged g => new CustomerGroupChangedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), g.PreviousGroup),
+        _ => null,
+    };
+}

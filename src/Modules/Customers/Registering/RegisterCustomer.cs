@@ -1,0 +1,46 @@
+using Ellity.Customers.Contracts;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Wolverine.Http;
+
+namespace Ellity.Customers.Registering;
+
+public sealed record RegisterCustomer(string? Email, decimal? Credit, NamedRef? Group, NamedRef? Tier);
+
+public static class RegisterCustomerEndpoint
+{
+    public const int MaxEmailLength = 254;
+
+    public static Dictionary<string, string[]> Validate(string eshopId, RegisterCustomer command)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!CustomerValidation.IsValidEshopId(eshopId))
+            errors["eshopId"] = ["1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."];
+        if (string.IsNullOrWhiteSpace(command.Email) || command.Email.Length > MaxEmailLength
+            || !command.Email.Contains('@') || CustomerValidation.HasControlChars(command.Email))
+            errors["email"] = [$"An e-mail address of at most {MaxEmailLength} characters is required."];
+        if (command.Credit is { } credit && (credit < 0 || credit > CustomerValidation.MaxAmount))
+            errors["credit"] = [$"The opening credit must be between 0 and {CustomerValidation.MaxAmount}."];
+        CustomerValidation.CheckRef(errors, "group", command.Group);
+        CustomerValidation.CheckRef(errors, "tier", command.Tier);
+        return errors;
+    }
+
+    public static CustomerRegistered Decide(string eshopId, RegisterCustomer command, Guid customerId) =>
+        new(customerId, eshopId, command.Email!.Trim(), command.Credit ?? 0m, command.Group, command.Tier);
+
+    [WolverinePost("/api/eshops/{eshopId}/customers"), Tags("Customers")]
+    public static Results<Created<CustomerResponse>, ValidationProblem> Post(
+        string eshopId, RegisterCustomer command, IDocumentSession session)
+    {
+        var errors = Validate(eshopId, command);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var registered = Decide(eshopId, command, Guid.CreateVersion7());
+        session.Events.StartStream<Customer>(registered.CustomerId, registered);
+        return TypedResults.Created(
+            $"/api/eshops/{eshopId}/customers/{registered.CustomerId}",
+            CustomerResponse.From(Customer.Create(registered)));
+    }
+}

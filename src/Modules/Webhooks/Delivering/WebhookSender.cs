@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using Ellity.Webhooks.Dispatching;
+using Microsoft.Extensions.Options;
+
+namespace Ellity.Webhooks.Delivering;
+
+/// <summary>Sends one attempt of a delivery over HTTP and describes what happened.</summary>
+public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksOptions> options)
+{
+    public const string ClientName = "webhooks";
+
+    private readonly WebhooksOptions _options = options.Value;
+
+    public async Task<DeliveryAttempted> SendAsync(DeliveryRequest request, int number, CancellationToken ct)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.AttemptTimeout);
+        try
+        {
+            using var message = ToHttpRequest(request);
+            using var response = await clients.CreateClient(ClientName)
+                .SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var (body, truncated) = await ReadBoundedAsync(response.Content, _options.ResponseBodyLimitBytes, timeout.Token);
+            var status = (int)response.StatusCode;
+            var error = status is >= 200 and < 300 ? null : $"The receiver answered {status} {response.ReasonPhrase}.";
+            return new DeliveryAttempted(number, startedAt, clock.ElapsedMilliseconds, status, error, body, truncated);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return Failed(number, startedAt, clock, $"Timed out after {_options.AttemptTimeout.TotalSeconds:0.###} s.");
+        }
+        catch (HttpRequestException ex)
+        {
+            return Failed(number, startedAt, clock, Describe(ex));
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Failed(number, startedAt, clock, $"The request could not be sent: {ex.Message}");
+        }
+    }
+
+    private static DeliveryAttempted Failed(int number, DateTimeOffset startedAt, Stopwatch clock, string error) =>
+        new(number, startedAt, clock.ElapsedMilliseconds, null, error, null, false);
+
+    private static HttpRequestMessage ToHttpRequest(DeliveryRequest request)
+    {
+        var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Url);
+        if (request.Body is not null)
+        {
+            // Sent byte for byte as rendered; the content type is the one recorded with the request.
+            message.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(request.Body));
+        }
+        foreach (var (name, value) in request.Headers)
+        {
+            if (message.Content is not null && name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+                message.Content.Headers.TryAddWithoutValidation(name, value);
+            else
+                message.Headers.TryAddWithoutValidation(name, value);
+        }
+        return message;
+    }
+
+    private static async Task<(string? Body, bool Truncated)> ReadBoundedAsync(HttpContent content, int limit, CancellationToken ct)
+    {
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        var buffer = new byte[limit + 1];
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = await stream.ReadAsync(buffer.AsMemory(read), ct);
+            if (n == 0) break;
+            read += n;
+        }
+        if (read == 0) return (null, false);
+        var truncated = read > limit;
+        return (Encoding.UTF8.GetString(buffer, 0, Math.Min(read, limit)), truncated);
+    }
+
+    private static string Describe(HttpRequestException ex) => ex.InnerException switch
+    {
+        SocketException { SocketErrorCode: SocketError.ConnectionRefused } => "Connection refused.",
+        SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData } => "The host name could not be resolved.",
+        SocketException s => $"Network error: {s.SocketErrorCode}.",
+        System.Security.Authentication.AuthenticationException => "TLS handshake failed.",
+        IOException => "The connection was closed before a complete response arrived.",
+        _ => ex.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError => "The host name could not be resolved.",
+            HttpRequestError.ConnectionError => "Could not connect to the receiver.",
+            HttpRequestError.SecureConnectionError => "TLS handshake failed.",
+            HttpRequestError.ResponseEnded => "The connection was closed before a complete response arrived.",
+            HttpRequestError.InvalidResponse => "The receiver sent an invalid HTTP response.",
+            _ => $"The request failed: {ex.Message}",
+        },
+    };
+}

@@ -1,0 +1,67 @@
+using Ellity.Customers.Contracts;
+using Ellity.Webhooks.Delivering;
+using Ellity.Webhooks.Subscribing;
+using Ellity.Webhooks.Templating;
+using Ellity.Webhooks.Triggers;
+using Marten;
+using Wolverine;
+using Wolverine.Attributes;
+
+namespace Ellity.Webhooks.Dispatching;
+
+/// <summary>
+/// Turns each customer integration event into one delivery per matching webhook: a delivery
+/// stream started and its first attempt queued, both in one transaction.
+/// </summary>
+[WolverineHandler]
+public static class DispatchCustomerEvents
+{
+    public static Task<OutgoingMessages> Handle(CustomerRegisteredIntegrationEvent e, IDocumentSession session, CancellationToken ct) =>
+        Dispatch(session, TriggerCatalog.CustomerRegistered, e, TriggerCatalog.ValuesOf(e, TriggerCatalog.CustomerRegistered), ct);
+
+    public static Task<OutgoingMessages> Handle(CustomerCreditChangedIntegrationEvent e, IDocumentSession session, CancellationToken ct) =>
+        Dispatch(session, TriggerCatalog.CreditChanged, e, TriggerCatalog.ValuesOf(e), ct);
+
+    public static Task<OutgoingMessages> Handle(CustomerTierChangedIntegrationEvent e, IDocumentSession session, CancellationToken ct) =>
+        Dispatch(session, TriggerCatalog.TierChanged, e, TriggerCatalog.ValuesOf(e), ct);
+
+    // No trigger listens to group changes yet; handling the message keeps it from piling up unrouted.
+    public static void Handle(CustomerGroupChangedIntegrationEvent e) { }
+
+    public static async Task<OutgoingMessages> Dispatch(IDocumentSession session, Trigger trigger,
+        ICustomerIntegrationEvent e, IReadOnlyDictionary<string, TemplateValue> values, CancellationToken ct)
+    {
+        var messages = new OutgoingMessages();
+        var eshopId = e.Customer.EshopId;
+        var webhooks = await session.Query<Webhook>()
+            .Where(w => w.EshopId == eshopId && w.Trigger == trigger.Name && w.Enabled && !w.Deleted)
+            .ToListAsync(ct);
+
+        var due = webhooks.Where(w => w.Accepts(e.OccurredAt))
+            .Select(w => (Webhook: w, DeliveryId: DeliveryIds.For(w.Id, e.EventId)))
+            .ToList();
+        if (due.Count == 0) return messages;
+
+        var ids = due.Select(d => d.DeliveryId).ToArray();
+        var existing = (await session.Query<Delivery>().Where(d => d.Id.IsOneOf(ids)).Select(d => d.Id).ToListAsync(ct))
+            .ToHashSet();
+
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (webhook, deliveryId) in due.Where(d => !existing.Contains(d.DeliveryId)))
+        {
+            var scheduled = Plan(webhook, deliveryId, trigger, e, values, now);
+            session.Events.StartStream<Delivery>(deliveryId, scheduled);
+            messages.Add(new AttemptDelivery(deliveryId));
+        }
+        return messages;
+    }
+
+    public static DeliveryScheduled Plan(Webhook webhook, Guid deliveryId, Trigger trigger,
+        ICustomerIntegrationEvent e, IReadOnlyDictionary<string, TemplateValue> values, DateTimeOffset now)
+    {
+        var request = RequestRenderer.Render(webhook, values);
+        var headers = new Dictionary<string, string>(request.Headers) { [DeliveryHeaders.Id] = deliveryId.ToString() };
+        return new DeliveryScheduled(deliveryId, webhook.EshopId, webhook.Id, trigger.Name, e.EventId, e.OccurredAt,
+            request with { Headers = headers }, now);
+    }
+}

@@ -1,0 +1,26 @@
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Wolverine.Http;
+
+namespace Ellity.Webhooks.Subscribing;
+
+public static class GetWebhooksEndpoint
+{
+    [WolverineGet("/api/eshops/{eshopId}/webhooks"), Tags("Webhooks")]
+    public static async Task<IReadOnlyList<WebhookResponse>> GetAll(string eshopId, IQuerySession session, CancellationToken ct)
+    {
+        var webhooks = await session.Query<Webhook>()
+            .Where(w => w.EshopId == eshopId && !w.Deleted)
+            .OrderBy(w => w.CreatedAt)
+            .ToListAsync(ct);
+        return webhooks.Select(w => WebhookResponse.From(w)).ToList();
+    }
+
+    [WolverineGet("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks")]
+    public static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> Get(
+        string eshopId, Guid webhookId, IQuerySession session, CancellationToken ct) =>
+        await WebhookLookup.Load(session, eshopId, webhookId, ct) is { } webhook
+            ? TypedResults.Ok(WebhookResponse.From(webhook))
+            : WebhookLookup.NotFound(webhookId);
+}

@@ -1,0 +1,31 @@
+using Ellity.Webhooks.Dispatching;
+using Ellity.Webhooks.Templating;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Wolverine.Http;
+
+namespace Ellity.Webhooks.Subscribing;
+
+public sealed record PreviewInput(string? Trigger, string? Url, string? Body);
+
+public sealed record PreviewResponse(
+    string Method, string Url, IReadOnlyDictionary<string, string> Headers, string? Body,
+    IReadOnlyList<VariableWarning> Warnings);
+
+/// <summary>Renders the exact request a webhook would send, filled with the trigger's sample data.</summary>
+public static class PreviewWebhookEndpoint
+{
+    [WolverinePost("/api/eshops/{eshopId}/webhooks/preview"), Tags("Webhooks")]
+    public static Results<Ok<PreviewResponse>, ValidationProblem> Post(string eshopId, PreviewInput input)
+    {
+        var definition = WebhookDefinition.Check(null, input.Trigger, input.Url, input.Body, nameRequired: false);
+        if (!definition.IsValid) return definition.ToProblem();
+
+        var values = new Dictionary<string, TemplateValue>(definition.Trigger!.SampleValues)
+        {
+            ["account.eshopId"] = TemplateValue.Text(eshopId),
+        };
+        var request = RequestRenderer.Render(definition.UrlTemplate!, definition.BodyTemplate, values);
+        return TypedResults.Ok(new PreviewResponse(request.Method, request.Url, request.Headers, request.Body, definition.Warnings));
+    }
+}

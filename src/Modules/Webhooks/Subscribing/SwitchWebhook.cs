@@ -1,0 +1,50 @@
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Wolverine.Http;
+
+namespace Ellity.Webhooks.Subscribing;
+
+/// <summary>Enabling, disabling and deleting: each idempotent, each an event in the webhook's stream.</summary>
+public static class SwitchWebhookEndpoint
+{
+    public static IReadOnlyList<object> Enable(Webhook w, DateTimeOffset now) => w.Enabled ? [] : [new WebhookEnabled(now)];
+
+    public static IReadOnlyList<object> Disable(Webhook w, DateTimeOffset now) => w.Enabled ? [new WebhookDisabled(now)] : [];
+
+    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/enable"), Tags("Webhooks")]
+    public static Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> PostEnable(
+        string eshopId, Guid webhookId, IDocumentSession session, CancellationToken ct) =>
+        Switch(eshopId, webhookId, session, Enable, ct);
+
+    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/disable"), Tags("Webhooks")]
+    public static Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> PostDisable(
+        string eshopId, Guid webhookId, IDocumentSession session, CancellationToken ct) =>
+        Switch(eshopId, webhookId, session, Disable, ct);
+
+    [WolverineDelete("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks")]
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        string eshopId, Guid webhookId, IDocumentSession session, CancellationToken ct)
+    {
+        var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
+        if (stream is null) return WebhookLookup.NotFound(webhookId);
+        stream.AppendOne(new WebhookDeleted(DateTimeOffset.UtcNow));
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> Switch(
+        string eshopId, Guid webhookId, IDocumentSession session,
+        Func<Webhook, DateTimeOffset, IReadOnlyList<object>> decide, CancellationToken ct)
+    {
+        var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
+        if (stream is null) return WebhookLookup.NotFound(webhookId);
+
+        var webhook = stream.Aggregate!;
+        foreach (var e in decide(webhook, DateTimeOffset.UtcNow))
+        {
+            stream.AppendOne(e);
+            webhook = webhook.After(e);
+        }
+        return TypedResults.Ok(WebhookResponse.From(webhook));
+    }
+}

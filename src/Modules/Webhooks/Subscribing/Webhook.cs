@@ -1,0 +1,63 @@
+namespace Ellity.Webhooks.Subscribing;
+
+public sealed record WebhookCreated(
+    Guid WebhookId, string EshopId, string Name, string Trigger, string Url, string? Body, bool Enabled,
+    DateTimeOffset At);
+
+public sealed record WebhookRenamed(string Name);
+
+public sealed record WebhookTriggerChanged(string Trigger);
+
+public sealed record WebhookUrlChanged(string Url);
+
+public sealed record WebhookBodyChanged(string? Body);
+
+public sealed record WebhookEnabled(DateTimeOffset At);
+
+public sealed record WebhookDisabled(DateTimeOffset At);
+
+public sealed record WebhookDeleted(DateTimeOffset At);
+
+/// <summary>
+/// A webhook subscription folded from its stream; also the read model dispatch and the API query.
+/// <see cref="ActiveSince"/> is when it was last switched on: events that happened before that are
+/// not delivered, even if they are dispatched after it.
+/// </summary>
+public sealed partial record Webhook(
+    Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, bool Enabled,
+    DateTimeOffset CreatedAt, DateTimeOffset? ActiveSince, bool Deleted)
+{
+    public static Webhook Create(WebhookCreated e) =>
+        new(e.WebhookId, e.EshopId, e.Name, e.Trigger, e.Url, e.Body, e.Enabled, e.At, e.Enabled ? e.At : null, false);
+
+    public Webhook Apply(WebhookRenamed e) => this with { Name = e.Name };
+
+    public Webhook Apply(WebhookTriggerChanged e) => this with { Trigger = e.Trigger };
+
+    public Webhook Apply(WebhookUrlChanged e) => this with { Url = e.Url };
+
+    public Webhook Apply(WebhookBodyChanged e) => this with { Body = e.Body };
+
+    public Webhook Apply(WebhookEnabled e) => this with { Enabled = true, ActiveSince = e.At };
+
+    public Webhook Apply(WebhookDisabled e) => this with { Enabled = false, ActiveSince = null };
+
+    public Webhook Apply(WebhookDeleted e) => this with { Enabled = false, ActiveSince = null, Deleted = true };
+
+    public Webhook After(object @event) => @event switch
+    {
+        WebhookRenamed e => Apply(e),
+        WebhookTriggerChanged e => Apply(e),
+        WebhookUrlChanged e => Apply(e),
+        WebhookBodyChanged e => Apply(e),
+        WebhookEnabled e => Apply(e),
+        WebhookDisabled e => Apply(e),
+        WebhookDeleted e => Apply(e),
+        _ => this,
+    };
+
+    public string Method => WebhookDefinition.MethodFor(Body);
+
+    /// <summary>Whether an event that happened at <paramref name="occurredAt"/> is delivered to this webhook.</summary>
+    public bool Accepts(DateTimeOffset occurredAt) => Enabled && !Deleted && ActiveSince <= occurredAt;
+}

@@ -1,0 +1,160 @@
+using Ellity.Webhooks.Templating;
+using Ellity.Webhooks.Triggers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ellity.Webhooks.Subscribing;
+
+/// <summary>The request body of create and update.</summary>
+public sealed record WebhookInput(string? Name, string? Trigger, string? Url, string? Body, bool? Enabled);
+
+/// <summary>A variable known to the catalog but not carried by the chosen trigger: it will render empty.</summary>
+public sealed record VariableWarning(string Field, string Variable, string Message);
+
+/// <summary>A variable no trigger knows, with the closest known name.</summary>
+public sealed record UnknownVariable(string Field, string Variable, string? Suggestion);
+
+public sealed record BodyErrorPosition(int Line, int Column, int Offset);
+
+public sealed record WebhookResponse(
+    Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, string Method, bool Enabled,
+    DateTimeOffset CreatedAt, IReadOnlyList<VariableWarning> Warnings)
+{
+    public static WebhookResponse From(Webhook w, IReadOnlyList<VariableWarning>? warnings = null) =>
+        new(w.Id, w.EshopId, w.Name, w.Trigger, w.Url, w.Body, w.Method, w.Enabled, w.CreatedAt,
+            warnings ?? WebhookDefinition.Check(w.Name, w.Trigger, w.Url, w.Body).Warnings);
+}
+
+/// <summary>
+/// The rules a webhook's name, trigger, URL and body must follow, shared by create, update and
+/// preview, so that what saves is exactly what can be previewed and delivered.
+/// </summary>
+public sealed class WebhookDefinition
+{
+    public const int MaxNameLength = 200;
+    public const int MaxUrlLength = 2048;
+    public const int MaxBodyLength = 64 * 1024;
+
+    public Dictionary<string, string[]> Errors { get; } = new();
+    public List<UnknownVariable> UnknownVariables { get; } = [];
+    public List<VariableWarning> Warnings { get; } = [];
+    public BodyErrorPosition? BodyError { get; private set; }
+    public Trigger? Trigger { get; private set; }
+    public UrlTemplate? UrlTemplate { get; private set; }
+    public BodyTemplate? BodyTemplate { get; private set; }
+
+    public bool IsValid => Errors.Count == 0;
+
+    public static string MethodFor(string? body) => string.IsNullOrWhiteSpace(body) ? "GET" : "POST";
+
+    /// <summary>Checks a definition; pass <paramref name="name"/> = null where no name is involved (preview).</summary>
+    public static WebhookDefinition Check(string? name, string? trigger, string? url, string? body, bool nameRequired = true)
+    {
+        var d = new WebhookDefinition();
+        if (nameRequired) d.CheckName(name);
+        d.CheckTrigger(trigger);
+        d.CheckUrl(url);
+        d.CheckBody(body);
+        return d;
+    }
+
+    public ValidationProblem ToProblem()
+    {
+        var extensions = new Dictionary<string, object?>();
+        if (UnknownVariables.Count > 0) extensions["unknownVariables"] = UnknownVariables;
+        if (BodyError is not null) extensions["bodyError"] = BodyError;
+        return TypedResults.ValidationProblem(Errors,
+            title: "The webhook is not valid.",
+            detail: string.Join(" ", Errors.SelectMany(e => e.Value)),
+            extensions: extensions);
+    }
+
+    private void CheckName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(char.IsControl))
+            Errors["name"] = [$"A name of 1-{MaxNameLength} characters without control characters is required."];
+    }
+
+    private void CheckTrigger(string? trigger)
+    {
+        Trigger = TriggerCatalog.Find(trigger);
+        if (Trigger is null)
+            Errors["trigger"] = [string.IsNullOrWhiteSpace(trigger)
+                ? $"A trigger is required: one of {KnownTriggers}."
+                : $"Unknown trigger '{trigger}': use one of {KnownTriggers}."];
+    }
+
+    private static string KnownTriggers => string.Join(", ", TriggerCatalog.All.Select(t => t.Name));
+
+    private void CheckUrl(string? url)
+    {
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            Errors["url"] = ["A URL is required."];
+            return;
+        }
+        if (url.Length > MaxUrlLength || url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+        {
+            Errors["url"] = [$"The URL must be at most {MaxUrlLength} characters, without spaces or control characters."];
+            return;
+        }
+        var template = UrlTemplate.Parse(url);
+        if (!CheckVariables("url", template.VariableNames)) return;
+
+        // The URL must be a valid absolute http(s) URL once filled in, whatever the values.
+        var rendered = template.Render(Trigger?.SampleValues ?? new Dictionary<string, TemplateValue>());
+        if (!IsHttpUrl(rendered))
+        {
+            Errors["url"] = ["The URL must be an absolute http:// or https:// URL (checked with sample values)."];
+            return;
+        }
+        UrlTemplate = template;
+    }
+
+    private void CheckBody(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return;
+        if (body.Length > MaxBodyLength)
+        {
+            Errors["body"] = [$"The body template must be at most {MaxBodyLength} characters."];
+            return;
+        }
+        if (!BodyTemplate.TryParse(body, out var template, out var error))
+        {
+            BodyError = new BodyErrorPosition(error!.Line, error.Column, error.Offset);
+            Errors["body"] = [$"The body is not a valid JSON template: {error.Message}"];
+            return;
+        }
+        if (CheckVariables("body", template!.VariableNames)) BodyTemplate = template;
+    }
+
+    private bool CheckVariables(string field, IReadOnlyList<string> names)
+    {
+        var messages = new List<string>();
+        foreach (var name in names)
+        {
+            if (!TriggerCatalog.KnownVariables.Contains(name))
+            {
+                var suggestion = TriggerCatalog.Suggest(name);
+                UnknownVariables.Add(new UnknownVariable(field, name, suggestion));
+                messages.Add(suggestion is null
+                    ? $"Unknown variable #{name}#."
+                    : $"Unknown variable #{name}#: did you mean #{suggestion}#?");
+            }
+            else if (Trigger is not null && !Trigger.Carries(name))
+            {
+                Warnings.Add(new VariableWarning(field, name,
+                    $"Trigger '{Trigger.Name}' does not carry #{name}#: it will be sent as an empty value."));
+            }
+        }
+        if (messages.Count == 0) return true;
+        Errors[field] = [.. messages];
+        return false;
+    }
+
+    public static bool IsHttpUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && !string.IsNullOrEmpty(uri.Host)
+        && string.IsNullOrEmpty(uri.UserInfo);
+}

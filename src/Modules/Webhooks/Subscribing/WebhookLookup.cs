@@ -1,0 +1,31 @@
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ellity.Webhooks.Subscribing;
+
+/// <summary>
+/// Every webhook is looked up within the e-shop in the path: another shop's webhook, or a deleted
+/// one, is simply not found.
+/// </summary>
+internal static class WebhookLookup
+{
+    public static async Task<Webhook?> Load(IQuerySession session, string eshopId, Guid webhookId, CancellationToken ct)
+    {
+        var webhook = await session.LoadAsync<Webhook>(webhookId, ct);
+        return webhook is { Deleted: false } && webhook.EshopId == eshopId ? webhook : null;
+    }
+
+    public static async Task<IEventStream<Webhook>?> FetchForWriting(
+        IDocumentSession session, string eshopId, Guid webhookId, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForWriting<Webhook>(webhookId, ct);
+        return stream.Aggregate is { Deleted: false } w && w.EshopId == eshopId ? stream : null;
+    }
+
+    public static ProblemHttpResult NotFound(Guid webhookId) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Webhook not found",
+        detail: $"No webhook {webhookId} in this e-shop.");
+}

@@ -1,0 +1,71 @@
+using Ellity.Customers.Contracts;
+using Ellity.Webhooks.Delivering;
+using Ellity.Webhooks.Subscribing;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Wolverine;
+using Wolverine.ErrorHandling;
+using JasperFx.Core;
+
+namespace Ellity.Webhooks;
+
+public static class WebhooksModule
+{
+    public const string Schema = "webhooks";
+    public const string DispatchQueue = "webhook-dispatch";
+    public const string DeliveryQueue = "webhook-deliveries";
+
+    public static void ConfigureMarten(StoreOptions options)
+    {
+        options.Projections.Snapshot<Webhook>(SnapshotLifecycle.Inline);
+        options.Schema.For<Webhook>().DatabaseSchemaName(Schema).Index(x => x.EshopId);
+        options.Projections.Snapshot<Delivery>(SnapshotLifecycle.Inline);
+        options.Schema.For<Delivery>().DatabaseSchemaName(Schema)
+            .Index(x => x.WebhookId).Index(x => x.EshopId).Index(x => x.ScheduledAt);
+
+        options.Events.AddEventTypes([
+            typeof(WebhookCreated), typeof(WebhookRenamed), typeof(WebhookTriggerChanged), typeof(WebhookUrlChanged),
+            typeof(WebhookBodyChanged), typeof(WebhookEnabled), typeof(WebhookDisabled), typeof(WebhookDeleted),
+            typeof(DeliveryScheduled), typeof(DeliveryAttempted), typeof(DeliverySucceeded), typeof(DeliveryFailed),
+        ]);
+    }
+
+    public static void ConfigureWolverine(WolverineOptions options, IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(WebhooksOptions.Section).Get<WebhooksOptions>() ?? new WebhooksOptions();
+
+        options.Publish(x =>
+        {
+            x.MessagesImplementing<ICustomerIntegrationEvent>();
+            x.ToLocalQueue(DispatchQueue).UseDurableInbox();
+        });
+        options.PublishMessage<AttemptDelivery>().ToLocalQueue(DeliveryQueue)
+            .UseDurableInbox().MaximumParallelMessages(settings.MaxParallelDeliveries);
+
+        // Two handlers racing on one stream: the loser retries, sees the work done and stops.
+        options.OnException<JasperFx.ConcurrencyException>().RetryWithCooldown(50.Milliseconds(), 200.Milliseconds(), 1.Seconds());
+        options.OnException<JasperFx.Events.ExistingStreamIdCollisionException>()
+            .Or<Marten.Exceptions.ExistingStreamIdCollisionException>().RetryWithCooldown(50.Milliseconds(), 200.Milliseconds());
+        options.OnException<NpgsqlException>().RetryWithCooldown(250.Milliseconds(), 1.Seconds(), 5.Seconds())
+            .Then.ScheduleRetry(30.Seconds(), 1.Minutes(), 5.Minutes());
+    }
+
+    public static IServiceCollection AddWebhooksModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<WebhooksOptions>(configuration.GetSection(WebhooksOptions.Section));
+        services.AddSingleton<WebhookSender>();
+        services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // A 3xx is a failed attempt, never followed: a redirect could lead anywhere.
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            });
+        return services;
+    }
+}
