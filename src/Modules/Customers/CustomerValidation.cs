@@ -34,7 +34,8 @@ internal static partial class CustomerValidation
     public static async Task<IEventStream<Customer>?> FetchForWriting(
         IDocumentSession session, string eshopId, Guid customerId, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<Customer>(customerId, ct);
+        // Exclusive: concurrent changes of one customer queue up instead of failing, since each builds on the balance before it.
+        var stream = await session.Events.FetchForExclusiveWriting<Customer>(customerId, ct);
         return stream.Aggregate is { } c && c.EshopId == eshopId ? stream : null;
     }
 

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs Ellity Webhooks. Provisions a local PostgreSQL (scripts/postgres.sh, cluster "dev",
+# port 55432) unless ConnectionStrings__Ellity is already set. Extra args go to the app.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+if [[ -n ${ConnectionStrings__Ellity:-} ]]; then
+  cs=$ConnectionStrings__Ellity
+else
+  cs=$(bash scripts/postgres.sh start dev 55432)
+fi
+export ConnectionStrings__Ellity="$cs"
+export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5080}"
+
+echo "Ellity Webhooks: $ASPNETCORE_URLS (PostgreSQL: $cs)"
+exec dotnet run --project src/Host/Ellity.Host.csproj -c Release --no-launch-profile "$@"

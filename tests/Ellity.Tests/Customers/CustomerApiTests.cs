@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using Ellity.Tests.Infrastructure;
+
+namespace Ellity.Tests.Customers;
+
+[Collection(AppCollection.Name)]
+public sealed class CustomerApiTests(AppFixture app)
+{
+    [Fact]
+    public async Task registered_customer_can_be_read_back_with_its_credit_group_and_tier()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var created = await app.PostAsync($"/api/eshops/{eshop}/customers", new
+        {
+            email = "jana@example.cz", credit = 100.5m,
+            group = new { id = "retail", name = "Maloobchod" }, tier = new { id = "silver", name = "Stříbrná" },
+        }, 201);
+        var id = created["id"]!.GetValue<Guid>();
+        Assert.Equal(7, id.Version);
+
+        var customer = await app.GetAsync($"/api/eshops/{eshop}/customers/{id}");
+        Assert.Equal("jana@example.cz", customer["email"]!.GetValue<string>());
+        Assert.Equal(100.5m, customer["credit"]!.GetValue<decimal>());
+        Assert.Equal("Maloobchod", customer["group"]!["name"]!.GetValue<string>());
+        Assert.Equal("silver", customer["tier"]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task credit_changes_return_the_new_balance()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var id = await app.RegisterCustomerAsync(eshop, credit: 100m);
+
+        var first = await app.ChangeCreditAsync(eshop, id, -20.5m, "order 123");
+        var second = await app.ChangeCreditAsync(eshop, id, 5m, "bonus");
+
+        Assert.Equal(79.5m, first["balance"]!.GetValue<decimal>());
+        Assert.Equal(84.5m, second["balance"]!.GetValue<decimal>());
+        var customer = await app.GetAsync($"/api/eshops/{eshop}/customers/{id}");
+        Assert.Equal(84.5m, customer["credit"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public async Task setting_the_tier_the_customer_already_has_appends_nothing()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var id = await app.RegisterCustomerAsync(eshop, tier: new { id = "gold", name = "Gold" });
+
+        await app.PutAsync($"/api/eshops/{eshop}/customers/{id}/tier", new { id = "gold", name = "Gold" });
+        await using (var session = app.Store.QuerySession())
+            Assert.Single(await session.Events.FetchStreamAsync(id));
+
+        var changed = await app.PutAsync($"/api/eshops/{eshop}/customers/{id}/tier", new { id = "platinum", name = "Platinum" });
+        Assert.Equal("platinum", changed["tier"]!["id"]!.GetValue<string>());
+        await using (var session = app.Store.QuerySession())
+            Assert.Equal(2, (await session.Events.FetchStreamAsync(id)).Count);
+    }
+
+    [Fact]
+    public async Task group_can_be_changed()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var id = await app.RegisterCustomerAsync(eshop);
+
+        var changed = await app.PutAsync($"/api/eshops/{eshop}/customers/{id}/group", new { id = "wholesale", name = "Velkoobchod" });
+
+        Assert.Equal("wholesale", changed["group"]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task another_eshops_customer_is_not_found()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var id = await app.RegisterCustomerAsync(eshop, credit: 100m);
+        var other = AppFixture.NewEshopId();
+
+        var problem = await app.GetAsync($"/api/eshops/{other}/customers/{id}", 404);
+        await app.PostAsync($"/api/eshops/{other}/customers/{id}/credit", new { value = 10 }, 404);
+        await app.PutAsync($"/api/eshops/{other}/customers/{id}/tier", new { id = "gold", name = "Gold" }, 404);
+
+        Assert.Equal(404, problem["status"]!.GetValue<int>());
+        var customer = await app.GetAsync($"/api/eshops/{eshop}/customers/{id}");
+        Assert.Equal(100m, customer["credit"]!.GetValue<decimal>());
+        Assert.Null(customer["tier"]);
+    }
+
+    [Theory]
+    [InlineData("{\"email\": \"not-an-email\"}", "email")]
+    [InlineData("{\"email\": \"a@b.cz\", \"credit\": -5}", "credit")]
+    [InlineData("{\"email\": \"a@b.cz\", \"tier\": {\"id\": \"\", \"name\": \"Gold\"}}", "tier.id")]
+    public async Task invalid_registration_is_a_problem_naming_the_field(string body, string field)
+    {
+        var eshop = AppFixture.NewEshopId();
+
+        var problem = await app.PostAsync($"/api/eshops/{eshop}/customers", body, 400);
+
+        Assert.NotNull(problem["errors"]![field]);
+    }
+
+    [Theory]
+    [InlineData("{\"value\": 0}")]
+    [InlineData("{\"reason\": \"no value\"}")]
+    [InlineData("{\"value\": 1e30}")]
+    public async Task invalid_credit_change_is_rejected_and_changes_nothing(string body)
+    {
+        var eshop = AppFixture.NewEshopId();
+        var id = await app.RegisterCustomerAsync(eshop, credit: 10m);
+
+        var (status, problem) = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/customers/{id}/credit", body);
+
+        Assert.Equal(400, status);
+        Assert.Equal(400, problem!["status"]!.GetValue<int>());
+        var customer = await app.GetAsync($"/api/eshops/{eshop}/customers/{id}");
+        Assert.Equal(10m, customer["credit"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public async Task malformed_json_is_a_400_problem()
+    {
+        var eshop = AppFixture.NewEshopId();
+
+        var (status, problem) = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/customers", "{\"email\": ");
+
+        Assert.Equal(400, status);
+        Assert.IsType<JsonObject>(problem);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Alba;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+
+namespace Ellity.Tests.Infrastructure;
+
+/// <summary>
+/// One Host (in-process, real PostgreSQL, real Wolverine durable queues) and one real receiver per
+/// test collection. Tests isolate themselves by using their own e-shop id and receiver path.
+/// </summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    public IAlbaHost Host { get; private set; } = null!;
+    public Receiver Receiver { get; } = new();
+    public string ConnectionString { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync();
+        await Receiver.StartAsync();
+        JasperFxEnvironment.AutoStartHost = true;
+        Host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseSetting("ConnectionStrings:Ellity", ConnectionString);
+            builder.UseSetting("Webhooks:AttemptTimeout", "00:00:05");
+            builder.ConfigureServices(services =>
+            {
+                services.RunWolverineInSoloMode();
+                services.DisableAllExternalWolverineTransports();
+            });
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Receiver.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(ConnectionString);
+    }
+
+    public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    public static string NewEshopId() => "shop-" + Guid.NewGuid().ToString("N")[..12];
+
+    public async Task<(int Status, JsonNode? Body)> SendAsync(HttpMethod method, string url, object? body = null)
+    {
+        var client = Host.Server.CreateClient();
+        using var request = new HttpRequestMessage(method, url);
+        if (body is string raw) request.Content = new StringContent(raw, System.Text.Encoding.UTF8, "application/json");
+        else if (body is not null) request.Content = JsonContent.Create(body);
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text));
+    }
+
+    public async Task<JsonNode> ExpectAsync(int status, HttpMethod method, string url, object? body = null)
+    {
+        var (actual, json) = await SendAsync(method, url, body);
+        Assert.True(actual == status, $"{method} {url}: expected {status}, got {actual}: {json?.ToJsonString()}");
+        return json ?? new JsonObject();
+    }
+
+    public Task<JsonNode> PostAsync(string url, object? body, int status = 200) => ExpectAsync(status, HttpMethod.Post, url, body);
+    public Task<JsonNode> PutAsync(string url, object? body, int status = 200) => ExpectAsync(status, HttpMethod.Put, url, body);
+    public Task<JsonNode> GetAsync(string url, int status = 200) => ExpectAsync(status, HttpMethod.Get, url);
+
+    public async Task<Guid> RegisterCustomerAsync(string eshopId, string email = "jana@example.cz", decimal credit = 100m,
+        object? tier = null, object? group = null)
+    {
+        var customer = await PostAsync($"/api/eshops/{eshopId}/customers",
+            new { email, credit, tier, group }, 201);
+        return customer["id"]!.GetValue<Guid>();
+    }
+
+    public async Task<Guid> CreateWebhookAsync(string eshopId, string trigger, string url, string? body, bool enabled = true,
+        string name = "Test webhook")
+    {
+        var webhook = await PostAsync($"/api/eshops/{eshopId}/webhooks", new { name, trigger, url, body, enabled }, 201);
+        return webhook["id"]!.GetValue<Guid>();
+    }
+
+    public Task<JsonNode> ChangeCreditAsync(string eshopId, Guid customerId, decimal value, string? reason = null) =>
+        PostAsync($"/api/eshops/{eshopId}/customers/{customerId}/credit", new { value, reason });
+
+    /// <summary>Polls the delivery log until <paramref name="count"/> deliveries reached a final status.</summary>
+    public async Task<JsonArray> WaitForFinishedDeliveriesAsync(string eshopId, Guid webhookId, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var deliveries = (JsonArray)await GetAsync($"/api/eshops/{eshopId}/webhooks/{webhookId}/deliveries");
+            var finished = deliveries.Count(d => d!["status"]!.GetValue<string>() != "pending");
+            if (finished >= count) return deliveries;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Expected {count} finished deliveries, got {finished}: {deliveries.ToJsonString()}");
+            await Task.Delay(100);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "app";
+}

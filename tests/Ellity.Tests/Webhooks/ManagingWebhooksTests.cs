@@ -1,0 +1,213 @@
+using System.Text.Json.Nodes;
+using Ellity.Tests.Infrastructure;
+
+namespace Ellity.Tests.Webhooks;
+
+[Collection(AppCollection.Name)]
+public sealed class ManagingWebhooksTests(AppFixture app)
+{
+    private const string CreditBody = "{ \"email\":\"#customer.email#\", \"credit\": #customer.credit# }";
+
+    [Fact]
+    public async Task trigger_catalog_lists_each_trigger_with_described_variables_and_samples()
+    {
+        var triggers = (JsonArray)await app.GetAsync("/api/webhooks/triggers");
+
+        var names = triggers.Select(t => t!["name"]!.GetValue<string>()).ToList();
+        Assert.Contains("customer.credit.changed", names);
+        Assert.Contains("customer.tier.changed", names);
+        Assert.Contains("customer.registered", names);
+        var credit = triggers.Single(t => t!["name"]!.GetValue<string>() == "customer.credit.changed")!;
+        var value = credit["variables"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == "creditChange.value")!;
+        Assert.Equal("number", value["type"]!.GetValue<string>());
+        Assert.False(string.IsNullOrWhiteSpace(value["description"]!.GetValue<string>()));
+        Assert.False(string.IsNullOrWhiteSpace(value["sample"]!.GetValue<string>()));
+        var tier = triggers.Single(t => t!["name"]!.GetValue<string>() == "customer.tier.changed")!;
+        Assert.Contains(tier["variables"]!.AsArray(), v => v!["name"]!.GetValue<string>() == "tierChange.previous.name");
+    }
+
+    [Fact]
+    public async Task created_webhook_is_listed_and_read_back_with_its_method()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
+        {
+            name = "ERP", trigger = "customer.credit.changed", url = "https://erp.example.cz/hook?id=#customer.id#",
+            body = CreditBody, enabled = true,
+        }, 201);
+        var id = created["id"]!.GetValue<Guid>();
+
+        var read = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{id}");
+        var list = (JsonArray)await app.GetAsync($"/api/eshops/{eshop}/webhooks");
+
+        Assert.Equal("POST", read["method"]!.GetValue<string>());
+        Assert.Equal(CreditBody, read["body"]!.GetValue<string>());
+        Assert.True(read["enabled"]!.GetValue<bool>());
+        Assert.Equal(id, Assert.Single(list)!["id"]!.GetValue<Guid>());
+    }
+
+    [Fact]
+    public async Task webhook_without_body_is_a_get()
+    {
+        var eshop = AppFixture.NewEshopId();
+
+        var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
+        {
+            name = "Mailing", trigger = "customer.tier.changed", url = "https://mail.example.cz/t?e=#customer.email#", body = "  ",
+        }, 201);
+
+        Assert.Equal("GET", created["method"]!.GetValue<string>());
+        Assert.Null(created["body"]);
+    }
+
+    [Fact]
+    public async Task unknown_variable_is_rejected_with_the_closest_known_name_and_nothing_is_saved()
+    {
+        var eshop = AppFixture.NewEshopId();
+
+        var problem = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
+        {
+            name = "ERP", trigger = "customer.credit.changed", url = "https://erp.example.cz/hook",
+            body = "{ \"email\": \"#customer.emial#\" }",
+        }, 400);
+
+        var unknown = Assert.Single(problem["unknownVariables"]!.AsArray())!;
+        Assert.Equal("customer.emial", unknown["variable"]!.GetValue<string>());
+        Assert.Equal("customer.email", unknown["suggestion"]!.GetValue<string>());
+        Assert.Contains("customer.email", problem["errors"]!["body"]![0]!.GetValue<string>());
+        Assert.Empty((JsonArray)await app.GetAsync($"/api/eshops/{eshop}/webhooks"));
+    }
+
+    [Fact]
+    public async Task variable_the_trigger_does_not_carry_is_accepted_with_a_warning()
+    {
+        var eshop = AppFixture.NewEshopId();
+
+        var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
+        {
+            name = "ERP", trigger = "customer.credit.changed", url = "https://erp.example.cz/hook?prev=#tierChange.previous.id#",
+        }, 201);
+
+        var warning = Assert.Single(created["warnings"]!.AsArray())!;
+        Assert.Equal("tierChange.previous.id", warning["variable"]!.GetValue<string>());
+        Assert.Equal("url", warning["field"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task invalid_json_body_is_rejected_with_its_position()
+    {
+        var eshop = AppFixture.NewEshopId();
+
+        var problem = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
+        {
+            name = "ERP", trigger = "customer.credit.changed", url = "https://erp.example.cz/hook",
+            body = "{\n  \"a\": 1,\n  \"b\": }",
+        }, 400);
+
+        Assert.Equal(3, problem["bodyError"]!["line"]!.GetValue<int>());
+        Assert.NotNull(problem["errors"]!["body"]);
+        Assert.Empty((JsonArray)await app.GetAsync($"/api/eshops/{eshop}/webhooks"));
+    }
+
+    [Theory]
+    [InlineData("customer.nothing", "https://x.example.cz/", "trigger")]
+    [InlineData("customer.credit.changed", "ftp://x.example.cz/", "url")]
+    [InlineData("customer.credit.changed", "/relative/path", "url")]
+    [InlineData("customer.credit.changed", "#customer.email#", "url")]
+    [InlineData("customer.credit.changed", "", "url")]
+    public async Task bad_trigger_or_url_is_a_problem_naming_the_field(string trigger, string url, string field)
+    {
+        var eshop = AppFixture.NewEshopId();
+
+        var problem = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new { name = "X", trigger, url }, 400);
+
+        Assert.NotNull(problem["errors"]![field]);
+    }
+
+    [Fact]
+    public async Task update_records_only_what_changed_and_the_stream_tells_the_history()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var id = await app.CreateWebhookAsync(eshop, "customer.credit.changed", "https://erp.example.cz/a", null);
+
+        var updated = await app.PutAsync($"/api/eshops/{eshop}/webhooks/{id}", new
+        {
+            name = "Test webhook", trigger = "customer.credit.changed", url = "https://erp.example.cz/b", body = CreditBody, enabled = false,
+        });
+
+        Assert.Equal("https://erp.example.cz/b", updated["url"]!.GetValue<string>());
+        Assert.Equal("POST", updated["method"]!.GetValue<string>());
+        Assert.False(updated["enabled"]!.GetValue<bool>());
+        await using var session = app.Store.QuerySession();
+        var types = (await session.Events.FetchStreamAsync(id)).Select(e => e.EventTypeName).ToList();
+        Assert.Equal(["webhook_created", "webhook_url_changed", "webhook_body_changed", "webhook_disabled"], types);
+    }
+
+    [Fact]
+    public async Task enable_disable_and_delete()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var id = await app.CreateWebhookAsync(eshop, "customer.credit.changed", "https://erp.example.cz/a", null);
+
+        var disabled = await app.PostAsync($"/api/eshops/{eshop}/webhooks/{id}/disable", null);
+        var enabled = await app.PostAsync($"/api/eshops/{eshop}/webhooks/{id}/enable", null);
+        await app.ExpectAsync(204, HttpMethod.Delete, $"/api/eshops/{eshop}/webhooks/{id}");
+
+        Assert.False(disabled["enabled"]!.GetValue<bool>());
+        Assert.True(enabled["enabled"]!.GetValue<bool>());
+        await app.GetAsync($"/api/eshops/{eshop}/webhooks/{id}", 404);
+        Assert.Empty((JsonArray)await app.GetAsync($"/api/eshops/{eshop}/webhooks"));
+    }
+
+    [Fact]
+    public async Task another_eshops_webhook_is_not_found_and_stays_untouched()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var other = AppFixture.NewEshopId();
+        var id = await app.CreateWebhookAsync(eshop, "customer.credit.changed", "https://erp.example.cz/a", null);
+        var input = new { name = "Stolen", trigger = "customer.credit.changed", url = "https://evil.example.com/" };
+
+        await app.GetAsync($"/api/eshops/{other}/webhooks/{id}", 404);
+        await app.PutAsync($"/api/eshops/{other}/webhooks/{id}", input, 404);
+        await app.PostAsync($"/api/eshops/{other}/webhooks/{id}/disable", null, 404);
+        await app.ExpectAsync(404, HttpMethod.Delete, $"/api/eshops/{other}/webhooks/{id}");
+        await app.GetAsync($"/api/eshops/{other}/webhooks/{id}/deliveries", 404);
+
+        Assert.Empty((JsonArray)await app.GetAsync($"/api/eshops/{other}/webhooks"));
+        var mine = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{id}");
+        Assert.Equal("https://erp.example.cz/a", mine["url"]!.GetValue<string>());
+        Assert.True(mine["enabled"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task preview_renders_the_exact_request_with_sample_data_and_warnings()
+    {
+        var eshop = AppFixture.NewEshopId();
+
+        var preview = await app.PostAsync($"/api/eshops/{eshop}/webhooks/preview", new
+        {
+            trigger = "customer.credit.changed",
+            url = "https://erp.example.cz/hook?email=#customer.email#",
+            body = "{\"eshop\": \"#account.eshopId#\", \"credit\": #customer.credit#, \"prev\": #tierChange.previous.id#}",
+        });
+
+        Assert.Equal("POST", preview["method"]!.GetValue<string>());
+        Assert.Equal("https://erp.example.cz/hook?email=jana.novakova%40example.cz", preview["url"]!.GetValue<string>());
+        Assert.Equal($"{{\"eshop\": \"{eshop}\", \"credit\": 1250.5, \"prev\": \"\"}}", preview["body"]!.GetValue<string>());
+        Assert.Equal("application/json; charset=utf-8", preview["headers"]!["Content-Type"]!.GetValue<string>());
+        Assert.Equal("tierChange.previous.id", Assert.Single(preview["warnings"]!.AsArray())!["variable"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task openapi_document_describes_the_admin_api()
+    {
+        var document = await app.GetAsync("/openapi/v1.json");
+
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
+        Assert.Contains("/api/webhooks/triggers", paths);
+        Assert.Contains("/api/eshops/{eshopId}/webhooks", paths);
+        Assert.Contains("/api/eshops/{eshopId}/webhooks/{webhookId}/deliveries", paths);
+        Assert.Contains("/api/eshops/{eshopId}/deliveries/{deliveryId}/events", paths);
+        Assert.Contains("/api/eshops/{eshopId}/customers/{customerId}/credit", paths);
+    }
+}
