@@ -88,6 +88,7 @@ public class BodyTemplateParseTests
         var error = ParseBodyError("""{"a": 1""");
 
         Assert.Equal((7, 1, 8), (error.Offset, error.Line, error.Column));
+        Assert.Contains("closed", error.Message);
     }
 
     [Fact]

@@ -1,0 +1,152 @@
+using Ellity.Customers.Contracts;
+using Ellity.Webhooks.Delivering;
+using Ellity.Webhooks.Dispatching;
+using Ellity.Webhooks.Subscribing;
+using Ellity.Webhooks.Triggers;
+
+namespace Ellity.Tests.Webhooks;
+
+/// <summary>The pure rules of the Webhooks module, without a database.</summary>
+public sealed class WebhookRulesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
+
+    private static Webhook NewWebhook(bool enabled = true) => Webhook.Create(new WebhookCreated(
+        Guid.CreateVersion7(), "shop", "ERP", "customer.credit.changed", "https://erp.example.cz/", null, enabled, Now));
+
+    [Theory]
+    [InlineData("customer.emial", "customer.email")]
+    [InlineData("Customer.Credit", "customer.credit")]
+    [InlineData("creditchange.valeu", "creditChange.value")]
+    [InlineData("account.eshopid", "account.eshopId")]
+    public void a_mistyped_variable_gets_the_closest_known_name(string typed, string suggestion)
+    {
+        Assert.Equal(suggestion, TriggerCatalog.Suggest(typed));
+    }
+
+    [Fact]
+    public void a_name_far_from_every_variable_gets_no_suggestion()
+    {
+        Assert.Null(TriggerCatalog.Suggest("warehouse.stock.level.total"));
+    }
+
+    [Fact]
+    public void every_trigger_carries_the_common_variables_and_valid_samples()
+    {
+        foreach (var trigger in TriggerCatalog.All)
+        {
+            foreach (var name in new[] { "customer.id", "customer.email", "customer.credit", "account.eshopId", "event.id", "event.type", "event.occurredAt" })
+                Assert.True(trigger.Carries(name), $"{trigger.Name} lacks {name}");
+            Assert.Equal(trigger.Variables.Count, trigger.SampleValues.Count);
+            Assert.Equal(trigger.Name, trigger.SampleValues["event.type"].AsText);
+        }
+    }
+
+    [Fact]
+    public void credit_change_values_are_the_customer_right_after_the_event()
+    {
+        var e = new CustomerCreditChangedIntegrationEvent(Guid.NewGuid(), Now,
+            new CustomerSnapshot(Guid.NewGuid(), "shop", "a@b.cz", 79.5m, null, new NamedRef("gold", "Gold")), -20.5m, null);
+
+        var values = TriggerCatalog.ValuesOf(e);
+
+        Assert.Equal("79.5", values["customer.credit"].AsText);
+        Assert.True(values["customer.credit"].IsNumber);
+        Assert.Equal("-20.5", values["creditChange.value"].AsText);
+        Assert.Equal("gold", values["customer.tier.id"].AsText);
+        Assert.Equal("2026-11-27T10:00:00.000Z", values["event.occurredAt"].AsText);
+        Assert.False(values.ContainsKey("customer.group.id"));
+        Assert.False(values.ContainsKey("creditChange.reason"));
+    }
+
+    [Fact]
+    public void update_emits_only_the_changes()
+    {
+        var webhook = NewWebhook();
+
+        var events = UpdateWebhookEndpoint.Decide(webhook,
+            new WebhookInput(" ERP ", "customer.credit.changed", "https://erp.example.cz/v2", "{}", null), Now);
+
+        Assert.Collection(events,
+            e => Assert.Equal(new WebhookUrlChanged("https://erp.example.cz/v2"), e),
+            e => Assert.Equal(new WebhookBodyChanged("{}"), e));
+    }
+
+    [Fact]
+    public void update_without_changes_emits_nothing()
+    {
+        var webhook = NewWebhook();
+
+        Assert.Empty(UpdateWebhookEndpoint.Decide(webhook,
+            new WebhookInput("ERP", "customer.credit.changed", "https://erp.example.cz/", "  ", true), Now));
+    }
+
+    [Fact]
+    public void enabling_an_enabled_webhook_or_disabling_a_disabled_one_emits_nothing()
+    {
+        Assert.Empty(SwitchWebhookEndpoint.Enable(NewWebhook(enabled: true), Now));
+        Assert.Empty(SwitchWebhookEndpoint.Disable(NewWebhook(enabled: false), Now));
+        Assert.Single(SwitchWebhookEndpoint.Enable(NewWebhook(enabled: false), Now));
+    }
+
+    [Fact]
+    public void webhook_accepts_only_events_from_when_it_was_last_enabled()
+    {
+        var webhook = NewWebhook(enabled: false).Apply(new WebhookEnabled(Now.AddMinutes(5)));
+
+        Assert.False(webhook.Accepts(Now.AddMinutes(4)));
+        Assert.True(webhook.Accepts(Now.AddMinutes(5)));
+        Assert.False(webhook.Apply(new WebhookDisabled(Now.AddMinutes(6))).Accepts(Now.AddMinutes(7)));
+        Assert.False(webhook.Apply(new WebhookDeleted(Now.AddMinutes(6))).Accepts(Now.AddMinutes(7)));
+    }
+
+    [Fact]
+    public void delivery_id_is_stable_per_webhook_and_event_and_differs_otherwise()
+    {
+        var (webhook, other, e) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+
+        Assert.Equal(DeliveryIds.For(webhook, e), DeliveryIds.For(webhook, e));
+        Assert.NotEqual(DeliveryIds.For(webhook, e), DeliveryIds.For(other, e));
+        Assert.NotEqual(DeliveryIds.For(webhook, e), DeliveryIds.For(webhook, Guid.NewGuid()));
+        Assert.Equal(8, DeliveryIds.For(webhook, e).Version);
+    }
+
+    [Theory]
+    [InlineData(200, true)]
+    [InlineData(204, true)]
+    [InlineData(301, false)]
+    [InlineData(404, false)]
+    [InlineData(500, false)]
+    public void only_a_2xx_succeeds(int status, bool succeeded)
+    {
+        var attempt = new DeliveryAttempted(1, Now, 12, status, null, null, false);
+
+        var events = AttemptDeliveryHandler.Decide(attempt, Now);
+
+        Assert.Equal(attempt, events[0]);
+        Assert.Equal(succeeded ? typeof(DeliverySucceeded) : typeof(DeliveryFailed), events[1].GetType());
+    }
+
+    [Theory]
+    [InlineData("https://erp.example.cz/#customer.id#", true)]
+    [InlineData("http://127.0.0.1:8000/?e=#customer.email#", true)]
+    [InlineData("https://user:pw@erp.example.cz/", false)]
+    [InlineData("javascript:alert(1)", false)]
+    [InlineData("https://#customer.email#/", false)]
+    public void url_must_be_absolute_http_once_rendered(string url, bool valid)
+    {
+        var definition = WebhookDefinition.Check("X", "customer.credit.changed", url, null);
+
+        Assert.Equal(valid, definition.IsValid);
+    }
+
+    [Fact]
+    public void definition_limits_body_size()
+    {
+        var body = "{\"a\": \"" + new string('x', WebhookDefinition.MaxBodyLength) + "\"}";
+
+        var definition = WebhookDefinition.Check("X", "customer.credit.changed", "https://x.example.cz/", body);
+
+        Assert.Contains("body", definition.Errors.Keys);
+    }
+}
