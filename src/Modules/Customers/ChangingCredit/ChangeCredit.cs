@@ -11,7 +11,7 @@ public sealed record CreditBalance(Guid CustomerId, decimal Balance);
 
 public static class ChangeCreditEndpoint
 {
-    public static Dictionary<string, string[]> Validate(ChangeCredit command)
+    public static Dictionary<string, string[]> Check(ChangeCredit command)
     {
         var errors = new Dictionary<string, string[]>();
         if (command.Value is not { } value || value == 0 || Math.Abs(value) > CustomerValidation.MaxAmount)
@@ -26,9 +26,10 @@ public static class ChangeCreditEndpoint
 
     [WolverinePost("/api/eshops/{eshopId}/customers/{customerId}/credit"), Tags("Customers")]
     public static async Task<Results<Ok<CreditBalance>, ValidationProblem, ProblemHttpResult>> Post(
-        string eshopId, Guid customerId, ChangeCredit command, IDocumentSession session, CancellationToken ct)
+        string eshopId, Guid customerId, ChangeCredit? command, IDocumentSession session, CancellationToken ct)
     {
-        var errors = Validate(command);
+        command ??= new ChangeCredit(null, null);
+        var errors = Check(command);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var stream = await CustomerValidation.FetchForWriting(session, eshopId, customerId, ct);

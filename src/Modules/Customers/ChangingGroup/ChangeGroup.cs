@@ -11,7 +11,7 @@ public sealed record ChangeGroup(string? Id, string? Name);
 
 public static class ChangeGroupEndpoint
 {
-    public static Dictionary<string, string[]> Validate(ChangeGroup command)
+    public static Dictionary<string, string[]> Check(ChangeGroup command)
     {
         var errors = new Dictionary<string, string[]>();
         CustomerValidation.CheckRef(errors, "group", new NamedRef(command.Id ?? "", command.Name ?? ""));
@@ -26,9 +26,10 @@ public static class ChangeGroupEndpoint
 
     [WolverinePut("/api/eshops/{eshopId}/customers/{customerId}/group"), Tags("Customers")]
     public static async Task<Results<Ok<CustomerResponse>, ValidationProblem, ProblemHttpResult>> Put(
-        string eshopId, Guid customerId, ChangeGroup command, IDocumentSession session, CancellationToken ct)
+        string eshopId, Guid customerId, ChangeGroup? command, IDocumentSession session, CancellationToken ct)
     {
-        var errors = Validate(command);
+        command ??= new ChangeGroup(null, null);
+        var errors = Check(command);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var stream = await CustomerValidation.FetchForWriting(session, eshopId, customerId, ct);

@@ -11,7 +11,7 @@ public sealed record ChangeTier(string? Id, string? Name);
 
 public static class ChangeTierEndpoint
 {
-    public static Dictionary<string, string[]> Validate(ChangeTier command)
+    public static Dictionary<string, string[]> Check(ChangeTier command)
     {
         var errors = new Dictionary<string, string[]>();
         CustomerValidation.CheckRef(errors, "tier", new NamedRef(command.Id ?? "", command.Name ?? ""));
@@ -27,9 +27,10 @@ public static class ChangeTierEndpoint
 
     [WolverinePut("/api/eshops/{eshopId}/customers/{customerId}/tier"), Tags("Customers")]
     public static async Task<Results<Ok<CustomerResponse>, ValidationProblem, ProblemHttpResult>> Put(
-        string eshopId, Guid customerId, ChangeTier command, IDocumentSession session, CancellationToken ct)
+        string eshopId, Guid customerId, ChangeTier? command, IDocumentSession session, CancellationToken ct)
     {
-        var errors = Validate(command);
+        command ??= new ChangeTier(null, null);
+        var errors = Check(command);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var stream = await CustomerValidation.FetchForWriting(session, eshopId, customerId, ct);

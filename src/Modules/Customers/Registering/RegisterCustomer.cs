@@ -12,7 +12,7 @@ public static class RegisterCustomerEndpoint
 {
     public const int MaxEmailLength = 254;
 
-    public static Dictionary<string, string[]> Validate(string eshopId, RegisterCustomer command)
+    public static Dictionary<string, string[]> Check(string eshopId, RegisterCustomer command)
     {
         var errors = new Dictionary<string, string[]>();
         if (!CustomerValidation.IsValidEshopId(eshopId))
@@ -32,9 +32,11 @@ public static class RegisterCustomerEndpoint
 
     [WolverinePost("/api/eshops/{eshopId}/customers"), Tags("Customers")]
     public static Results<Created<CustomerResponse>, ValidationProblem> Post(
-        string eshopId, RegisterCustomer command, IDocumentSession session)
+        string eshopId, RegisterCustomer? command, IDocumentSession session)
     {
-        var errors = Validate(eshopId, command);
+        // A JSON null body is treated as an empty object: every required field is then reported.
+        command ??= new RegisterCustomer(null, null, null, null);
+        var errors = Check(eshopId, command);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var registered = Decide(eshopId, command, Guid.CreateVersion7());

@@ -13,8 +13,10 @@ public static class CreateWebhookEndpoint
 
     [WolverinePost("/api/eshops/{eshopId}/webhooks"), Tags("Webhooks")]
     public static Results<Created<WebhookResponse>, ValidationProblem> Post(
-        string eshopId, WebhookInput input, IDocumentSession session)
+        string eshopId, WebhookInput? input, IDocumentSession session)
     {
+        // A JSON null body is treated as an empty object: every required field is then reported.
+        input ??= WebhookInput.Empty;
         var definition = WebhookDefinition.Check(input.Name, input.Trigger, input.Url, input.Body);
         if (!definition.IsValid) return definition.ToProblem();
 

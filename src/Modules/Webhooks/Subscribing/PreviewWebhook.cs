@@ -16,8 +16,9 @@ public sealed record PreviewResponse(
 public static class PreviewWebhookEndpoint
 {
     [WolverinePost("/api/eshops/{eshopId}/webhooks/preview"), Tags("Webhooks")]
-    public static Results<Ok<PreviewResponse>, ValidationProblem> Post(string eshopId, PreviewInput input)
+    public static Results<Ok<PreviewResponse>, ValidationProblem> Post(string eshopId, PreviewInput? input)
     {
+        input ??= new PreviewInput(null, null, null);
         var definition = WebhookDefinition.Check(null, input.Trigger, input.Url, input.Body, nameRequired: false);
         if (!definition.IsValid) return definition.ToProblem();
 

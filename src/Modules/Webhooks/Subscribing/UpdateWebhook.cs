@@ -24,8 +24,9 @@ public static class UpdateWebhookEndpoint
 
     [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks")]
     public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Put(
-        string eshopId, Guid webhookId, WebhookInput input, IDocumentSession session, CancellationToken ct)
+        string eshopId, Guid webhookId, WebhookInput? input, IDocumentSession session, CancellationToken ct)
     {
+        input ??= WebhookInput.Empty;
         var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
         if (stream is null) return WebhookLookup.NotFound(webhookId);
 

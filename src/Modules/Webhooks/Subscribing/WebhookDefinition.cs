@@ -6,7 +6,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Ellity.Webhooks.Subscribing;
 
 /// <summary>The request body of create and update.</summary>
-public sealed record WebhookInput(string? Name, string? Trigger, string? Url, string? Body, bool? Enabled);
+public sealed record WebhookInput(string? Name, string? Trigger, string? Url, string? Body, bool? Enabled)
+{
+    public static readonly WebhookInput Empty = new(null, null, null, null, null);
+}
 
 /// <summary>A variable known to the catalog but not carried by the chosen trigger: it will render empty.</summary>
 public sealed record VariableWarning(string Field, string Variable, string Message);

@@ -9,7 +9,8 @@ namespace Ellity.Webhooks.Templating;
 /// </summary>
 internal ref struct CharBuffer
 {
-    public const int StackSize = 512;
+    // Up to this many chars the output is built on the stack; webhook bodies are usually well under it.
+    public const int StackLimit = 512;
 
     // "-0.0000000000000000000000000001" and "-7.9228162514264337593543950335" are the longest decimals: 31 chars.
     private const int MaxDecimalChars = 32;

@@ -44,7 +44,7 @@ public sealed class UrlTemplate
     public string Render(IReadOnlyDictionary<string, TemplateValue> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var buffer = _lengthEstimate <= CharBuffer.StackSize
+        var buffer = _lengthEstimate <= CharBuffer.StackLimit
             ? new CharBuffer(stackalloc char[_lengthEstimate])
             : new CharBuffer(_lengthEstimate);
         foreach (ref readonly TemplateSegment segment in _segments.AsSpan())
