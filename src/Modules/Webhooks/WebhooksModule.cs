@@ -9,6 +9,8 @@ using Npgsql;
 using Wolverine;
 using Wolverine.ErrorHandling;
 using JasperFx.Core;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
 
 namespace Ellity.Webhooks;
 
@@ -25,11 +27,15 @@ public static class WebhooksModule
         options.Projections.Snapshot<Delivery>(SnapshotLifecycle.Inline);
         options.Schema.For<Delivery>().DatabaseSchemaName(Schema)
             .Index(x => x.WebhookId).Index(x => x.EshopId).Index(x => x.ScheduledAt);
+        options.Projections.Add<WebhookHealthProjection>(ProjectionLifecycle.Async);
+        options.Schema.For<WebhookHealth>().DatabaseSchemaName(Schema);
 
         options.Events.AddEventTypes([
             typeof(WebhookCreated), typeof(WebhookRenamed), typeof(WebhookTriggerChanged), typeof(WebhookUrlChanged),
-            typeof(WebhookBodyChanged), typeof(WebhookEnabled), typeof(WebhookDisabled), typeof(WebhookDeleted),
-            typeof(DeliveryScheduled), typeof(DeliveryAttempted), typeof(DeliverySucceeded), typeof(DeliveryFailed),
+            typeof(WebhookBodyChanged), typeof(WebhookRetryScheduleChanged), typeof(WebhookEnabled), typeof(WebhookDisabled),
+            typeof(WebhookDeleted), typeof(WebhookAutoDisabled),
+            typeof(DeliveryScheduled), typeof(DeliveryAttempted), typeof(DeliveryRetryScheduled),
+            typeof(DeliveryRedeliveryRequested), typeof(DeliverySucceeded), typeof(DeliveryFailed),
         ]);
     }
 
@@ -55,9 +61,12 @@ public static class WebhooksModule
 
     public static IServiceCollection AddWebhooksModule(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<WebhooksOptions>(configuration.GetSection(WebhooksOptions.Section));
+        var section = configuration.GetSection(WebhooksOptions.Section);
+        services.Configure<WebhooksOptions>(section);
+        var settings = section.Get<WebhooksOptions>() ?? new WebhooksOptions();
         services.AddSingleton<WebhookSender>();
-        services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        services.AddSingleton<WebhookConcurrency>();
+        var client = services.AddHttpClient(WebhookSender.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 // A 3xx is a failed attempt, never followed: a redirect could lead anywhere.
@@ -66,6 +75,20 @@ public static class WebhooksModule
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectTimeout = TimeSpan.FromSeconds(10),
             });
+        if (settings.CircuitBreaker.Enabled)
+        {
+            var breaker = settings.CircuitBreaker;
+            client.AddResilienceHandler("destination-circuit-breaker", pipeline => pipeline.AddCircuitBreaker(
+                    new HttpCircuitBreakerStrategyOptions
+                    {
+                        FailureRatio = breaker.FailureRatio,
+                        MinimumThroughput = breaker.MinimumThroughput,
+                        SamplingDuration = breaker.SamplingDuration,
+                        BreakDuration = breaker.BreakDuration,
+                    }))
+                // One breaker per scheme, host and port: a dead receiver pauses only itself.
+                .SelectPipelineByAuthority();
+        }
         return services;
     }
 }

@@ -79,9 +79,9 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     public async Task<Guid> CreateWebhookAsync(string eshopId, string trigger, string url, string? body, bool enabled = true,
-        string name = "Test webhook")
+        string name = "Test webhook", int[]? retrySchedule = null)
     {
-        var webhook = await PostAsync($"/api/eshops/{eshopId}/webhooks", new { name, trigger, url, body, enabled }, 201);
+        var webhook = await PostAsync($"/api/eshops/{eshopId}/webhooks", new { name, trigger, url, body, enabled, retrySchedule }, 201);
         return webhook["id"]!.GetValue<Guid>();
     }
 

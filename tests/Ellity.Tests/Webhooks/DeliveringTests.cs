@@ -181,7 +181,7 @@ public sealed class DeliveringTests(AppFixture app)
     {
         var eshop = AppFixture.NewEshopId();
         var endpoint = app.Receiver.NewEndpoint(status: 500);
-        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, null);
+        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, null, retrySchedule: []);
         var customer = await app.RegisterCustomerAsync(eshop);
 
         await app.ChangeCreditAsync(eshop, customer, 1m);
@@ -198,7 +198,7 @@ public sealed class DeliveringTests(AppFixture app)
     public async Task unreachable_receiver_is_a_failed_attempt_with_a_clear_error()
     {
         var eshop = AppFixture.NewEshopId();
-        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", $"http://127.0.0.1:{ClosedPort()}/hook", null);
+        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", $"http://127.0.0.1:{ClosedPort()}/hook", null, retrySchedule: []);
         var customer = await app.RegisterCustomerAsync(eshop);
 
         await app.ChangeCreditAsync(eshop, customer, 1m);
@@ -213,7 +213,7 @@ public sealed class DeliveringTests(AppFixture app)
     {
         var eshop = AppFixture.NewEshopId();
         var endpoint = app.Receiver.NewEndpoint(status: 503);
-        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, "{\"c\": #customer.credit#}");
+        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, "{\"c\": #customer.credit#}", retrySchedule: []);
         var customer = await app.RegisterCustomerAsync(eshop);
         await app.ChangeCreditAsync(eshop, customer, 1m);
         var id = (await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))[0]!["id"]!.GetValue<Guid>();

@@ -92,7 +92,7 @@ public sealed class WebhookRulesTests
     [Fact]
     public void webhook_accepts_only_events_from_when_it_was_last_enabled()
     {
-        var webhook = NewWebhook(enabled: false).Apply(new WebhookEnabled(Now.AddMinutes(5)));
+        var webhook = NewWebhook(enabled: false).Apply(new WebhookEnabled(Guid.Empty, Now.AddMinutes(5)));
 
         Assert.False(webhook.Accepts(Now.AddMinutes(4)));
         Assert.True(webhook.Accepts(Now.AddMinutes(5)));
@@ -121,10 +121,85 @@ public sealed class WebhookRulesTests
     {
         var attempt = new DeliveryAttempted(1, Now, 12, status, null, null, false);
 
-        var events = AttemptDeliveryHandler.Decide(attempt, Now);
+        var outcome = AttemptDeliveryHandler.Decide(NewDelivery([]), attempt, Now, [], 0, 0.5);
 
-        Assert.Equal(attempt, events[0]);
-        Assert.Equal(succeeded ? typeof(DeliverySucceeded) : typeof(DeliveryFailed), events[1].GetType());
+        Assert.Equal(attempt, outcome.Events[0]);
+        Assert.Equal(succeeded ? typeof(DeliverySucceeded) : typeof(DeliveryFailed), outcome.Events[1].GetType());
+        Assert.Null(outcome.RetryAt);
+    }
+
+    private static Delivery NewDelivery(int[] schedule, int previousAttempts = 0)
+    {
+        var delivery = Delivery.Create(new DeliveryScheduled(Guid.NewGuid(), "shop", Guid.NewGuid(), "customer.credit.changed",
+            Guid.NewGuid(), Now, new DeliveryRequest("GET", "https://x.example.cz/", new Dictionary<string, string>(), null), Now, schedule));
+        for (var n = 1; n <= previousAttempts; n++)
+            delivery = delivery.Apply(Failure(n)).Apply(new DeliveryRetryScheduled(n + 1, Now));
+        return delivery;
+    }
+
+    private static DeliveryAttempted Failure(int number, int status = 500, int? retryAfter = null, bool manual = false) =>
+        new(number, Now, 10, status, $"The receiver answered {status}.", null, false, Manual: manual, RetryAfterSeconds: retryAfter);
+
+    [Fact]
+    public void a_failed_attempt_schedules_the_next_one_after_the_schedules_delay()
+    {
+        var outcome = AttemptDeliveryHandler.Decide(NewDelivery([5, 300], previousAttempts: 1), Failure(2), Now, [5, 300], 0.1, 0.5);
+
+        Assert.Equal(Now.AddSeconds(300), outcome.RetryAt);
+        Assert.Equal(new DeliveryRetryScheduled(3, Now.AddSeconds(300)), outcome.Events[1]);
+    }
+
+    [Theory]
+    [InlineData(0.0, 4.5)]
+    [InlineData(1.0, 5.5)]
+    public void retry_delays_are_spread_by_the_jitter(double random, double seconds)
+    {
+        var outcome = AttemptDeliveryHandler.Decide(NewDelivery([5]), Failure(1), Now, [5], 0.1, random);
+
+        Assert.Equal(Now.AddSeconds(seconds), outcome.RetryAt);
+    }
+
+    [Fact]
+    public void when_the_schedule_is_exhausted_the_delivery_fails()
+    {
+        var outcome = AttemptDeliveryHandler.Decide(NewDelivery([5, 300], previousAttempts: 2), Failure(3), Now, [5, 300], 0.1, 0.5);
+
+        Assert.Null(outcome.RetryAt);
+        var failed = Assert.IsType<DeliveryFailed>(outcome.Events[1]);
+        Assert.StartsWith("Gave up after 3 attempts", failed.Reason);
+    }
+
+    [Theory]
+    [InlineData(429, 60, 60)]
+    [InlineData(503, 0, 0)]
+    [InlineData(429, 301, 5)]
+    [InlineData(500, 60, 5)]
+    public void retry_after_is_honoured_when_it_asks_for_no_more_than_the_longest_delay(int status, int retryAfter, int expected)
+    {
+        var attempt = Failure(1, status) with { RetryAfterSeconds = status is 429 or 503 ? retryAfter : null };
+
+        var outcome = AttemptDeliveryHandler.Decide(NewDelivery([5, 300]), attempt, Now, [5, 300], 0, 0.5);
+
+        Assert.Equal(Now.AddSeconds(expected), outcome.RetryAt);
+    }
+
+    [Fact]
+    public void gone_fails_the_delivery_at_once_and_disables_the_webhook()
+    {
+        var outcome = AttemptDeliveryHandler.Decide(NewDelivery([5, 300]), Failure(1, 410), Now, [5, 300], 0.1, 0.5);
+
+        Assert.Null(outcome.RetryAt);
+        Assert.IsType<DeliveryFailed>(outcome.Events[1]);
+        Assert.Contains("410", outcome.DisableWebhookReason);
+    }
+
+    [Fact]
+    public void a_failed_manual_attempt_is_not_retried()
+    {
+        var outcome = AttemptDeliveryHandler.Decide(NewDelivery([5, 300]), Failure(1, manual: true), Now, [5, 300], 0.1, 0.5);
+
+        Assert.Null(outcome.RetryAt);
+        Assert.StartsWith("Manual attempt failed", Assert.IsType<DeliveryFailed>(outcome.Events[1]).Reason);
     }
 
     [Theory]

@@ -10,18 +10,20 @@ namespace Ellity.Webhooks.Auditing;
 
 public sealed record AttemptResponse(
     int Number, DateTimeOffset StartedAt, long DurationMs, int? StatusCode, string? Error,
-    string? ResponseBody, bool ResponseBodyTruncated);
+    string? ResponseBody, bool ResponseBodyTruncated, string Trigger);
 
 public sealed record DeliveryResponse(
     Guid Id, Guid WebhookId, string Trigger, Guid SourceEventId, DateTimeOffset SourceOccurredAt,
-    string Status, DateTimeOffset ScheduledAt, DateTimeOffset? CompletedAt,
+    string Status, DateTimeOffset ScheduledAt, DateTimeOffset? CompletedAt, DateTimeOffset? NextAttemptAt,
     DeliveryRequest Request, IReadOnlyList<AttemptResponse> Attempts)
 {
     public static DeliveryResponse From(Delivery d) => new(
         d.Id, d.WebhookId, d.Trigger, d.SourceEventId, d.SourceOccurredAt,
-        d.Status.ToString().ToLowerInvariant(), d.ScheduledAt, d.CompletedAt, d.Request,
+        d.Status.ToString().ToLowerInvariant(), d.ScheduledAt, d.CompletedAt,
+        d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null, d.Request,
         d.Attempts.Select(a => new AttemptResponse(
-            a.Number, a.StartedAt, a.DurationMs, a.StatusCode, a.Error, a.ResponseBody, a.ResponseBodyTruncated)).ToList());
+            a.Number, a.StartedAt, a.DurationMs, a.StatusCode, a.Error, a.ResponseBody, a.ResponseBodyTruncated,
+            a.Manual ? "manual" : "scheduled")).ToList());
 }
 
 public sealed record DeliveryEventResponse(long Version, string Type, DateTimeOffset Timestamp, object Data);

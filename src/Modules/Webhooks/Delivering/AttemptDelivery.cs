@@ -1,24 +1,89 @@
+using Ellity.Webhooks.Subscribing;
 using Marten;
+using Microsoft.Extensions.Options;
+using Wolverine;
 
 namespace Ellity.Webhooks.Delivering;
 
-/// <summary>Make the next HTTP attempt of a delivery.</summary>
-public sealed record AttemptDelivery(Guid DeliveryId);
+/// <summary>Make attempt number <see cref="Attempt"/> of a delivery.</summary>
+public sealed record AttemptDelivery(Guid DeliveryId, int Attempt = 1);
+
+/// <summary>What an attempt's outcome means: the events to record, when to retry, whether to disable the webhook.</summary>
+public sealed record AttemptOutcome(IReadOnlyList<object> Events, DateTimeOffset? RetryAt, string? DisableWebhookReason);
 
 public static class AttemptDeliveryHandler
 {
-    /// <summary>What an attempt's outcome means for the delivery. Retries come with a retry schedule.</summary>
-    public static IReadOnlyList<object> Decide(DeliveryAttempted attempt, DateTimeOffset now) => attempt.Succeeded
-        ? [attempt, new DeliverySucceeded(now, attempt.Number)]
-        : [attempt, new DeliveryFailed(now, attempt.Number, attempt.Error ?? "The attempt failed.")];
+    /// <summary>How long a request waits when its webhook already has the most requests in flight.</summary>
+    public static readonly TimeSpan BusyDelay = TimeSpan.FromMilliseconds(500);
 
-    public static async Task Handle(AttemptDelivery command, IDocumentSession session, WebhookSender sender, CancellationToken ct)
+    public static AttemptOutcome Decide(Delivery delivery, DeliveryAttempted attempt, DateTimeOffset now,
+        IReadOnlyList<int> schedule, double jitter, double random)
     {
-        var stream = await session.Events.FetchForWriting<Delivery>(command.DeliveryId, ct);
-        // A finished delivery, or one that is gone, needs nothing more: a redelivered message is harmless.
-        if (stream.Aggregate is not { Status: DeliveryStatus.Pending } delivery) return;
+        if (attempt.Succeeded)
+            return new([attempt, new DeliverySucceeded(now, attempt.Number)], null, null);
 
-        var attempt = await sender.SendAsync(delivery.Request, delivery.Attempts.Count + 1, ct);
-        stream.AppendMany(Decide(attempt, DateTimeOffset.UtcNow));
+        if (attempt.StatusCode == 410)
+        {
+            const string gone = "The receiver answered 410 Gone: the webhook was disabled.";
+            return new([attempt, new DeliveryFailed(now, attempt.Number, gone)], null, gone);
+        }
+
+        // Manual redeliveries are one-off attempts; only scheduled ones walk the schedule.
+        var retryIndex = delivery.ScheduledAttempts; // attempts made before this one from the schedule
+        if (attempt.Manual || retryIndex >= schedule.Count)
+        {
+            var reason = attempt.Manual
+                ? $"Manual attempt failed: {attempt.Error}"
+                : $"Gave up after {attempt.Number} attempts: {attempt.Error}";
+            return new([attempt, new DeliveryFailed(now, attempt.Number, reason)], null, null);
+        }
+
+        var delay = TimeSpan.FromSeconds(schedule[retryIndex] * (1 + jitter * (2 * random - 1)));
+        // A receiver that says when to come back is believed, unless it asks for longer than the whole schedule allows.
+        if (attempt.RetryAfterSeconds is { } asked && asked <= schedule.Max())
+            delay = TimeSpan.FromSeconds(asked);
+        var at = now + delay;
+        return new([attempt, new DeliveryRetryScheduled(attempt.Number + 1, at)], at, null);
+    }
+
+    public static async Task<OutgoingMessages> Handle(AttemptDelivery command, IDocumentSession session, WebhookSender sender,
+        WebhookConcurrency concurrency, IOptions<WebhooksOptions> options, CancellationToken ct)
+    {
+        var messages = new OutgoingMessages();
+        var stream = await session.Events.FetchForWriting<Delivery>(command.DeliveryId, ct);
+        // Finished, gone, or superseded by a newer attempt (a manual redelivery): nothing to do.
+        if (stream.Aggregate is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != command.Attempt)
+            return messages;
+
+        using var lease = concurrency.TryAcquire(delivery.WebhookId);
+        if (lease is null)
+        {
+            messages.Delay(command, BusyDelay);
+            return messages;
+        }
+
+        var attempt = await sender.SendAsync(delivery.Request, command.Attempt, ct) with
+        {
+            WebhookId = delivery.WebhookId, Manual = delivery.NextAttemptManual,
+        };
+        var schedule = delivery.RetrySchedule;
+        var outcome = Decide(delivery, attempt, DateTimeOffset.UtcNow, schedule, options.Value.RetryJitter, Random.Shared.NextDouble());
+        stream.AppendMany(outcome.Events);
+        if (outcome.RetryAt is { } retryAt)
+            messages.Schedule(new AttemptDelivery(delivery.Id, attempt.Number + 1), retryAt);
+        var disableReason = outcome.DisableWebhookReason
+            ?? (attempt.Succeeded ? null : await FailingTooLong(session, delivery.WebhookId, options.Value.AutoDisableAfter, ct));
+        if (disableReason is not null && await session.LoadAsync<Webhook>(delivery.WebhookId, ct) is { Enabled: true })
+            session.Events.Append(delivery.WebhookId, new WebhookAutoDisabled(delivery.WebhookId, DateTimeOffset.UtcNow, disableReason));
+        return messages;
+    }
+
+    /// <summary>The reason to switch a webhook off when its attempts have failed for longer than allowed.</summary>
+    private static async Task<string?> FailingTooLong(IQuerySession session, Guid webhookId, TimeSpan allowed, CancellationToken ct)
+    {
+        var health = await session.LoadAsync<WebhookHealth>(webhookId, ct);
+        return health?.FailingSince is { } since && DateTimeOffset.UtcNow - since >= allowed
+            ? $"Every attempt failed since {since:u} (last error: {health.LastError}); disabled after {allowed.TotalHours:0.#} h without a success."
+            : null;
     }
 }

@@ -2,17 +2,29 @@ using Ellity.Webhooks.Dispatching;
 
 namespace Ellity.Webhooks.Delivering;
 
+/// <summary>
+/// A delivery is planned: what will be sent, where, and the retry schedule (seconds between
+/// attempts) fixed for its whole life, so a restart or a later config change cannot alter it.
+/// </summary>
 public sealed record DeliveryScheduled(
     Guid DeliveryId, string EshopId, Guid WebhookId, string Trigger, Guid SourceEventId,
-    DateTimeOffset SourceOccurredAt, DeliveryRequest Request, DateTimeOffset ScheduledAt);
+    DateTimeOffset SourceOccurredAt, DeliveryRequest Request, DateTimeOffset ScheduledAt,
+    IReadOnlyList<int>? RetrySchedule = null);
 
 /// <summary>One HTTP attempt: a status code when the receiver answered, an error when it did not.</summary>
 public sealed record DeliveryAttempted(
     int Number, DateTimeOffset StartedAt, long DurationMs, int? StatusCode, string? Error,
-    string? ResponseBody, bool ResponseBodyTruncated)
+    string? ResponseBody, bool ResponseBodyTruncated, Guid WebhookId = default, bool Manual = false,
+    int? RetryAfterSeconds = null)
 {
     public bool Succeeded => StatusCode is >= 200 and < 300;
 }
+
+/// <summary>The next attempt is due at <see cref="At"/>; a durable scheduled message will make it.</summary>
+public sealed record DeliveryRetryScheduled(int NextAttempt, DateTimeOffset At);
+
+/// <summary>Someone asked for the delivery to be sent again now (the next attempt is manual).</summary>
+public sealed record DeliveryRedeliveryRequested(int NextAttempt, DateTimeOffset At);
 
 public sealed record DeliverySucceeded(DateTimeOffset At, int Attempts);
 
@@ -24,15 +36,28 @@ public enum DeliveryStatus { Pending, Succeeded, Failed }
 public sealed partial record Delivery(
     Guid Id, string EshopId, Guid WebhookId, string Trigger, Guid SourceEventId, DateTimeOffset SourceOccurredAt,
     DeliveryRequest Request, DateTimeOffset ScheduledAt, DeliveryStatus Status,
-    IReadOnlyList<DeliveryAttempted> Attempts, DateTimeOffset? CompletedAt)
+    IReadOnlyList<DeliveryAttempted> Attempts, DateTimeOffset? CompletedAt,
+    IReadOnlyList<int> RetrySchedule, int NextAttempt, DateTimeOffset? NextAttemptAt, bool NextAttemptManual)
 {
     public static Delivery Create(DeliveryScheduled e) =>
         new(e.DeliveryId, e.EshopId, e.WebhookId, e.Trigger, e.SourceEventId, e.SourceOccurredAt, e.Request,
-            e.ScheduledAt, DeliveryStatus.Pending, [], null);
+            e.ScheduledAt, DeliveryStatus.Pending, [], null, e.RetrySchedule ?? [], 1, e.ScheduledAt, false);
 
-    public Delivery Apply(DeliveryAttempted e) => this with { Attempts = [.. Attempts, e] };
+    public Delivery Apply(DeliveryAttempted e) =>
+        this with { Attempts = [.. Attempts, e], NextAttemptAt = null, NextAttemptManual = false };
+
+    public Delivery Apply(DeliveryRetryScheduled e) => this with { NextAttempt = e.NextAttempt, NextAttemptAt = e.At };
+
+    public Delivery Apply(DeliveryRedeliveryRequested e) => this with
+    {
+        Status = DeliveryStatus.Pending, CompletedAt = null,
+        NextAttempt = e.NextAttempt, NextAttemptAt = e.At, NextAttemptManual = true,
+    };
 
     public Delivery Apply(DeliverySucceeded e) => this with { Status = DeliveryStatus.Succeeded, CompletedAt = e.At };
 
     public Delivery Apply(DeliveryFailed e) => this with { Status = DeliveryStatus.Failed, CompletedAt = e.At };
+
+    /// <summary>How many attempts so far came from the retry schedule rather than a manual redelivery.</summary>
+    public int ScheduledAttempts => Attempts.Count(a => !a.Manual);
 }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Ellity.Webhooks.Dispatching;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
 
 namespace Ellity.Webhooks.Delivering;
 
@@ -27,11 +29,17 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
             var (body, truncated) = await ReadBoundedAsync(response.Content, _options.ResponseBodyLimitBytes, timeout.Token);
             var status = (int)response.StatusCode;
             var error = status is >= 200 and < 300 ? null : $"The receiver answered {status} {response.ReasonPhrase}.";
-            return new DeliveryAttempted(number, startedAt, clock.ElapsedMilliseconds, status, error, body, truncated);
+            return new DeliveryAttempted(number, startedAt, clock.ElapsedMilliseconds, status, error, body, truncated,
+                RetryAfterSeconds: RetryAfter(response, startedAt));
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return Failed(number, startedAt, clock, $"Timed out after {_options.AttemptTimeout.TotalSeconds:0.###} s.");
+        }
+        catch (BrokenCircuitException)
+        {
+            return Failed(number, startedAt, clock,
+                "Not sent: every recent request to this host failed, so it is paused for a while (circuit open).");
         }
         catch (HttpRequestException ex)
         {
@@ -45,6 +53,15 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
 
     private static DeliveryAttempted Failed(int number, DateTimeOffset startedAt, Stopwatch clock, string error) =>
         new(number, startedAt, clock.ElapsedMilliseconds, null, error, null, false);
+
+    /// <summary>What a 429 or 503 asks for in <c>Retry-After</c> (seconds or an HTTP date), in whole seconds.</summary>
+    private static int? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
+    {
+        if (response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)) return null;
+        var header = response.Headers.RetryAfter;
+        var delay = header?.Delta ?? (header?.Date is { } date ? date - now : null);
+        return delay is { } d ? (int)Math.Clamp(Math.Ceiling(d.TotalSeconds), 0, int.MaxValue) : null;
+    }
 
     private static HttpRequestMessage ToHttpRequest(DeliveryRequest request)
     {

@@ -5,12 +5,44 @@ public sealed class WebhooksOptions
 {
     public const string Section = "Webhooks";
 
-    /// <summary>How long one attempt may take, connecting included.</summary>
+    /// <summary>Seconds to wait before each retry after the first attempt (like Svix): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.</summary>
+    public static readonly IReadOnlyList<int> DefaultRetrySchedule = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+    /// <summary>How long one attempt may take, connecting and reading the response included.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How much of a response body is kept in the attempt; the rest is discarded unread.</summary>
     public int ResponseBodyLimitBytes { get; set; } = 4 * 1024;
 
-    /// <summary>How many deliveries are sent at the same time by one node.</summary>
+    /// <summary>How many deliveries one node sends at the same time.</summary>
     public int MaxParallelDeliveries { get; set; } = 32;
+
+    /// <summary>How many requests to one webhook may be in flight at the same time.</summary>
+    public int MaxConcurrentPerWebhook { get; set; } = 10;
+
+    /// <summary>Seconds between attempts; null means <see cref="DefaultRetrySchedule"/>. A webhook may set its own.</summary>
+    public int[]? RetrySchedule { get; set; }
+
+    /// <summary>Each retry delay is spread by up to this fraction either way, so retries of many deliveries do not arrive together.</summary>
+    public double RetryJitter { get; set; } = 0.1;
+
+    /// <summary>A webhook with no successful attempt for this long while attempts keep failing is disabled.</summary>
+    public TimeSpan AutoDisableAfter { get; set; } = TimeSpan.FromDays(5);
+
+    public CircuitBreakerOptions CircuitBreaker { get; set; } = new();
+
+    public IReadOnlyList<int> EffectiveRetrySchedule => RetrySchedule ?? DefaultRetrySchedule;
+}
+
+/// <summary>
+/// Per destination (scheme, host and port): when every request to it failed within the sampling
+/// window, stop calling it for a while, so one dead endpoint cannot tie up the senders.
+/// </summary>
+public sealed class CircuitBreakerOptions
+{
+    public bool Enabled { get; set; } = true;
+    public double FailureRatio { get; set; } = 1.0;
+    public int MinimumThroughput { get; set; } = 10;
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 }

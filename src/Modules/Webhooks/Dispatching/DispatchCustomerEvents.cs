@@ -4,6 +4,7 @@ using Ellity.Webhooks.Subscribing;
 using Ellity.Webhooks.Templating;
 using Ellity.Webhooks.Triggers;
 using Marten;
+using Microsoft.Extensions.Options;
 using Wolverine;
 using Wolverine.Attributes;
 
@@ -16,19 +17,19 @@ namespace Ellity.Webhooks.Dispatching;
 [WolverineHandler]
 public static class DispatchCustomerEvents
 {
-    public static Task<OutgoingMessages> Handle(CustomerRegisteredIntegrationEvent e, IDocumentSession session, CancellationToken ct) =>
-        Dispatch(session, TriggerCatalog.CustomerRegistered, e, TriggerCatalog.ValuesOf(e, TriggerCatalog.CustomerRegistered), ct);
+    public static Task<OutgoingMessages> Handle(CustomerRegisteredIntegrationEvent e, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
+        Dispatch(session, options.Value, TriggerCatalog.CustomerRegistered, e, TriggerCatalog.ValuesOf(e, TriggerCatalog.CustomerRegistered), ct);
 
-    public static Task<OutgoingMessages> Handle(CustomerCreditChangedIntegrationEvent e, IDocumentSession session, CancellationToken ct) =>
-        Dispatch(session, TriggerCatalog.CreditChanged, e, TriggerCatalog.ValuesOf(e), ct);
+    public static Task<OutgoingMessages> Handle(CustomerCreditChangedIntegrationEvent e, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
+        Dispatch(session, options.Value, TriggerCatalog.CreditChanged, e, TriggerCatalog.ValuesOf(e), ct);
 
-    public static Task<OutgoingMessages> Handle(CustomerTierChangedIntegrationEvent e, IDocumentSession session, CancellationToken ct) =>
-        Dispatch(session, TriggerCatalog.TierChanged, e, TriggerCatalog.ValuesOf(e), ct);
+    public static Task<OutgoingMessages> Handle(CustomerTierChangedIntegrationEvent e, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
+        Dispatch(session, options.Value, TriggerCatalog.TierChanged, e, TriggerCatalog.ValuesOf(e), ct);
 
     // No trigger listens to group changes yet; handling the message keeps it from piling up unrouted.
     public static void Handle(CustomerGroupChangedIntegrationEvent e) { }
 
-    public static async Task<OutgoingMessages> Dispatch(IDocumentSession session, Trigger trigger,
+    public static async Task<OutgoingMessages> Dispatch(IDocumentSession session, WebhooksOptions options, Trigger trigger,
         ICustomerIntegrationEvent e, IReadOnlyDictionary<string, TemplateValue> values, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
@@ -49,7 +50,7 @@ public static class DispatchCustomerEvents
         var now = DateTimeOffset.UtcNow;
         foreach (var (webhook, deliveryId) in due.Where(d => !existing.Contains(d.DeliveryId)))
         {
-            var scheduled = Plan(webhook, deliveryId, trigger, e, values, now);
+            var scheduled = Plan(webhook, deliveryId, trigger, e, values, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule);
             session.Events.StartStream<Delivery>(deliveryId, scheduled);
             messages.Add(new AttemptDelivery(deliveryId));
         }
@@ -57,11 +58,12 @@ public static class DispatchCustomerEvents
     }
 
     public static DeliveryScheduled Plan(Webhook webhook, Guid deliveryId, Trigger trigger,
-        ICustomerIntegrationEvent e, IReadOnlyDictionary<string, TemplateValue> values, DateTimeOffset now)
+        ICustomerIntegrationEvent e, IReadOnlyDictionary<string, TemplateValue> values, DateTimeOffset now,
+        IReadOnlyList<int> retrySchedule)
     {
         var request = RequestRenderer.Render(webhook, values);
         var headers = new Dictionary<string, string>(request.Headers) { [DeliveryHeaders.Id] = deliveryId.ToString() };
         return new DeliveryScheduled(deliveryId, webhook.EshopId, webhook.Id, trigger.Name, e.EventId, e.OccurredAt,
-            request with { Headers = headers }, now);
+            request with { Headers = headers }, now, retrySchedule);
     }
 }

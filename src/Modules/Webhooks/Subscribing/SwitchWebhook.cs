@@ -1,3 +1,4 @@
+using Ellity.Webhooks.Delivering;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,7 +9,7 @@ namespace Ellity.Webhooks.Subscribing;
 /// <summary>Enabling, disabling and deleting: each idempotent, each an event in the webhook's stream.</summary>
 public static class SwitchWebhookEndpoint
 {
-    public static IReadOnlyList<object> Enable(Webhook w, DateTimeOffset now) => w.Enabled ? [] : [new WebhookEnabled(now)];
+    public static IReadOnlyList<object> Enable(Webhook w, DateTimeOffset now) => w.Enabled ? [] : [new WebhookEnabled(w.Id, now)];
 
     public static IReadOnlyList<object> Disable(Webhook w, DateTimeOffset now) => w.Enabled ? [new WebhookDisabled(now)] : [];
 
@@ -45,6 +46,6 @@ public static class SwitchWebhookEndpoint
             stream.AppendOne(e);
             webhook = webhook.After(e);
         }
-        return TypedResults.Ok(WebhookResponse.From(webhook));
+        return TypedResults.Ok(WebhookResponse.From(webhook, await session.LoadAsync<WebhookHealth>(webhookId, ct)));
     }
 }

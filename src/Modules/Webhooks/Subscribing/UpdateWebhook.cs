@@ -17,10 +17,14 @@ public static class UpdateWebhookEndpoint
         if (input.Trigger != current.Trigger) events.Add(new WebhookTriggerChanged(input.Trigger!));
         if (input.Url != current.Url) events.Add(new WebhookUrlChanged(input.Url!));
         if (body != current.Body) events.Add(new WebhookBodyChanged(body));
-        if (input.Enabled is true && !current.Enabled) events.Add(new WebhookEnabled(now));
+        if (!SameSchedule(input.RetrySchedule, current.RetrySchedule)) events.Add(new WebhookRetryScheduleChanged(input.RetrySchedule));
+        if (input.Enabled is true && !current.Enabled) events.Add(new WebhookEnabled(current.Id, now));
         if (input.Enabled is false && current.Enabled) events.Add(new WebhookDisabled(now));
         return events;
     }
+
+    private static bool SameSchedule(IReadOnlyList<int>? a, IReadOnlyList<int>? b) =>
+        a is null ? b is null : b is not null && a.SequenceEqual(b);
 
     [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks")]
     public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Put(
@@ -30,7 +34,7 @@ public static class UpdateWebhookEndpoint
         var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
         if (stream is null) return WebhookLookup.NotFound(webhookId);
 
-        var definition = WebhookDefinition.Check(input.Name, input.Trigger, input.Url, input.Body);
+        var definition = WebhookDefinition.Check(input);
         if (!definition.IsValid) return definition.ToProblem();
 
         var webhook = stream.Aggregate!;
@@ -39,6 +43,6 @@ public static class UpdateWebhookEndpoint
             stream.AppendOne(e);
             webhook = webhook.After(e);
         }
-        return TypedResults.Ok(WebhookResponse.From(webhook, definition.Warnings));
+        return TypedResults.Ok(WebhookResponse.From(webhook, warnings: definition.Warnings));
     }
 }

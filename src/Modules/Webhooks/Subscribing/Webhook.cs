@@ -2,7 +2,7 @@ namespace Ellity.Webhooks.Subscribing;
 
 public sealed record WebhookCreated(
     Guid WebhookId, string EshopId, string Name, string Trigger, string Url, string? Body, bool Enabled,
-    DateTimeOffset At);
+    DateTimeOffset At, IReadOnlyList<int>? RetrySchedule = null);
 
 public sealed record WebhookRenamed(string Name);
 
@@ -12,11 +12,17 @@ public sealed record WebhookUrlChanged(string Url);
 
 public sealed record WebhookBodyChanged(string? Body);
 
-public sealed record WebhookEnabled(DateTimeOffset At);
+/// <summary>Seconds between retries; null returns the webhook to the global schedule.</summary>
+public sealed record WebhookRetryScheduleChanged(IReadOnlyList<int>? RetrySchedule);
+
+public sealed record WebhookEnabled(Guid WebhookId, DateTimeOffset At);
 
 public sealed record WebhookDisabled(DateTimeOffset At);
 
 public sealed record WebhookDeleted(DateTimeOffset At);
+
+/// <summary>The system switched the webhook off: its receiver said 410 Gone, or it kept failing too long.</summary>
+public sealed record WebhookAutoDisabled(Guid WebhookId, DateTimeOffset At, string Reason);
 
 /// <summary>
 /// A webhook subscription folded from its stream; also the read model dispatch and the API query.
@@ -25,10 +31,12 @@ public sealed record WebhookDeleted(DateTimeOffset At);
 /// </summary>
 public sealed partial record Webhook(
     Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, bool Enabled,
-    DateTimeOffset CreatedAt, DateTimeOffset? ActiveSince, bool Deleted)
+    DateTimeOffset CreatedAt, DateTimeOffset? ActiveSince, bool Deleted,
+    IReadOnlyList<int>? RetrySchedule = null, string? DisabledReason = null)
 {
     public static Webhook Create(WebhookCreated e) =>
-        new(e.WebhookId, e.EshopId, e.Name, e.Trigger, e.Url, e.Body, e.Enabled, e.At, e.Enabled ? e.At : null, false);
+        new(e.WebhookId, e.EshopId, e.Name, e.Trigger, e.Url, e.Body, e.Enabled, e.At, e.Enabled ? e.At : null, false,
+            e.RetrySchedule);
 
     public Webhook Apply(WebhookRenamed e) => this with { Name = e.Name };
 
@@ -38,9 +46,13 @@ public sealed partial record Webhook(
 
     public Webhook Apply(WebhookBodyChanged e) => this with { Body = e.Body };
 
-    public Webhook Apply(WebhookEnabled e) => this with { Enabled = true, ActiveSince = e.At };
+    public Webhook Apply(WebhookRetryScheduleChanged e) => this with { RetrySchedule = e.RetrySchedule };
 
-    public Webhook Apply(WebhookDisabled e) => this with { Enabled = false, ActiveSince = null };
+    public Webhook Apply(WebhookEnabled e) => this with { Enabled = true, ActiveSince = e.At, DisabledReason = null };
+
+    public Webhook Apply(WebhookDisabled e) => this with { Enabled = false, ActiveSince = null, DisabledReason = null };
+
+    public Webhook Apply(WebhookAutoDisabled e) => this with { Enabled = false, ActiveSince = null, DisabledReason = e.Reason };
 
     public Webhook Apply(WebhookDeleted e) => this with { Enabled = false, ActiveSince = null, Deleted = true };
 
@@ -50,9 +62,11 @@ public sealed partial record Webhook(
         WebhookTriggerChanged e => Apply(e),
         WebhookUrlChanged e => Apply(e),
         WebhookBodyChanged e => Apply(e),
+        WebhookRetryScheduleChanged e => Apply(e),
         WebhookEnabled e => Apply(e),
         WebhookDisabled e => Apply(e),
         WebhookDeleted e => Apply(e),
+        WebhookAutoDisabled e => Apply(e),
         _ => this,
     };
 

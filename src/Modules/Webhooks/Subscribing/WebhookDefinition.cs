@@ -1,3 +1,4 @@
+using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Templating;
 using Ellity.Webhooks.Triggers;
 using Microsoft.AspNetCore.Http;
@@ -6,7 +7,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Ellity.Webhooks.Subscribing;
 
 /// <summary>The request body of create and update.</summary>
-public sealed record WebhookInput(string? Name, string? Trigger, string? Url, string? Body, bool? Enabled)
+public sealed record WebhookInput(string? Name, string? Trigger, string? Url, string? Body, bool? Enabled,
+    IReadOnlyList<int>? RetrySchedule = null)
 {
     public static readonly WebhookInput Empty = new(null, null, null, null, null);
 }
@@ -21,11 +23,24 @@ public sealed record BodyErrorPosition(int Line, int Column, int Offset);
 
 public sealed record WebhookResponse(
     Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, string Method, bool Enabled,
-    DateTimeOffset CreatedAt, IReadOnlyList<VariableWarning> Warnings)
+    DateTimeOffset CreatedAt, IReadOnlyList<int>? RetrySchedule, string? DisabledReason,
+    WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings)
 {
-    public static WebhookResponse From(Webhook w, IReadOnlyList<VariableWarning>? warnings = null) =>
+    public static WebhookResponse From(Webhook w, WebhookHealth? health = null, IReadOnlyList<VariableWarning>? warnings = null) =>
         new(w.Id, w.EshopId, w.Name, w.Trigger, w.Url, w.Body, w.Method, w.Enabled, w.CreatedAt,
+            w.RetrySchedule, w.DisabledReason, WebhookHealthResponse.From(health),
             warnings ?? WebhookDefinition.Check(w.Name, w.Trigger, w.Url, w.Body).Warnings);
+}
+
+/// <summary>Whether the receiver works: <c>failing</c> is true while attempts keep failing since <c>failingSince</c>.</summary>
+public sealed record WebhookHealthResponse(
+    bool Failing, DateTimeOffset? FailingSince, int ConsecutiveFailures, string? LastError,
+    DateTimeOffset? LastAttemptAt, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt)
+{
+    public static WebhookHealthResponse From(WebhookHealth? h) => h is null
+        ? new(false, null, 0, null, null, null, null)
+        : new(h.FailingSince is not null, h.FailingSince, h.ConsecutiveFailures, h.LastError,
+            h.LastAttemptAt, h.LastSuccessAt, h.LastFailureAt);
 }
 
 /// <summary>
@@ -37,6 +52,8 @@ public sealed class WebhookDefinition
     public const int MaxNameLength = 200;
     public const int MaxUrlLength = 2048;
     public const int MaxBodyLength = 64 * 1024;
+    public const int MaxRetries = 20;
+    public const int MaxRetryDelaySeconds = 7 * 24 * 3600;
 
     public Dictionary<string, string[]> Errors { get; } = new();
     public List<UnknownVariable> UnknownVariables { get; } = [];
@@ -61,6 +78,13 @@ public sealed class WebhookDefinition
         return d;
     }
 
+    public static WebhookDefinition Check(WebhookInput input)
+    {
+        var d = Check(input.Name, input.Trigger, input.Url, input.Body);
+        d.CheckRetrySchedule(input.RetrySchedule);
+        return d;
+    }
+
     public ValidationProblem ToProblem()
     {
         var extensions = new Dictionary<string, object?>();
@@ -70,6 +94,13 @@ public sealed class WebhookDefinition
             title: "The webhook is not valid.",
             detail: string.Join(" ", Errors.SelectMany(e => e.Value)),
             extensions: extensions);
+    }
+
+    private void CheckRetrySchedule(IReadOnlyList<int>? schedule)
+    {
+        if (schedule is null) return;
+        if (schedule.Count > MaxRetries || schedule.Any(s => s is < 0 or > MaxRetryDelaySeconds))
+            Errors["retrySchedule"] = [$"At most {MaxRetries} delays, each 0-{MaxRetryDelaySeconds} seconds; null for the default schedule."];
     }
 
     private void CheckName(string? name)
