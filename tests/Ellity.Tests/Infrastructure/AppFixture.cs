@@ -14,7 +14,7 @@ namespace Ellity.Tests.Infrastructure;
 /// One Host (in-process, real PostgreSQL, real Wolverine durable queues) and one real receiver per
 /// test collection. Tests isolate themselves by using their own e-shop id and receiver path.
 /// </summary>
-public sealed class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime
 {
     public IAlbaHost Host { get; private set; } = null!;
     public Receiver Receiver { get; } = new();
@@ -28,7 +28,7 @@ public sealed class AppFixture : IAsyncLifetime
         Host = await AlbaHost.For<Program>(builder =>
         {
             builder.UseSetting("ConnectionStrings:Ellity", ConnectionString);
-            builder.UseSetting("Webhooks:AttemptTimeout", "00:00:05");
+            foreach (var (key, value) in Settings) builder.UseSetting(key, value);
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
@@ -36,6 +36,12 @@ public sealed class AppFixture : IAsyncLifetime
             });
         });
     }
+
+    /// <summary>Configuration the Host runs with in this fixture.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Webhooks:AttemptTimeout"] = "00:00:05",
+    };
 
     public async Task DisposeAsync()
     {
@@ -89,18 +95,42 @@ public sealed class AppFixture : IAsyncLifetime
         PostAsync($"/api/eshops/{eshopId}/customers/{customerId}/credit", new { value, reason });
 
     /// <summary>Polls the delivery log until <paramref name="count"/> deliveries reached a final status.</summary>
-    public async Task<JsonArray> WaitForFinishedDeliveriesAsync(string eshopId, Guid webhookId, int count)
+    public Task<JsonArray> WaitForFinishedDeliveriesAsync(string eshopId, Guid webhookId, int count) =>
+        WaitForDeliveriesAsync(eshopId, webhookId, deliveries =>
+            deliveries.Count(d => d!["status"]!.GetValue<string>() != "pending") >= count, $"{count} finished deliveries");
+
+    /// <summary>Polls the delivery log until <paramref name="done"/> holds.</summary>
+    public async Task<JsonArray> WaitForDeliveriesAsync(string eshopId, Guid webhookId, Func<JsonArray, bool> done,
+        string what, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var deliveries = (JsonArray)await GetAsync($"/api/eshops/{eshopId}/webhooks/{webhookId}/deliveries");
-            var finished = deliveries.Count(d => d!["status"]!.GetValue<string>() != "pending");
-            if (finished >= count) return deliveries;
+            if (done(deliveries)) return deliveries;
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Expected {count} finished deliveries, got {finished}: {deliveries.ToJsonString()}");
+                throw new TimeoutException($"Expected {what}, got: {deliveries.ToJsonString()}");
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>Polls a GET until <paramref name="done"/> holds.</summary>
+    public async Task<JsonNode> WaitForAsync(string url, Func<JsonNode, bool> done, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var json = await GetAsync(url);
+            if (done(json)) return json;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Expected {what}, got: {json.ToJsonString()}");
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task<string[]> EventTypesAsync(Guid streamId)
+    {
+        await using var session = Store.QuerySession();
+        return (await session.Events.FetchStreamAsync(streamId)).Select(e => e.EventTypeName).ToArray();
     }
 }
 

@@ -45,6 +45,11 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
         {
             return Failed(number, startedAt, clock, Describe(ex));
         }
+        catch (IOException)
+        {
+            // The answer broke off (e.g. a reset mid-body): not trusted as a success, so it is retried.
+            return Failed(number, startedAt, clock, "The connection was closed before the complete response arrived.");
+        }
         catch (InvalidOperationException ex)
         {
             return Failed(number, startedAt, clock, $"The request could not be sent: {ex.Message}");

@@ -1,0 +1,271 @@
+using System.Text.Json.Nodes;
+using Ellity.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+
+namespace Ellity.Tests.Webhooks;
+
+/// <summary>Receivers that fail in every way we know, each on its own port, and what the delivery stream records.</summary>
+[Collection(FaultsCollection.Name)]
+public sealed class FaultTests(FaultsFixture app)
+{
+    private static Task Answer(HttpContext context, int status, string body = "")
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsync(body);
+    }
+
+    private async Task<(string Eshop, Guid Webhook, Guid Customer)> WebhookTo(string url, int[] retrySchedule)
+    {
+        var eshop = AppFixture.NewEshopId();
+        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", url, "{\"credit\": #customer.credit#}",
+            retrySchedule: retrySchedule);
+        var customer = await app.RegisterCustomerAsync(eshop);
+        return (eshop, webhook, customer);
+    }
+
+    private async Task<JsonNode> SingleFinishedDelivery(string eshop, Guid webhook) =>
+        Assert.Single(await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))!;
+
+    private static JsonArray Attempts(JsonNode delivery) => delivery["attempts"]!.AsArray();
+
+    [Fact]
+    public async Task server_error_then_success_is_retried_with_the_same_delivery_id()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync((c, i) => Answer(c, i == 0 ? 500 : 200));
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [1]);
+
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+
+        var delivery = await SingleFinishedDelivery(eshop, webhook);
+        Assert.Equal("succeeded", delivery["status"]!.GetValue<string>());
+        var id = delivery["id"]!.GetValue<Guid>();
+        Assert.Equal(["delivery_scheduled", "delivery_attempted", "delivery_retry_scheduled", "delivery_attempted", "delivery_succeeded"],
+            await app.EventTypesAsync(id));
+        Assert.Equal([500, 200], Attempts(delivery).Select(a => a!["statusCode"]!.GetValue<int>()));
+        Assert.All(receiver.Requests, r => Assert.Equal(id.ToString(), r.Headers["webhook-id"]));
+    }
+
+    [Fact]
+    public async Task timeout_is_a_failed_attempt_and_the_retry_succeeds()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync(async (c, i) =>
+        {
+            if (i == 0) await Task.Delay(TimeSpan.FromSeconds(5), c.RequestAborted).ContinueWith(_ => { });
+            await Answer(c, 200);
+        });
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [1]);
+
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+
+        var delivery = await SingleFinishedDelivery(eshop, webhook);
+        Assert.Equal("succeeded", delivery["status"]!.GetValue<string>());
+        var first = Attempts(delivery)[0]!;
+        Assert.Null(first["statusCode"]);
+        Assert.StartsWith("Timed out after 2 s", first["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task connection_refused_then_up_is_delivered_once_the_receiver_listens()
+    {
+        var receiver = new ScriptedReceiver((c, _) => Answer(c, 200));
+        await using var _ = receiver;
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [2, 2, 2]);
+
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+        await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && Attempts(d[0]!).Count >= 1, "a first attempt");
+        await receiver.StartAsync();
+
+        var delivery = await SingleFinishedDelivery(eshop, webhook);
+        Assert.Equal("succeeded", delivery["status"]!.GetValue<string>());
+        Assert.Equal("Connection refused.", Attempts(delivery)[0]!["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task connection_reset_mid_response_is_a_failed_attempt()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync(async (c, i) =>
+        {
+            if (i > 0)
+            {
+                await Answer(c, 200);
+                return;
+            }
+            c.Response.StatusCode = 200;
+            c.Response.ContentLength = 10_000;
+            await c.Response.WriteAsync("partial");
+            await c.Response.Body.FlushAsync();
+            c.Abort();
+        });
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [1]);
+
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+
+        var delivery = await SingleFinishedDelivery(eshop, webhook);
+        Assert.Equal("succeeded", delivery["status"]!.GetValue<string>());
+        Assert.Equal(2, Attempts(delivery).Count);
+        Assert.False(string.IsNullOrEmpty(Attempts(delivery)[0]!["error"]?.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task too_many_requests_is_retried_when_retry_after_says_not_on_the_schedule()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync((c, i) =>
+        {
+            if (i == 0) c.Response.Headers.RetryAfter = "1";
+            return Answer(c, i == 0 ? 429 : 200);
+        });
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [120]);
+
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+
+        var delivery = await SingleFinishedDelivery(eshop, webhook);
+        Assert.Equal("succeeded", delivery["status"]!.GetValue<string>());
+        var attempts = Attempts(delivery);
+        Assert.Equal(429, attempts[0]!["statusCode"]!.GetValue<int>());
+        var gap = attempts[1]!["startedAt"]!.GetValue<DateTimeOffset>() - attempts[0]!["startedAt"]!.GetValue<DateTimeOffset>();
+        Assert.InRange(gap.TotalSeconds, 1, 30);
+    }
+
+    [Fact]
+    public async Task gone_fails_the_delivery_and_disables_the_webhook_with_the_reason()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Answer(c, 410));
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [1, 1]);
+
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+
+        var delivery = await SingleFinishedDelivery(eshop, webhook);
+        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
+        Assert.Single(Attempts(delivery));
+        var state = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}");
+        Assert.False(state["enabled"]!.GetValue<bool>());
+        Assert.Contains("410", state["disabledReason"]!.GetValue<string>());
+        Assert.Contains("webhook_auto_disabled", await app.EventTypesAsync(webhook));
+    }
+
+    [Fact]
+    public async Task a_ten_megabyte_response_is_kept_to_a_few_kilobytes()
+    {
+        var big = new string('x', 10 * 1024 * 1024);
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Answer(c, 200, big));
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, []);
+
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+
+        var attempt = Attempts(await SingleFinishedDelivery(eshop, webhook))[0]!;
+        Assert.Equal(200, attempt["statusCode"]!.GetValue<int>());
+        Assert.Equal(4096, attempt["responseBody"]!.GetValue<string>().Length);
+        Assert.True(attempt["responseBodyTruncated"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task a_slow_trickle_times_out()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync(async (c, _) =>
+        {
+            c.Response.StatusCode = 200;
+            for (var n = 0; n < 100 && !c.RequestAborted.IsCancellationRequested; n++)
+            {
+                await c.Response.WriteAsync("x", c.RequestAborted).ContinueWith(_ => { });
+                await c.Response.Body.FlushAsync(c.RequestAborted).ContinueWith(_ => { });
+                await Task.Delay(100, c.RequestAborted).ContinueWith(_ => { });
+            }
+        });
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, []);
+
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+
+        var delivery = await SingleFinishedDelivery(eshop, webhook);
+        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
+        Assert.StartsWith("Timed out after 2 s", Attempts(delivery)[0]!["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task a_webhook_that_keeps_failing_shows_it_and_is_disabled_after_the_allowed_period()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Answer(c, 500));
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+        var url = $"/api/eshops/{eshop}/webhooks/{webhook}";
+
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+
+        var failing = await app.WaitForAsync(url, w => w["health"]!["consecutiveFailures"]!.GetValue<int>() >= 2, "two failures");
+        Assert.True(failing["health"]!["failing"]!.GetValue<bool>());
+        Assert.NotNull(failing["health"]!["failingSince"]);
+        Assert.Contains("500", failing["health"]!["lastError"]!.GetValue<string>());
+        var disabled = await app.WaitForAsync(url, w => !w["enabled"]!.GetValue<bool>(), "auto-disable");
+        Assert.StartsWith("Every attempt failed since", disabled["disabledReason"]!.GetValue<string>());
+
+        await app.PostAsync($"{url}/enable", null);
+        var enabled = await app.WaitForAsync(url, w => !w["health"]!["failing"]!.GetValue<bool>(), "a fresh start");
+        Assert.Null(enabled["disabledReason"]);
+        Assert.Equal(0, enabled["health"]!["consecutiveFailures"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task a_dead_destination_opens_its_circuit_and_later_attempts_are_not_sent()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Answer(c, 500));
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, []);
+
+        for (var n = 0; n < 10; n++) await app.ChangeCreditAsync(eshop, customer, 1m);
+
+        var deliveries = await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 10);
+        var errors = deliveries.Select(d => Attempts(d!)[0]!["error"]!.GetValue<string>()).ToList();
+        Assert.Contains(errors, e => e.Contains("circuit open"));
+        Assert.True(receiver.Requests.Count < 10, $"the receiver saw {receiver.Requests.Count} requests");
+    }
+
+    [Fact]
+    public async Task requests_to_one_webhook_in_flight_stay_within_its_cap()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync(async (c, _) =>
+        {
+            await Task.Delay(300);
+            await Answer(c, 200);
+        });
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, []);
+
+        for (var n = 0; n < 6; n++) await app.ChangeCreditAsync(eshop, customer, 1m);
+
+        var deliveries = await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 6);
+        Assert.All(deliveries, d => Assert.Equal("succeeded", d!["status"]!.GetValue<string>()));
+        Assert.InRange(receiver.MaxInFlight, 1, 2);
+    }
+
+    [Fact]
+    public async Task redeliver_makes_a_manual_attempt_on_the_same_stream()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync((c, i) => Answer(c, i == 0 ? 500 : 200));
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, []);
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+        var id = (await SingleFinishedDelivery(eshop, webhook))["id"]!.GetValue<Guid>();
+
+        await app.ExpectAsync(202, HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{id}/redeliver");
+
+        var delivery = await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}",
+            d => d["status"]!.GetValue<string>() == "succeeded", "the manual attempt");
+        Assert.Equal(["scheduled", "manual"], Attempts(delivery).Select(a => a!["trigger"]!.GetValue<string>()));
+        Assert.Contains("delivery_redelivery_requested", await app.EventTypesAsync(id));
+        await app.ExpectAsync(404, HttpMethod.Post, $"/api/eshops/{AppFixture.NewEshopId()}/deliveries/{id}/redeliver");
+    }
+
+    [Fact]
+    public async Task recover_redelivers_every_failed_delivery_since_a_time()
+    {
+        var up = false;
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Answer(c, up ? 200 : 503));
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, []);
+        var since = DateTimeOffset.UtcNow.AddMinutes(-1);
+        for (var n = 0; n < 3; n++) await app.ChangeCreditAsync(eshop, customer, 1m);
+        await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 3);
+        up = true;
+
+        await app.ExpectAsync(202, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/recover", new { since });
+
+        var deliveries = await app.WaitForDeliveriesAsync(eshop, webhook,
+            d => d.All(x => x!["status"]!.GetValue<string>() == "succeeded"), "all recovered");
+        Assert.Equal(3, deliveries.Count);
+        await app.ExpectAsync(400, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/recover", new { });
+    }
+}

@@ -1,0 +1,22 @@
+using Ellity.Tests.Infrastructure;
+
+namespace Ellity.Tests.Webhooks;
+
+/// <summary>A Host with short timeouts and thresholds, so fault behaviour shows within seconds.</summary>
+public sealed class FaultsFixture : AppFixture
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Webhooks:AttemptTimeout"] = "00:00:02",
+        ["Webhooks:RetryJitter"] = "0",
+        ["Webhooks:AutoDisableAfter"] = "00:00:04",
+        ["Webhooks:MaxConcurrentPerWebhook"] = "2",
+        ["Webhooks:CircuitBreaker:MinimumThroughput"] = "5",
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class FaultsCollection : ICollectionFixture<FaultsFixture>
+{
+    public const string Name = "faults";
+}
