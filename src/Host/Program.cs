@@ -16,7 +16,7 @@ var builder = WebApplication.CreateBuilder(args);
 var connectionString = builder.Configuration.GetConnectionString("Ellity") ?? Defaults.ConnectionString;
 
 builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<ConflictExceptionHandler>();
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -48,6 +48,9 @@ builder.Host.UseWolverine(options =>
     options.Policies.AutoApplyTransactions();
     options.Policies.UseDurableLocalQueues();
     options.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
+    // One node by default: it owns every persisted message at start, so work left by a killed
+    // process resumes at once. Several nodes sharing a database need Balanced (leader election).
+    options.Durability.Mode = builder.Configuration.GetValue("Durability:Mode", DurabilityMode.Solo);
     options.Durability.MessageIdentity = MessageIdentity.IdAndDestination;
     WebhooksModule.ConfigureWolverine(options, builder.Configuration);
 });

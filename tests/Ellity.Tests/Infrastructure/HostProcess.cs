@@ -1,0 +1,84 @@
+using System.Diagnostics;
+
+namespace Ellity.Tests.Infrastructure;
+
+/// <summary>
+/// The Host as a real operating-system process (the build next to the tests), so a test can
+/// SIGKILL it mid-work and start it again on the same database.
+/// </summary>
+public sealed class HostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private HostProcess(Process process, StreamWriter log, string url)
+    {
+        _process = process;
+        _log = log;
+        Url = url;
+    }
+
+    public string Url { get; }
+    public HttpClient Client { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public static async Task<HostProcess> StartAsync(string connectionString, int port, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var url = $"http://127.0.0.1:{port}";
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Ellity.Host.dll")])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ConnectionStrings__Ellity"] = connectionString;
+        start.Environment["ASPNETCORE_URLS"] = url;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            start.Environment[key.Replace(":", "__")] = value;
+
+        var logPath = Path.Combine(Path.GetTempPath(), $"ellity-host-{port}-{DateTime.UtcNow:HHmmssfff}.log");
+        var log = new StreamWriter(logPath) { AutoFlush = true };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (log) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var host = new HostProcess(process, log, url);
+        await host.WaitUntilReadyAsync(logPath);
+        return host;
+    }
+
+    private async Task WaitUntilReadyAsync(string logPath)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"The Host exited at start; see {logPath}");
+            try
+            {
+                using var response = await Client.GetAsync($"{Url}/api/webhooks/triggers");
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"The Host did not answer within 90 s; see {logPath}");
+    }
+
+    /// <summary>SIGKILL: no shutdown, no flushing, exactly like a crash.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        Client.Dispose();
+        await _log.DisposeAsync();
+        _process.Dispose();
+    }
+}
