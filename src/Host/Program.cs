@@ -3,11 +3,13 @@ using Ellity.Customers;
 using Ellity.Host;
 using Ellity.Webhooks;
 using JasperFx;
+using JasperFx.Core;
 using JasperFx.Resources;
 using JasperFx.Events.Daemon;
 using Marten;
 using Weasel.Core;
 using Wolverine;
+using Wolverine.ErrorHandling;
 using Wolverine.Http;
 using Wolverine.Marten;
 
@@ -52,10 +54,16 @@ builder.Host.UseWolverine(options =>
     // process resumes at once. Several nodes sharing a database need Balanced (leader election).
     options.Durability.Mode = builder.Configuration.GetValue("Durability:Mode", DurabilityMode.Solo);
     options.Durability.MessageIdentity = MessageIdentity.IdAndDestination;
+    // The database going away is waited out, not dead-lettered: Marten wraps driver errors, so the
+    // whole exception chain is looked at. Retries back off from a second to half an hour.
+    options.OnException(StorageFailures.IsTransient)
+        .RetryWithCooldown(250.Milliseconds(), 1.Seconds(), 2.Seconds(), 5.Seconds())
+        .Then.ScheduleRetry(10.Seconds(), 30.Seconds(), 1.Minutes(), 2.Minutes(), 5.Minutes(), 10.Minutes(), 30.Minutes());
     WebhooksModule.ConfigureWolverine(options, builder.Configuration);
 });
 
 builder.Logging.AddFilter("Marten", LogLevel.Warning);
+builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 
 var app = builder.Build();
 

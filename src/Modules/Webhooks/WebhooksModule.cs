@@ -5,7 +5,6 @@ using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Wolverine;
 using Wolverine.ErrorHandling;
 using JasperFx.Core;
@@ -55,8 +54,6 @@ public static class WebhooksModule
         options.OnException<JasperFx.ConcurrencyException>().RetryWithCooldown(50.Milliseconds(), 200.Milliseconds(), 1.Seconds());
         options.OnException<JasperFx.Events.ExistingStreamIdCollisionException>()
             .Or<Marten.Exceptions.ExistingStreamIdCollisionException>().RetryWithCooldown(50.Milliseconds(), 200.Milliseconds());
-        options.OnException<NpgsqlException>().RetryWithCooldown(250.Milliseconds(), 1.Seconds(), 5.Seconds())
-            .Then.ScheduleRetry(30.Seconds(), 1.Minutes(), 5.Minutes());
     }
 
     public static IServiceCollection AddWebhooksModule(this IServiceCollection services, IConfiguration configuration)
