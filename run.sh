@@ -11,6 +11,11 @@ else
 fi
 export ConnectionStrings__Ellity="$cs"
 export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5080}"
+# Local use: let webhooks reach receivers on this machine (production refuses internal addresses).
+if [[ -z ${Webhooks__AllowedNetworks__0:-} ]]; then
+  export Webhooks__AllowedNetworks__0=127.0.0.0/8 Webhooks__AllowedNetworks__1=::1/128
+  echo "Deliveries may reach loopback (127.0.0.0/8, ::1) for local testing; set Webhooks__AllowedNetworks__0 to change."
+fi
 
 echo "Ellity Webhooks: $ASPNETCORE_URLS (PostgreSQL: $cs)"
 exec dotnet run --project src/Host/Ellity.Host.csproj -c Release --no-launch-profile "$@"

@@ -32,7 +32,7 @@ public static class WebhooksModule
         options.Events.AddEventTypes([
             typeof(WebhookCreated), typeof(WebhookRenamed), typeof(WebhookTriggerChanged), typeof(WebhookUrlChanged),
             typeof(WebhookBodyChanged), typeof(WebhookRetryScheduleChanged), typeof(WebhookEnabled), typeof(WebhookDisabled),
-            typeof(WebhookDeleted), typeof(WebhookAutoDisabled),
+            typeof(WebhookDeleted), typeof(WebhookAutoDisabled), typeof(WebhookSecretRotated),
             typeof(DeliveryScheduled), typeof(DeliveryAttempted), typeof(DeliveryRetryScheduled),
             typeof(DeliveryRedeliveryRequested), typeof(DeliverySucceeded), typeof(DeliveryFailed),
         ]);
@@ -63,9 +63,11 @@ public static class WebhooksModule
         var settings = section.Get<WebhooksOptions>() ?? new WebhooksOptions();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookConcurrency>();
+        var guard = DestinationGuard.FromOptions(settings);
         var client = services.AddHttpClient(WebhookSender.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
+                ConnectCallback = guard.ConnectAsync,
                 // A 3xx is a failed attempt, never followed: a redirect could lead anywhere.
                 AllowAutoRedirect = false,
                 UseCookies = false,

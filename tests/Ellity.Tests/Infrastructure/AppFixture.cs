@@ -41,6 +41,7 @@ public class AppFixture : IAsyncLifetime
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
         ["Webhooks:AttemptTimeout"] = "00:00:05",
+        ["Webhooks:AllowedNetworks:0"] = "127.0.0.0/8",
     };
 
     public async Task DisposeAsync()

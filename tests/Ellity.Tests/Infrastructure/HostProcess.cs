@@ -32,6 +32,7 @@ public sealed class HostProcess : IAsyncDisposable
         };
         start.Environment["ConnectionStrings__Ellity"] = connectionString;
         start.Environment["ASPNETCORE_URLS"] = url;
+        start.Environment["Webhooks__AllowedNetworks__0"] = "127.0.0.0/8";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             start.Environment[key.Replace(":", "__")] = value;
 

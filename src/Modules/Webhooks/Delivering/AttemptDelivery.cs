@@ -62,7 +62,9 @@ public static class AttemptDeliveryHandler
             return messages;
         }
 
-        var attempt = await sender.SendAsync(delivery.Request, command.Attempt, ct) with
+        var webhook = await session.LoadAsync<Webhook>(delivery.WebhookId, ct);
+        var secrets = webhook?.SigningSecrets(DateTimeOffset.UtcNow) ?? [];
+        var attempt = await sender.SendAsync(delivery.Request, command.Attempt, secrets, ct) with
         {
             WebhookId = delivery.WebhookId, Manual = delivery.NextAttemptManual,
         };
@@ -73,7 +75,7 @@ public static class AttemptDeliveryHandler
             messages.Schedule(new AttemptDelivery(delivery.Id, attempt.Number + 1), retryAt);
         var disableReason = outcome.DisableWebhookReason
             ?? (attempt.Succeeded ? null : await FailingTooLong(session, delivery.WebhookId, options.Value.AutoDisableAfter, ct));
-        if (disableReason is not null && await session.LoadAsync<Webhook>(delivery.WebhookId, ct) is { Enabled: true })
+        if (disableReason is not null && webhook is { Enabled: true })
             session.Events.Append(delivery.WebhookId, new WebhookAutoDisabled(delivery.WebhookId, DateTimeOffset.UtcNow, disableReason));
         return messages;
     }

@@ -5,6 +5,7 @@ using System.Text;
 using Ellity.Webhooks.Dispatching;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
+using StandardWebhooks;
 
 namespace Ellity.Webhooks.Delivering;
 
@@ -15,7 +16,8 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
 
     private readonly WebhooksOptions _options = options.Value;
 
-    public async Task<DeliveryAttempted> SendAsync(DeliveryRequest request, int number, CancellationToken ct)
+    /// <summary>Sends one attempt, signed (Standard Webhooks) with each of <paramref name="secrets"/>.</summary>
+    public async Task<DeliveryAttempted> SendAsync(DeliveryRequest request, int number, IReadOnlyList<string> secrets, CancellationToken ct)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -24,6 +26,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
         try
         {
             using var message = ToHttpRequest(request);
+            Sign(message, request, secrets, startedAt);
             using var response = await clients.CreateClient(ClientName)
                 .SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var (body, truncated) = await ReadBoundedAsync(response.Content, _options.ResponseBodyLimitBytes, timeout.Token);
@@ -40,6 +43,10 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
         {
             return Failed(number, startedAt, clock,
                 "Not sent: every recent request to this host failed, so it is paused for a while (circuit open).");
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is DestinationBlockedException blocked)
+        {
+            return Failed(number, startedAt, clock, blocked.Message);
         }
         catch (HttpRequestException ex)
         {
@@ -58,6 +65,20 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
 
     private static DeliveryAttempted Failed(int number, DateTimeOffset startedAt, Stopwatch clock, string error) =>
         new(number, startedAt, clock.ElapsedMilliseconds, null, error, null, false);
+
+    /// <summary>
+    /// <c>webhook-timestamp</c> is this attempt's time; <c>webhook-signature</c> covers the delivery id,
+    /// that time and exactly the body bytes sent (empty for a GET), once per active secret.
+    /// </summary>
+    private static void Sign(HttpRequestMessage message, DeliveryRequest request, IReadOnlyList<string> secrets, DateTimeOffset at)
+    {
+        if (secrets.Count == 0 || !request.Headers.TryGetValue(DeliveryHeaders.Id, out var id)) return;
+        message.Headers.TryAddWithoutValidation(DeliveryHeaders.Timestamp, at.ToUnixTimeSeconds().ToString());
+        message.Headers.TryAddWithoutValidation(DeliveryHeaders.Signature, Signature(id, at, request.Body ?? "", secrets));
+    }
+
+    public static string Signature(string id, DateTimeOffset at, string body, IReadOnlyList<string> secrets) =>
+        string.Join(' ', secrets.Select(secret => new StandardWebhook(secret).Sign(id, at, body)));
 
     /// <summary>What a 429 or 503 asks for in <c>Retry-After</c> (seconds or an HTTP date), in whole seconds.</summary>
     private static int? RetryAfter(HttpResponseMessage response, DateTimeOffset now)

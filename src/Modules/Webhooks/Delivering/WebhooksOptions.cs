@@ -31,6 +31,15 @@ public sealed class WebhooksOptions
 
     public CircuitBreakerOptions CircuitBreaker { get; set; } = new();
 
+    /// <summary>
+    /// Networks deliveries may reach even though they are internal (CIDR, e.g. <c>127.0.0.0/8</c> for
+    /// development). Empty in production: loopback, private, link-local and reserved addresses are refused.
+    /// </summary>
+    public string[] AllowedNetworks { get; set; } = [];
+
+    /// <summary>Refuse webhook URLs that are not https.</summary>
+    public bool RequireHttps { get; set; }
+
     public IReadOnlyList<int> EffectiveRetrySchedule => RetrySchedule ?? DefaultRetrySchedule;
 }
 

@@ -1,6 +1,8 @@
 using Ellity.Webhooks.Dispatching;
 using Ellity.Webhooks.Templating;
+using Ellity.Webhooks.Delivering;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
 
@@ -16,10 +18,11 @@ public sealed record PreviewResponse(
 public static class PreviewWebhookEndpoint
 {
     [WolverinePost("/api/eshops/{eshopId}/webhooks/preview"), Tags("Webhooks")]
-    public static Results<Ok<PreviewResponse>, ValidationProblem> Post(string eshopId, PreviewInput? input)
+    public static Results<Ok<PreviewResponse>, ValidationProblem> Post(string eshopId, PreviewInput? input, IOptions<WebhooksOptions> options)
     {
         input ??= new PreviewInput(null, null, null);
-        var definition = WebhookDefinition.Check(null, input.Trigger, input.Url, input.Body, nameRequired: false);
+        var definition = WebhookDefinition.Check(null, input.Trigger, input.Url, input.Body, nameRequired: false,
+            requireHttps: options.Value.RequireHttps);
         if (!definition.IsValid) return definition.ToProblem();
 
         var values = new Dictionary<string, TemplateValue>(definition.Trigger!.SampleValues)

@@ -1,4 +1,6 @@
+using Ellity.Webhooks.Delivering;
 using Marten;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
@@ -28,13 +30,14 @@ public static class UpdateWebhookEndpoint
 
     [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks")]
     public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Put(
-        string eshopId, Guid webhookId, WebhookInput? input, IDocumentSession session, CancellationToken ct)
+        string eshopId, Guid webhookId, WebhookInput? input, IDocumentSession session,
+        IOptions<WebhooksOptions> options, CancellationToken ct)
     {
         input ??= WebhookInput.Empty;
         var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
         if (stream is null) return WebhookLookup.NotFound(webhookId);
 
-        var definition = WebhookDefinition.Check(input);
+        var definition = WebhookDefinition.Check(input, options.Value.RequireHttps);
         if (!definition.IsValid) return definition.ToProblem();
 
         var webhook = stream.Aggregate!;

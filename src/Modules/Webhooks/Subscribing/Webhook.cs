@@ -2,7 +2,7 @@ namespace Ellity.Webhooks.Subscribing;
 
 public sealed record WebhookCreated(
     Guid WebhookId, string EshopId, string Name, string Trigger, string Url, string? Body, bool Enabled,
-    DateTimeOffset At, IReadOnlyList<int>? RetrySchedule = null);
+    DateTimeOffset At, IReadOnlyList<int>? RetrySchedule = null, string? Secret = null);
 
 public sealed record WebhookRenamed(string Name);
 
@@ -21,6 +21,9 @@ public sealed record WebhookDisabled(DateTimeOffset At);
 
 public sealed record WebhookDeleted(DateTimeOffset At);
 
+/// <summary>A new signing secret; the previous one keeps signing too until <see cref="PreviousExpiresAt"/>.</summary>
+public sealed record WebhookSecretRotated(string Secret, string? PreviousSecret, DateTimeOffset PreviousExpiresAt);
+
 /// <summary>The system switched the webhook off: its receiver said 410 Gone, or it kept failing too long.</summary>
 public sealed record WebhookAutoDisabled(Guid WebhookId, DateTimeOffset At, string Reason);
 
@@ -32,11 +35,19 @@ public sealed record WebhookAutoDisabled(Guid WebhookId, DateTimeOffset At, stri
 public sealed partial record Webhook(
     Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, bool Enabled,
     DateTimeOffset CreatedAt, DateTimeOffset? ActiveSince, bool Deleted,
-    IReadOnlyList<int>? RetrySchedule = null, string? DisabledReason = null)
+    IReadOnlyList<int>? RetrySchedule = null, string? DisabledReason = null,
+    string? Secret = null, string? PreviousSecret = null, DateTimeOffset? PreviousSecretExpiresAt = null)
 {
     public static Webhook Create(WebhookCreated e) =>
         new(e.WebhookId, e.EshopId, e.Name, e.Trigger, e.Url, e.Body, e.Enabled, e.At, e.Enabled ? e.At : null, false,
-            e.RetrySchedule);
+            e.RetrySchedule, Secret: e.Secret);
+
+    public Webhook Apply(WebhookSecretRotated e) =>
+        this with { Secret = e.Secret, PreviousSecret = e.PreviousSecret, PreviousSecretExpiresAt = e.PreviousExpiresAt };
+
+    /// <summary>The secrets that sign a request sent at <paramref name="now"/>: the current one, and the previous one while it lasts.</summary>
+    public IReadOnlyList<string> SigningSecrets(DateTimeOffset now) =>
+        [.. new[] { Secret }.Concat(PreviousSecretExpiresAt > now ? [PreviousSecret] : []).OfType<string>()];
 
     public Webhook Apply(WebhookRenamed e) => this with { Name = e.Name };
 
@@ -67,6 +78,7 @@ public sealed partial record Webhook(
         WebhookDisabled e => Apply(e),
         WebhookDeleted e => Apply(e),
         WebhookAutoDisabled e => Apply(e),
+        WebhookSecretRotated e => Apply(e),
         _ => this,
     };
 

@@ -68,19 +68,20 @@ public sealed class WebhookDefinition
     public static string MethodFor(string? body) => string.IsNullOrWhiteSpace(body) ? "GET" : "POST";
 
     /// <summary>Checks a definition; pass <paramref name="name"/> = null where no name is involved (preview).</summary>
-    public static WebhookDefinition Check(string? name, string? trigger, string? url, string? body, bool nameRequired = true)
+    public static WebhookDefinition Check(string? name, string? trigger, string? url, string? body, bool nameRequired = true,
+        bool requireHttps = false)
     {
         var d = new WebhookDefinition();
         if (nameRequired) d.CheckName(name);
         d.CheckTrigger(trigger);
-        d.CheckUrl(url);
+        d.CheckUrl(url, requireHttps);
         d.CheckBody(body);
         return d;
     }
 
-    public static WebhookDefinition Check(WebhookInput input)
+    public static WebhookDefinition Check(WebhookInput input, bool requireHttps)
     {
-        var d = Check(input.Name, input.Trigger, input.Url, input.Body);
+        var d = Check(input.Name, input.Trigger, input.Url, input.Body, requireHttps: requireHttps);
         d.CheckRetrySchedule(input.RetrySchedule);
         return d;
     }
@@ -120,7 +121,7 @@ public sealed class WebhookDefinition
 
     private static string KnownTriggers => string.Join(", ", TriggerCatalog.All.Select(t => t.Name));
 
-    private void CheckUrl(string? url)
+    private void CheckUrl(string? url, bool requireHttps)
     {
         if (string.IsNullOrWhiteSpace(url))
         {
@@ -139,7 +140,12 @@ public sealed class WebhookDefinition
         var rendered = template.Render(Trigger?.SampleValues ?? new Dictionary<string, TemplateValue>());
         if (!IsHttpUrl(rendered))
         {
-            Errors["url"] = ["The URL must be an absolute http:// or https:// URL (checked with sample values)."];
+            Errors["url"] = ["The URL must be an absolute http:// or https:// URL without user info (checked with sample values)."];
+            return;
+        }
+        if (requireHttps && !rendered.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            Errors["url"] = ["This service only delivers to https:// URLs."];
             return;
         }
         UrlTemplate = template;

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ellity.Webhooks.Delivering;
+
+/// <summary>A delivery was not sent because its destination resolved to an address we never call.</summary>
+public sealed class DestinationBlockedException(string message) : IOException(message);
+
+/// <summary>
+/// Keeps deliveries away from the network the service runs in (SSRF): the check runs on the
+/// address actually connected to, after DNS, so a name that resolves (or re-resolves) to an
+/// internal address cannot slip through.
+/// </summary>
+public sealed class DestinationGuard(IReadOnlyList<IPNetwork> allowed)
+{
+    private static readonly IPNetwork[] Blocked =
+    [
+        IPNetwork.Parse("0.0.0.0/8"), // "this" network, 0.0.0.0
+        IPNetwork.Parse("10.0.0.0/8"), // RFC 1918
+        IPNetwork.Parse("100.64.0.0/10"), // CGNAT
+        IPNetwork.Parse("127.0.0.0/8"), // loopback
+        IPNetwork.Parse("169.254.0.0/16"), // link-local, cloud metadata (169.254.169.254)
+        IPNetwork.Parse("172.16.0.0/12"), // RFC 1918
+        IPNetwork.Parse("192.0.0.0/24"), // IETF protocol assignments
+        IPNetwork.Parse("192.168.0.0/16"), // RFC 1918
+        IPNetwork.Parse("198.18.0.0/15"), // benchmarking
+        IPNetwork.Parse("224.0.0.0/4"), // multicast
+        IPNetwork.Parse("240.0.0.0/4"), // reserved, broadcast
+        IPNetwork.Parse("::/128"), // unspecified
+        IPNetwork.Parse("::1/128"), // loopback
+        IPNetwork.Parse("fc00::/7"), // unique local
+        IPNetwork.Parse("fe80::/10"), // link-local
+        IPNetwork.Parse("ff00::/8"), // multicast
+    ];
+
+    public static DestinationGuard FromOptions(WebhooksOptions options) =>
+        new(options.AllowedNetworks.Select(IPNetwork.Parse).ToList());
+
+    /// <summary>Why an address may not be called, or null when it may.</summary>
+    public string? Refusal(IPAddress address)
+    {
+        // IPv4-mapped IPv6 (::ffff:10.0.0.1) is judged as the IPv4 address it carries.
+        var candidate = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        if (allowed.Any(n => n.Contains(candidate))) return null;
+        var network = Blocked.FirstOrDefault(n => n.Contains(candidate));
+        return network == default ? null : $"{address} is in {network}, a loopback, private, link-local or reserved network";
+    }
+
+    /// <summary>The connect step of the delivery HttpClient: resolve, refuse internal addresses, connect to a permitted one.</summary>
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    {
+        var host = context.DnsEndPoint.Host;
+        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(host, ct);
+        var refusals = addresses.Select(a => (Address: a, Why: Refusal(a))).ToList();
+        var permitted = refusals.Where(r => r.Why is null).Select(r => r.Address).ToArray();
+        if (permitted.Length == 0)
+            throw new DestinationBlockedException(
+                $"Blocked: {host} resolves only to addresses deliveries may not reach ({string.Join("; ", refusals.Select(r => r.Why))}).");
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(permitted, context.DnsEndPoint.Port, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
