@@ -17,5 +17,13 @@ if [[ -z ${Webhooks__AllowedNetworks__0:-} ]]; then
   echo "Deliveries may reach loopback (127.0.0.0/8, ::1) for local testing; set Webhooks__AllowedNetworks__0 to change."
 fi
 
+# The operator key registers e-shops; generated once for local use and kept in the git-ignored .local/.
+if [[ -z ${Access__OperatorKey:-} ]]; then
+  mkdir -p .local
+  [[ -s .local/operator-key ]] || head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > .local/operator-key
+  chmod 600 .local/operator-key
+  export Access__OperatorKey=$(cat .local/operator-key)
+fi
+echo "Operator key: $Access__OperatorKey"
 echo "Ellity Webhooks: $ASPNETCORE_URLS (PostgreSQL: $cs)"
 exec dotnet run --project src/Host/Ellity.Host.csproj -c Release --no-launch-profile "$@"

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Ellity.Customers;
+using Ellity.Eshops;
 using Ellity.Host;
 using Ellity.Webhooks;
 using JasperFx;
@@ -30,6 +31,7 @@ builder.Services.AddMarten(options =>
         options.Events.DatabaseSchemaName = "events";
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
         options.Events.UseMandatoryStreamTypeDeclaration = true;
+        EshopsModule.ConfigureMarten(options);
         CustomersModule.ConfigureMarten(options);
         WebhooksModule.ConfigureMarten(options);
     })
@@ -37,6 +39,7 @@ builder.Services.AddMarten(options =>
     .AddAsyncDaemon(DaemonMode.HotCold)
     .UseLightweightSessions();
 
+builder.Services.AddEshopsModule();
 builder.Services.AddCustomersModule();
 builder.Services.AddWebhooksModule(builder.Configuration);
 builder.Services.AddWolverineHttp();
@@ -44,6 +47,7 @@ builder.Services.AddResourceSetupOnStartup();
 
 builder.Host.UseWolverine(options =>
 {
+    options.Discovery.IncludeAssembly(typeof(EshopsModule).Assembly);
     options.Discovery.IncludeAssembly(typeof(CustomersModule).Assembly);
     options.Discovery.IncludeAssembly(typeof(WebhooksModule).Assembly);
     options.UseRuntimeCompilation();
@@ -69,6 +73,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseEshopAccess();
 app.MapOpenApi();
 app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
 app.MapWolverineEndpoints(options => options.RejectUnparseableQueryValues = true);

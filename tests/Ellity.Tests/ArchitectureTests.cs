@@ -22,6 +22,15 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void eshops_module_references_no_other_module()
+    {
+        var references = typeof(Ellity.Eshops.EshopsModule).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+
+        Assert.DoesNotContain(Webhooks.GetName().Name, references);
+        Assert.DoesNotContain(Customers.GetName().Name, references);
+    }
+
+    [Fact]
     public void customers_module_does_not_reference_the_webhooks_module()
     {
         Assert.DoesNotContain(Webhooks.GetName().Name, Customers.GetReferencedAssemblies().Select(a => a.Name));

@@ -42,7 +42,11 @@ public class AppFixture : IAsyncLifetime
     {
         ["Webhooks:AttemptTimeout"] = "00:00:05",
         ["Webhooks:AllowedNetworks:0"] = "127.0.0.0/8",
+        ["Access:OperatorKey"] = OperatorKey,
     };
+
+    /// <summary>Tests act as the operator unless they pass an e-shop's key.</summary>
+    public const string OperatorKey = "test-operator-key-0123456789";
 
     public async Task DisposeAsync()
     {
@@ -55,10 +59,12 @@ public class AppFixture : IAsyncLifetime
 
     public static string NewEshopId() => "shop-" + Guid.NewGuid().ToString("N")[..12];
 
-    public async Task<(int Status, JsonNode? Body)> SendAsync(HttpMethod method, string url, object? body = null)
+    public async Task<(int Status, JsonNode? Body)> SendAsync(HttpMethod method, string url, object? body = null,
+        string? key = OperatorKey)
     {
         var client = Host.Server.CreateClient();
         using var request = new HttpRequestMessage(method, url);
+        if (key is not null) request.Headers.Authorization = new("Bearer", key);
         if (body is string raw) request.Content = new StringContent(raw, System.Text.Encoding.UTF8, "application/json");
         else if (body is not null) request.Content = JsonContent.Create(body);
         using var response = await client.SendAsync(request);

@@ -16,6 +16,7 @@ public sealed class HostProcess : IAsyncDisposable
         _process = process;
         _log = log;
         Url = url;
+        Client.DefaultRequestHeaders.Authorization = new("Bearer", AppFixture.OperatorKey);
     }
 
     public string Url { get; }
@@ -33,6 +34,7 @@ public sealed class HostProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__Ellity"] = connectionString;
         start.Environment["ASPNETCORE_URLS"] = url;
         start.Environment["Webhooks__AllowedNetworks__0"] = "127.0.0.0/8";
+        start.Environment["Access__OperatorKey"] = AppFixture.OperatorKey;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             start.Environment[key.Replace(":", "__")] = value;
 

@@ -13,6 +13,7 @@ public sealed class FaultsFixture : AppFixture
         ["Webhooks:MaxConcurrentPerWebhook"] = "2",
         ["Webhooks:CircuitBreaker:MinimumThroughput"] = "5",
         ["Webhooks:AllowedNetworks:0"] = "127.0.0.0/8",
+        ["Access:OperatorKey"] = OperatorKey,
     };
 }
 

@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Ellity.Eshops;
+
+public sealed record EshopRegistered(Guid StreamId, string EshopId, string Name, string ApiKeyHash, DateTimeOffset At);
+
+/// <summary>A new API key replaced the old one, which stops working at once.</summary>
+public sealed record ApiKeyRotated(string ApiKeyHash, DateTimeOffset At);
+
+/// <summary>An e-shop that may use the API, with the hash of its API key (the key itself is never stored).</summary>
+public sealed partial record Eshop(Guid Id, string EshopId, string Name, string ApiKeyHash, DateTimeOffset CreatedAt)
+{
+    public static Eshop Create(EshopRegistered e) => new(e.StreamId, e.EshopId, e.Name, e.ApiKeyHash, e.At);
+
+    public Eshop Apply(ApiKeyRotated e) => this with { ApiKeyHash = e.ApiKeyHash };
+
+    /// <summary>E-shop ids are strings; their streams need a Guid, derived so the same id always finds the same stream.</summary>
+    public static Guid StreamIdFor(string eshopId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("ellity-eshop:" + eshopId));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+}
+
+public sealed record EshopResponse(string EshopId, string Name, DateTimeOffset CreatedAt);
+
+/// <summary>Shown once, when the key is issued.</summary>
+public sealed record EshopWithKeyResponse(string EshopId, string Name, DateTimeOffset CreatedAt, string ApiKey);
+
+public static class ApiKeys
+{
+    /// <summary><c>ek_</c> and 32 random bytes: long enough that a plain SHA-256 is a safe way to store it.</summary>
+    public static string New() => "ek_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))
+        .Replace('+', '-').Replace('/', '_').TrimEnd('=');
+
+    public static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    public static bool Matches(string key, string hash) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(key)), Encoding.ASCII.GetBytes(hash));
+}

@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Wolverine.Http;
+
+namespace Ellity.Eshops.Registering;
+
+public sealed record RegisterEshop(string? EshopId, string? Name);
+
+public static partial class RegisterEshopEndpoint
+{
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex EshopIdPattern();
+
+    public static Dictionary<string, string[]> Check(RegisterEshop command)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (command.EshopId is null || !EshopIdPattern().IsMatch(command.EshopId))
+            errors["eshopId"] = ["1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."];
+        if (string.IsNullOrWhiteSpace(command.Name) || command.Name.Length > 200 || command.Name.Any(char.IsControl))
+            errors["name"] = ["A name of 1-200 characters without control characters is required."];
+        return errors;
+    }
+
+    /// <summary>Operator only (the access middleware enforces it): registers an e-shop and returns its API key once.</summary>
+    [WolverinePost("/api/eshops"), Tags("E-shops")]
+    public static async Task<Results<Created<EshopWithKeyResponse>, ValidationProblem, ProblemHttpResult>> Post(
+        RegisterEshop? command, IDocumentSession session, CancellationToken ct)
+    {
+        command ??= new RegisterEshop(null, null);
+        var errors = Check(command);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var streamId = Eshop.StreamIdFor(command.EshopId!);
+        if (await session.LoadAsync<Eshop>(streamId, ct) is not null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "E-shop exists",
+                detail: $"E-shop '{command.EshopId}' is already registered; rotate its key to get a new one.");
+
+        var key = ApiKeys.New();
+        var registered = new EshopRegistered(streamId, command.EshopId!, command.Name!.Trim(), ApiKeys.Hash(key), DateTimeOffset.UtcNow);
+        session.Events.StartStream<Eshop>(streamId, registered);
+        return TypedResults.Created($"/api/eshops/{registered.EshopId}",
+            new EshopWithKeyResponse(registered.EshopId, registered.Name, registered.At, key));
+    }
+
+    [WolverineGet("/api/eshops/{eshopId}"), Tags("E-shops")]
+    public static async Task<Results<Ok<EshopResponse>, ProblemHttpResult>> Get(string eshopId, IQuerySession session, CancellationToken ct) =>
+        await session.LoadAsync<Eshop>(Eshop.StreamIdFor(eshopId), ct) is { } eshop
+            ? TypedResults.Ok(new EshopResponse(eshop.EshopId, eshop.Name, eshop.CreatedAt))
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "E-shop not found");
+}

@@ -1,0 +1,92 @@
+using System.Text.Json.Nodes;
+using Ellity.Tests.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ellity.Tests;
+
+/// <summary>API keys: every e-shop route refuses strangers and hides other shops' data.</summary>
+[Collection(AppCollection.Name)]
+public sealed class AccessTests(AppFixture app)
+{
+    private async Task<(string Eshop, string Key)> RegisterEshop()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var created = await app.PostAsync("/api/eshops", new { eshopId = eshop, name = "Shop " + eshop }, 201);
+        return (eshop, created["apiKey"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task only_the_operator_registers_eshops_and_each_key_is_shown_once()
+    {
+        var (eshop, key) = await RegisterEshop();
+
+        Assert.StartsWith("ek_", key);
+        await app.ExpectAsync(409, HttpMethod.Post, "/api/eshops", new { eshopId = eshop, name = "again" });
+        Assert.Equal(401, (await app.SendAsync(HttpMethod.Post, "/api/eshops", new { eshopId = "x1", name = "x" }, key: null)).Status);
+        Assert.Equal(403, (await app.SendAsync(HttpMethod.Post, "/api/eshops", new { eshopId = "x2", name = "x" }, key: key)).Status);
+        var read = await app.GetAsync($"/api/eshops/{eshop}");
+        Assert.Null(read["apiKey"]);
+        await using var session = app.Store.QuerySession();
+        var events = await session.Events.QueryAllRawEvents().Where(e => e.EventTypeName == "eshop_registered").ToListAsync();
+        Assert.DoesNotContain(events, e => System.Text.Json.JsonSerializer.Serialize(e.Data).Contains(key));
+    }
+
+    [Fact]
+    public async Task a_rotated_key_stops_working_and_the_new_one_works()
+    {
+        var (eshop, old) = await RegisterEshop();
+
+        var rotated = await app.ExpectAsync(200, HttpMethod.Post, $"/api/eshops/{eshop}/api-keys/rotate", null);
+        var key = rotated["apiKey"]!.GetValue<string>();
+
+        Assert.Equal(401, (await app.SendAsync(HttpMethod.Get, $"/api/eshops/{eshop}/webhooks", key: old)).Status);
+        Assert.Equal(200, (await app.SendAsync(HttpMethod.Get, $"/api/eshops/{eshop}/webhooks", key: key)).Status);
+    }
+
+    [Fact]
+    public async Task every_eshop_route_answers_401_without_a_key_404_to_another_shops_key_and_serves_its_own()
+    {
+        var (eshop, key) = await RegisterEshop();
+        var (_, otherKey) = await RegisterEshop();
+        var endpoint = app.Receiver.NewEndpoint();
+        var webhook = (await app.ExpectAsync(201, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks",
+            new { name = "w", trigger = "customer.credit.changed", url = endpoint }))["id"]!.GetValue<string>();
+        var customer = await app.RegisterCustomerAsync(eshop);
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+        var delivery = (await app.WaitForFinishedDeliveriesAsync(eshop, Guid.Parse(webhook), 1))[0]!["id"]!.GetValue<string>();
+        var values = new Dictionary<string, string>
+        {
+            ["eshopId"] = eshop, ["webhookId"] = webhook, ["customerId"] = customer.ToString(), ["deliveryId"] = delivery,
+        };
+
+        var routes = app.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("api/eshops/{eshopId}") == true)
+            .SelectMany(e => e.Metadata.GetOrderedMetadata<HttpMethodMetadata>().SelectMany(m => m.HttpMethods)
+                .Select(method => (Method: method, Url: Fill(e.RoutePattern.RawText!, values))))
+            .Distinct()
+            // Deleting and rotating the key change what later calls see: they go last.
+            .OrderBy(r => r.Url.EndsWith("/api-keys/rotate") ? 2 : r.Method == "DELETE" ? 1 : 0)
+            .ToList();
+        Assert.True(routes.Count >= 20, $"only {routes.Count} e-shop routes found");
+
+        var wrong = new List<string>();
+        foreach (var (method, url) in routes)
+        {
+            var body = method is "POST" or "PUT" ? "{}" : null;
+            var none = await app.SendAsync(new HttpMethod(method), url, body, key: null);
+            var other = await app.SendAsync(new HttpMethod(method), url, body, key: otherKey);
+            var own = await app.SendAsync(new HttpMethod(method), url, body, key: key);
+            if (none.Status != 401) wrong.Add($"{method} {url} without a key: {none.Status}");
+            if (other.Status != 404) wrong.Add($"{method} {url} with another shop's key: {other.Status}");
+            if (own.Status is 401 or 403 or 404 or >= 500) wrong.Add($"{method} {url} with its own key: {own.Status} {own.Body?.ToJsonString()}");
+        }
+
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+    }
+
+    private static string Fill(string pattern, IReadOnlyDictionary<string, string> values) =>
+        "/" + string.Join('/', pattern.TrimStart('/').Split('/').Select(part =>
+            part.StartsWith('{') ? values[part.Trim('{', '}').Split(':')[0]] : part));
+}
