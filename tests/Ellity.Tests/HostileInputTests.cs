@@ -49,6 +49,18 @@ public sealed class HostileInputTests(AppFixture app)
         Assert.Equal(before, await Snapshot(eshop, customer));
     }
 
+    [Fact]
+    public async Task an_oversized_request_is_refused_with_413()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var body = "{\"name\": \"" + new string('x', 2 * 1024 * 1024) + "\"}";
+
+        var (status, _) = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/webhooks", body);
+
+        Assert.Equal(413, status);
+        Assert.Empty((JsonArray)await app.GetAsync($"/api/eshops/{eshop}/webhooks"));
+    }
+
     private async Task<string> Snapshot(string eshop, Guid customer)
     {
         var customerJson = await app.GetAsync($"/api/eshops/{eshop}/customers/{customer}");
