@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ellity.Tests.Infrastructure;
+using Marten;
 
 namespace Ellity.Tests;
 
@@ -47,6 +48,94 @@ public sealed class HostileInputTests(AppFixture app)
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.Equal(before, await Snapshot(eshop, customer));
+    }
+
+    private static readonly JsonNode?[] BadText = [12345, true, new JsonArray(), new JsonObject(), new string('x', 5000), "bad\u0001control"];
+    private static readonly JsonNode?[] BadNumber = ["abc", "5", true, new JsonArray(), new JsonObject(), JsonNode.Parse("1e400")];
+    private static readonly JsonNode?[] BadBool = ["yes", 1, new JsonArray(), new JsonObject()];
+    private static readonly JsonNode?[] BadRef = ["gold", 5, new JsonArray(), JsonNode.Parse("{\"id\": \"\", \"name\": \"\"}"), JsonNode.Parse("{\"id\": \"x\"}")];
+    private static readonly JsonNode?[] BadSchedule = ["5", JsonNode.Parse("[-1]"), JsonNode.Parse("[100000000]"), new JsonObject(), JsonNode.Parse("[\"a\"]")];
+    private static readonly JsonNode?[] BadUrl = [.. BadText, "", "ftp://x.example.cz/", "/relative", "http://user:pw@x.example.cz/", "https://x.example.cz/#customer.emial#"];
+    private static readonly JsonNode?[] BadTemplate = [5, true, new JsonArray(), "{", "{\"a\": #customer.emial#}", "{\"a\": 1,}", "[#a#: 1]", "{\"a\": \"\u0001\"}"];
+    private static readonly JsonNode?[] BadTrigger = [.. BadText, "", "customer.nope"];
+    private static readonly JsonNode?[] BadEmail = [.. BadText, "", "no-at-sign"];
+
+    /// <summary>A valid body per write endpoint, and for each field the values it must refuse.</summary>
+    private static IEnumerable<(HttpMethod Method, string Url, string Body)> Mutations(string eshop, Guid customer, Guid webhook)
+    {
+        var cases = new (HttpMethod Method, string Url, JsonObject Valid, (string Field, JsonNode?[] Bad, bool Required)[] Fields)[]
+        {
+            (HttpMethod.Post, $"/api/eshops/{eshop}/customers",
+                Obj("{\"email\": \"a@b.cz\", \"credit\": 5, \"group\": {\"id\": \"g\", \"name\": \"G\"}, \"tier\": {\"id\": \"t\", \"name\": \"T\"}}"),
+                [("email", BadEmail, true), ("credit", [.. BadNumber, -5], false), ("group", BadRef, false), ("tier", BadRef, false)]),
+            (HttpMethod.Post, $"/api/eshops/{eshop}/customers/{customer}/credit", Obj("{\"value\": 5, \"reason\": \"r\"}"),
+                [("value", [.. BadNumber, 0], true), ("reason", [.. BadText.Where(v => v is not JsonValue t || t.GetValueKind() != System.Text.Json.JsonValueKind.String || t.GetValue<string>().Length < 600)], false)]),
+            (HttpMethod.Put, $"/api/eshops/{eshop}/customers/{customer}/tier", Obj("{\"id\": \"platinum\", \"name\": \"Platinum\"}"),
+                [("id", [.. BadText, ""], true), ("name", [.. BadText, ""], true)]),
+            (HttpMethod.Put, $"/api/eshops/{eshop}/customers/{customer}/group", Obj("{\"id\": \"b2b\", \"name\": \"Firmy\"}"),
+                [("id", [.. BadText, ""], true), ("name", [.. BadText, ""], true)]),
+            (HttpMethod.Post, $"/api/eshops/{eshop}/webhooks", ValidWebhook(), WebhookFields()),
+            (HttpMethod.Put, $"/api/eshops/{eshop}/webhooks/{webhook}", ValidWebhook(), WebhookFields()),
+        };
+        foreach (var (method, url, valid, fields) in cases)
+        foreach (var (field, bad, required) in fields)
+        {
+            foreach (var value in bad)
+            {
+                var body = (JsonObject)valid.DeepClone();
+                body[field] = value?.DeepClone();
+                yield return (method, url, body.ToJsonString());
+            }
+            if (required)
+            {
+                var missing = (JsonObject)valid.DeepClone();
+                missing.Remove(field);
+                yield return (method, url, missing.ToJsonString());
+                missing[field] = null;
+                yield return (method, url, missing.ToJsonString());
+            }
+        }
+    }
+
+    private static JsonObject Obj(string json) => (JsonObject)JsonNode.Parse(json)!;
+
+    private static JsonObject ValidWebhook() => Obj(
+        "{\"name\": \"Changed\", \"trigger\": \"customer.tier.changed\", \"url\": \"https://changed.example.cz/\", \"body\": \"{}\", \"enabled\": false, \"retrySchedule\": [1]}");
+
+    private static (string, JsonNode?[], bool)[] WebhookFields() =>
+    [
+        ("name", [.. BadText, ""], true), ("trigger", BadTrigger, true), ("url", BadUrl, true), ("body", BadTemplate, false),
+        ("enabled", BadBool, false), ("retrySchedule", BadSchedule, false),
+    ];
+
+    [Fact]
+    public async Task every_field_of_every_write_endpoint_refuses_bad_values_with_a_4xx_and_changes_nothing()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var customer = await app.RegisterCustomerAsync(eshop, credit: 10m, tier: new { id = "gold", name = "Gold" });
+        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", "https://erp.example.cz/", null);
+        var before = await Snapshot(eshop, customer);
+        var customersBefore = await CustomerCount(eshop);
+
+        var requests = Mutations(eshop, customer, webhook).ToList();
+        var failures = new List<string>();
+        foreach (var (method, url, body) in requests)
+        {
+            var (status, problem) = await app.SendAsync(method, url, body);
+            if (status is < 400 or >= 500 || problem?["status"]?.GetValue<int>() != status)
+                failures.Add($"{method} {url} {body[..Math.Min(body.Length, 200)]} → {status} {problem?.ToJsonString()[..Math.Min(300, problem.ToJsonString().Length)]}");
+        }
+
+        Assert.True(requests.Count >= 150, $"only {requests.Count} requests generated");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.Equal(before, await Snapshot(eshop, customer));
+        Assert.Equal(customersBefore, await CustomerCount(eshop));
+    }
+
+    private async Task<int> CustomerCount(string eshop)
+    {
+        await using var session = app.Store.QuerySession();
+        return await session.Query<Ellity.Customers.Customer>().CountAsync(c => c.EshopId == eshop);
     }
 
     [Fact]
