@@ -86,6 +86,32 @@ public sealed class AccessTests(AppFixture app)
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
     }
 
+    [Fact]
+    public async Task no_key_or_secret_ever_appears_in_the_logs()
+    {
+        var (eshop, key) = await RegisterEshop();
+        var rotated = (await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/api-keys/rotate", null, key: key)).Body!["apiKey"]!.GetValue<string>();
+        var endpoint = app.Receiver.NewEndpoint();
+        var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks",
+            new { name = "w", trigger = "customer.credit.changed", url = endpoint, body = "{\"c\": #customer.credit#}" }, 201);
+        var webhook = created["id"]!.GetValue<Guid>();
+        var newSecret = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret/rotate", null))["secret"]!.GetValue<string>();
+        var customer = await app.RegisterCustomerAsync(eshop);
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+        var request = Assert.Single(await app.Receiver.WaitForRequestsAsync(endpoint, 1));
+        await app.SendAsync(HttpMethod.Get, $"/api/eshops/{eshop}/webhooks", key: key);
+        await app.SendAsync(HttpMethod.Get, $"/api/eshops/{eshop}/webhooks", key: "ek_not-a-real-key");
+
+        var secrets = new[]
+        {
+            key, rotated, AppFixture.OperatorKey, created["secret"]!.GetValue<string>(), newSecret,
+            request.Headers["webhook-signature"].Split(' ')[0]["v1,".Length..],
+        };
+        Assert.NotEmpty(app.Logs.Lines);
+        var leaks = app.Logs.Lines.Where(line => secrets.Any(line.Contains)).ToList();
+        Assert.True(leaks.Count == 0, string.Join("\n", leaks.Take(5)));
+    }
+
     private static string Fill(string pattern, IReadOnlyDictionary<string, string> values) =>
         "/" + string.Join('/', pattern.TrimStart('/').Split('/').Select(part =>
             part.StartsWith('{') ? values[part.Trim('{', '}').Split(':')[0]] : part));

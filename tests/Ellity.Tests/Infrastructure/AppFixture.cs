@@ -6,6 +6,7 @@ using JasperFx.CommandLine;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Wolverine;
 
 namespace Ellity.Tests.Infrastructure;
@@ -18,6 +19,7 @@ public class AppFixture : IAsyncLifetime
 {
     public IAlbaHost Host { get; private set; } = null!;
     public Receiver Receiver { get; } = new();
+    public LogCapture Logs { get; } = new();
     public string ConnectionString { get; private set; } = "";
 
     public async Task InitializeAsync()
@@ -29,6 +31,7 @@ public class AppFixture : IAsyncLifetime
         {
             builder.UseSetting("ConnectionStrings:Ellity", ConnectionString);
             foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+            builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
