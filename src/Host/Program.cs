@@ -4,6 +4,8 @@ using Ellity.Eshops;
 using Ellity.Host;
 using Ellity.Webhooks;
 using JasperFx;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using JasperFx.Core;
 using JasperFx.Resources;
 using JasperFx.Events.Daemon;
@@ -37,6 +39,7 @@ builder.Services.AddMarten(options =>
         options.Events.DatabaseSchemaName = "events";
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
         options.Events.UseMandatoryStreamTypeDeclaration = true;
+        options.Schema.For<DataProtectionKey>().DatabaseSchemaName("ellity");
         EshopsModule.ConfigureMarten(options);
         CustomersModule.ConfigureMarten(options);
         WebhooksModule.ConfigureMarten(options);
@@ -44,6 +47,11 @@ builder.Services.AddMarten(options =>
     .IntegrateWithWolverine(w => w.MessageStorageSchemaName = "wolverine")
     .AddAsyncDaemon(DaemonMode.HotCold)
     .UseLightweightSessions();
+
+// Encrypts webhook custom header values at rest; the key ring lives in PostgreSQL.
+builder.Services.AddDataProtection().SetApplicationName("Ellity.Webhooks");
+builder.Services.AddOptions<KeyManagementOptions>()
+    .Configure<IDocumentStore>((keys, store) => keys.XmlRepository = new MartenXmlRepository(store));
 
 builder.Services.AddEshopsModule();
 builder.Services.AddCustomersModule();

@@ -32,7 +32,7 @@ public static class WebhooksModule
         options.Events.AddEventTypes([
             typeof(WebhookCreated), typeof(WebhookRenamed), typeof(WebhookTriggerChanged), typeof(WebhookUrlChanged),
             typeof(WebhookBodyChanged), typeof(WebhookRetryScheduleChanged), typeof(WebhookEnabled), typeof(WebhookDisabled),
-            typeof(WebhookDeleted), typeof(WebhookAutoDisabled), typeof(WebhookSecretRotated),
+            typeof(WebhookDeleted), typeof(WebhookAutoDisabled), typeof(WebhookSecretRotated), typeof(WebhookHeadersChanged),
             typeof(DeliveryScheduled), typeof(DeliveryAttempted), typeof(DeliveryRetryScheduled),
             typeof(DeliveryRedeliveryRequested), typeof(DeliverySucceeded), typeof(DeliveryFailed),
         ]);
@@ -63,6 +63,7 @@ public static class WebhooksModule
         var settings = section.Get<WebhooksOptions>() ?? new WebhooksOptions();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookConcurrency>();
+        services.AddSingleton<WebhookHeaders>();
         var guard = DestinationGuard.FromOptions(settings);
         var client = services.AddHttpClient(WebhookSender.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler

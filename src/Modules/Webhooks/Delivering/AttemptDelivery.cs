@@ -47,7 +47,7 @@ public static class AttemptDeliveryHandler
     }
 
     public static async Task<OutgoingMessages> Handle(AttemptDelivery command, IDocumentSession session, WebhookSender sender,
-        WebhookConcurrency concurrency, IOptions<WebhooksOptions> options, CancellationToken ct)
+        WebhookConcurrency concurrency, WebhookHeaders headers, IOptions<WebhooksOptions> options, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
         var stream = await session.Events.FetchForWriting<Delivery>(command.DeliveryId, ct);
@@ -64,7 +64,7 @@ public static class AttemptDeliveryHandler
 
         var webhook = await session.LoadAsync<Webhook>(delivery.WebhookId, ct);
         var secrets = webhook?.SigningSecrets(DateTimeOffset.UtcNow) ?? [];
-        var attempt = await sender.SendAsync(delivery.Request, command.Attempt, secrets, ct) with
+        var attempt = await sender.SendAsync(delivery.Request, command.Attempt, secrets, ct, headers.Unprotect(webhook?.ProtectedHeaders)) with
         {
             WebhookId = delivery.WebhookId, Manual = delivery.NextAttemptManual,
         };

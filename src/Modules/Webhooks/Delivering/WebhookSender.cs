@@ -17,7 +17,8 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
     private readonly WebhooksOptions _options = options.Value;
 
     /// <summary>Sends one attempt, signed (Standard Webhooks) with each of <paramref name="secrets"/>.</summary>
-    public async Task<DeliveryAttempted> SendAsync(DeliveryRequest request, int number, IReadOnlyList<string> secrets, CancellationToken ct)
+    public async Task<DeliveryAttempted> SendAsync(DeliveryRequest request, int number, IReadOnlyList<string> secrets,
+        CancellationToken ct, IReadOnlyDictionary<string, string>? customHeaders = null)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -26,6 +27,8 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
         try
         {
             using var message = ToHttpRequest(request);
+            foreach (var (name, value) in customHeaders ?? new Dictionary<string, string>())
+                message.Headers.TryAddWithoutValidation(name, value);
             Sign(message, request, secrets, startedAt);
             using var response = await clients.CreateClient(ClientName)
                 .SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);

@@ -11,30 +11,34 @@ namespace Ellity.Webhooks.Subscribing;
 public sealed record CreatedWebhookResponse(
     Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, string Method, bool Enabled,
     DateTimeOffset CreatedAt, IReadOnlyList<int>? RetrySchedule, string? DisabledReason,
-    WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings, string Secret)
+    IReadOnlyDictionary<string, string> Headers, WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings, string Secret)
 {
     public CreatedWebhookResponse(WebhookResponse w, string secret) : this(w.Id, w.EshopId, w.Name, w.Trigger, w.Url, w.Body,
-        w.Method, w.Enabled, w.CreatedAt, w.RetrySchedule, w.DisabledReason, w.Health, w.Warnings, secret)
+        w.Method, w.Enabled, w.CreatedAt, w.RetrySchedule, w.DisabledReason, w.Headers, w.Health, w.Warnings, secret)
     {
     }
 }
 
 public static class CreateWebhookEndpoint
 {
-    public static WebhookCreated Decide(string eshopId, WebhookInput input, Guid webhookId, DateTimeOffset now, string secret) =>
+    public static WebhookCreated Decide(string eshopId, WebhookInput input, Guid webhookId, DateTimeOffset now, string secret,
+        WebhookHeadersChanged? headers = null) =>
         new(webhookId, eshopId, input.Name!.Trim(), input.Trigger!, input.Url!,
-            string.IsNullOrWhiteSpace(input.Body) ? null : input.Body, input.Enabled ?? true, now, input.RetrySchedule, secret);
+            string.IsNullOrWhiteSpace(input.Body) ? null : input.Body, input.Enabled ?? true, now, input.RetrySchedule, secret,
+            headers?.ProtectedHeaders, headers?.Names);
 
     [WolverinePost("/api/eshops/{eshopId}/webhooks"), Tags("Webhooks")]
     public static Results<Created<CreatedWebhookResponse>, ValidationProblem> Post(
-        string eshopId, WebhookInput? input, IDocumentSession session, IOptions<WebhooksOptions> options)
+        string eshopId, WebhookInput? input, IDocumentSession session, IOptions<WebhooksOptions> options,
+        WebhookHeaders headers)
     {
         // A JSON null body is treated as an empty object: every required field is then reported.
         input ??= WebhookInput.Empty;
         var definition = WebhookDefinition.Check(input, options.Value.RequireHttps);
         if (!definition.IsValid) return definition.ToProblem();
 
-        var created = Decide(eshopId, input, Guid.CreateVersion7(), DateTimeOffset.UtcNow, WebhookSecrets.New());
+        var created = Decide(eshopId, input, Guid.CreateVersion7(), DateTimeOffset.UtcNow, WebhookSecrets.New(),
+            headers.Protect(input.Headers));
         session.Events.StartStream<Webhook>(created.WebhookId, created);
         var response = WebhookResponse.From(Webhook.Create(created), warnings: definition.Warnings);
         return TypedResults.Created($"/api/eshops/{eshopId}/webhooks/{created.WebhookId}",

@@ -2,7 +2,8 @@ namespace Ellity.Webhooks.Subscribing;
 
 public sealed record WebhookCreated(
     Guid WebhookId, string EshopId, string Name, string Trigger, string Url, string? Body, bool Enabled,
-    DateTimeOffset At, IReadOnlyList<int>? RetrySchedule = null, string? Secret = null);
+    DateTimeOffset At, IReadOnlyList<int>? RetrySchedule = null, string? Secret = null,
+    string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null);
 
 public sealed record WebhookRenamed(string Name);
 
@@ -36,11 +37,14 @@ public sealed partial record Webhook(
     Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, bool Enabled,
     DateTimeOffset CreatedAt, DateTimeOffset? ActiveSince, bool Deleted,
     IReadOnlyList<int>? RetrySchedule = null, string? DisabledReason = null,
-    string? Secret = null, string? PreviousSecret = null, DateTimeOffset? PreviousSecretExpiresAt = null)
+    string? Secret = null, string? PreviousSecret = null, DateTimeOffset? PreviousSecretExpiresAt = null,
+    string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null)
 {
     public static Webhook Create(WebhookCreated e) =>
         new(e.WebhookId, e.EshopId, e.Name, e.Trigger, e.Url, e.Body, e.Enabled, e.At, e.Enabled ? e.At : null, false,
-            e.RetrySchedule, Secret: e.Secret);
+            e.RetrySchedule, Secret: e.Secret, ProtectedHeaders: e.ProtectedHeaders, HeaderNames: e.HeaderNames);
+
+    public Webhook Apply(WebhookHeadersChanged e) => this with { ProtectedHeaders = e.ProtectedHeaders, HeaderNames = e.Names };
 
     public Webhook Apply(WebhookSecretRotated e) =>
         this with { Secret = e.Secret, PreviousSecret = e.PreviousSecret, PreviousSecretExpiresAt = e.PreviousExpiresAt };
@@ -79,6 +83,7 @@ public sealed partial record Webhook(
         WebhookDeleted e => Apply(e),
         WebhookAutoDisabled e => Apply(e),
         WebhookSecretRotated e => Apply(e),
+        WebhookHeadersChanged e => Apply(e),
         _ => this,
     };
 

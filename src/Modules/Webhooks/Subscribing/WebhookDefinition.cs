@@ -7,8 +7,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Ellity.Webhooks.Subscribing;
 
 /// <summary>The request body of create and update.</summary>
+/// <summary>
+/// The request body of create and update. <see cref="Headers"/> are read on create only; update
+/// leaves them alone (their values are never shown, so they could not be sent back) — use .../headers.
+/// </summary>
 public sealed record WebhookInput(string? Name, string? Trigger, string? Url, string? Body, bool? Enabled,
-    IReadOnlyList<int>? RetrySchedule = null)
+    IReadOnlyList<int>? RetrySchedule = null, Dictionary<string, string>? Headers = null)
 {
     public static readonly WebhookInput Empty = new(null, null, null, null, null);
 }
@@ -24,11 +28,11 @@ public sealed record BodyErrorPosition(int Line, int Column, int Offset);
 public sealed record WebhookResponse(
     Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, string Method, bool Enabled,
     DateTimeOffset CreatedAt, IReadOnlyList<int>? RetrySchedule, string? DisabledReason,
-    WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings)
+    IReadOnlyDictionary<string, string> Headers, WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings)
 {
     public static WebhookResponse From(Webhook w, WebhookHealth? health = null, IReadOnlyList<VariableWarning>? warnings = null) =>
         new(w.Id, w.EshopId, w.Name, w.Trigger, w.Url, w.Body, w.Method, w.Enabled, w.CreatedAt,
-            w.RetrySchedule, w.DisabledReason, WebhookHealthResponse.From(health),
+            w.RetrySchedule, w.DisabledReason, WebhookHeaders.Masked(w.HeaderNames ?? []), WebhookHealthResponse.From(health),
             warnings ?? WebhookDefinition.Check(w.Name, w.Trigger, w.Url, w.Body).Warnings);
 }
 
@@ -83,6 +87,7 @@ public sealed class WebhookDefinition
     {
         var d = Check(input.Name, input.Trigger, input.Url, input.Body, requireHttps: requireHttps);
         d.CheckRetrySchedule(input.RetrySchedule);
+        WebhookHeaders.Check(input.Headers, d.Errors);
         return d;
     }
 
