@@ -19,37 +19,6 @@ public sealed class HostileInputTests(AppFixture app)
         "{\"id\": \"\", \"name\": \"\"}",
     ];
 
-    [Fact]
-    public async Task malformed_bodies_on_every_write_endpoint_get_a_4xx_problem_and_change_nothing()
-    {
-        var eshop = AppFixture.NewEshopId();
-        var customer = await app.RegisterCustomerAsync(eshop, credit: 10m, tier: new { id = "gold", name = "Gold" });
-        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", "https://erp.example.cz/", null);
-        var before = await Snapshot(eshop, customer);
-        var endpoints = new (HttpMethod Method, string Url)[]
-        {
-            (HttpMethod.Post, $"/api/eshops/{eshop}/customers"),
-            (HttpMethod.Post, $"/api/eshops/{eshop}/customers/{customer}/credit"),
-            (HttpMethod.Put, $"/api/eshops/{eshop}/customers/{customer}/tier"),
-            (HttpMethod.Put, $"/api/eshops/{eshop}/customers/{customer}/group"),
-            (HttpMethod.Post, $"/api/eshops/{eshop}/webhooks"),
-            (HttpMethod.Put, $"/api/eshops/{eshop}/webhooks/{webhook}"),
-            (HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/preview"),
-        };
-
-        var failures = new List<string>();
-        foreach (var (method, url) in endpoints)
-        foreach (var body in Bodies)
-        {
-            var (status, problem) = await app.SendAsync(method, url, body);
-            if (status is < 400 or >= 500 || problem?["status"]?.GetValue<int>() != status)
-                failures.Add($"{method} {url} {body} → {status} {problem?.ToJsonString()}");
-        }
-
-        Assert.True(failures.Count == 0, string.Join("\n", failures));
-        Assert.Equal(before, await Snapshot(eshop, customer));
-    }
-
     private static readonly JsonNode?[] BadText = [12345, true, new JsonArray(), new JsonObject(), new string('x', 5000), "bad\u0001control"];
     private static readonly JsonNode?[] BadNumber = ["abc", "5", true, new JsonArray(), new JsonObject(), JsonNode.Parse("1e400")];
     private static readonly JsonNode?[] BadBool = ["yes", 1, new JsonArray(), new JsonObject()];
@@ -109,7 +78,7 @@ public sealed class HostileInputTests(AppFixture app)
     ];
 
     [Fact]
-    public async Task every_field_of_every_write_endpoint_refuses_bad_values_with_a_4xx_and_changes_nothing()
+    public async Task over_a_thousand_malformed_requests_to_the_write_endpoints_get_4xx_problems_and_change_nothing()
     {
         var eshop = AppFixture.NewEshopId();
         var customer = await app.RegisterCustomerAsync(eshop, credit: 10m, tier: new { id = "gold", name = "Gold" });
@@ -117,16 +86,36 @@ public sealed class HostileInputTests(AppFixture app)
         var before = await Snapshot(eshop, customer);
         var customersBefore = await CustomerCount(eshop);
 
-        var requests = Mutations(eshop, customer, webhook).ToList();
+        // Each wrong value is also sent broken in the ways clients break JSON: trailing garbage,
+        // cut short, wrapped in an array, nested one level too deep.
+        var endpoints = new (HttpMethod Method, string Url)[]
+        {
+            (HttpMethod.Post, $"/api/eshops/{eshop}/customers"),
+            (HttpMethod.Post, $"/api/eshops/{eshop}/customers/{customer}/credit"),
+            (HttpMethod.Put, $"/api/eshops/{eshop}/customers/{customer}/tier"),
+            (HttpMethod.Put, $"/api/eshops/{eshop}/customers/{customer}/group"),
+            (HttpMethod.Post, $"/api/eshops/{eshop}/webhooks"),
+            (HttpMethod.Put, $"/api/eshops/{eshop}/webhooks/{webhook}"),
+            (HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/preview"),
+            (HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/recover"),
+        };
+        var requests = endpoints.SelectMany(e => Bodies.Select(body => (e.Method, e.Url, Body: body)))
+            // Each wrong value is also sent broken in the ways clients break JSON: trailing garbage,
+            // cut short, wrapped in an array, nested one level too deep.
+            .Concat(Mutations(eshop, customer, webhook)
+                .SelectMany(r => new[] { r.Body, r.Body + "x", r.Body[..(r.Body.Length / 2)], $"[{r.Body}]", $"{{\"data\": {r.Body}}}" }
+                    .Select(body => (r.Method, r.Url, Body: body))))
+            .ToList();
         var failures = new List<string>();
         foreach (var (method, url, body) in requests)
         {
             var (status, problem) = await app.SendAsync(method, url, body);
-            if (status is < 400 or >= 500 || problem?["status"]?.GetValue<int>() != status)
+            if (status is < 400 or >= 500 || problem?["status"]?.GetValue<int>() != status
+                || (status == 400 && problem?["errors"] is not JsonObject { Count: > 0 }))
                 failures.Add($"{method} {url} {body[..Math.Min(body.Length, 200)]} → {status} {problem?.ToJsonString()[..Math.Min(300, problem.ToJsonString().Length)]}");
         }
 
-        Assert.True(requests.Count >= 150, $"only {requests.Count} requests generated");
+        Assert.True(requests.Count >= 1000, $"only {requests.Count} requests generated");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.Equal(before, await Snapshot(eshop, customer));
         Assert.Equal(customersBefore, await CustomerCount(eshop));

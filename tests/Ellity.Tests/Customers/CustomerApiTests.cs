@@ -114,6 +114,18 @@ public sealed class CustomerApiTests(AppFixture app)
         Assert.Equal(10m, customer["credit"]!.GetValue<decimal>());
     }
 
+    [Theory]
+    [InlineData("{\"email\": 5}", "email")]
+    [InlineData("{\"email\": \"a@b.cz\", \"credit\": \"lots\"}", "credit")]
+    [InlineData("{\"email\": \"a@b.cz\", \"tier\": {\"id\": 5, \"name\": \"x\"}}", "tier.id")]
+    public async Task a_wrong_type_is_a_problem_naming_the_field(string body, string field)
+    {
+        var (status, problem) = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{AppFixture.NewEshopId()}/customers", body);
+
+        Assert.Equal(400, status);
+        Assert.NotNull(problem!["errors"]![field]);
+    }
+
     [Fact]
     public async Task malformed_json_is_a_400_problem()
     {
