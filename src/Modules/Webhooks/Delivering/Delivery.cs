@@ -37,14 +37,15 @@ public sealed partial record Delivery(
     Guid Id, string EshopId, Guid WebhookId, string Trigger, Guid SourceEventId, DateTimeOffset SourceOccurredAt,
     DeliveryRequest Request, DateTimeOffset ScheduledAt, DeliveryStatus Status,
     IReadOnlyList<DeliveryAttempted> Attempts, DateTimeOffset? CompletedAt,
-    IReadOnlyList<int> RetrySchedule, int NextAttempt, DateTimeOffset? NextAttemptAt, bool NextAttemptManual)
+    IReadOnlyList<int> RetrySchedule, int NextAttempt, DateTimeOffset? NextAttemptAt, bool NextAttemptManual,
+    int? LastStatusCode = null)
 {
     public static Delivery Create(DeliveryScheduled e) =>
         new(e.DeliveryId, e.EshopId, e.WebhookId, e.Trigger, e.SourceEventId, e.SourceOccurredAt, e.Request,
             e.ScheduledAt, DeliveryStatus.Pending, [], null, e.RetrySchedule ?? [], 1, e.ScheduledAt, false);
 
     public Delivery Apply(DeliveryAttempted e) =>
-        this with { Attempts = [.. Attempts, e], NextAttemptAt = null, NextAttemptManual = false };
+        this with { Attempts = [.. Attempts, e], NextAttemptAt = null, NextAttemptManual = false, LastStatusCode = e.StatusCode };
 
     public Delivery Apply(DeliveryRetryScheduled e) => this with { NextAttempt = e.NextAttempt, NextAttemptAt = e.At };
 

@@ -47,7 +47,9 @@ public static class DispatchCustomerEvents
         var existing = (await session.Query<Delivery>().Where(d => d.Id.IsOneOf(ids)).Select(d => d.Id).ToListAsync(ct))
             .ToHashSet();
 
+        // Whole microseconds, as PostgreSQL keeps them, so a paging cursor compares exactly.
         var now = DateTimeOffset.UtcNow;
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
         foreach (var (webhook, deliveryId) in due.Where(d => !existing.Contains(d.DeliveryId)))
         {
             var scheduled = Plan(webhook, deliveryId, trigger, e, values, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule);

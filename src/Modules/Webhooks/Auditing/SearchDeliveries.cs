@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+using Ellity.Webhooks.Delivering;
+using Marten;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Wolverine.Http;
+
+namespace Ellity.Webhooks.Auditing;
+
+public sealed record DeliveryPage(IReadOnlyList<DeliveryResponse> Items, string? NextCursor);
+
+/// <summary>
+/// The delivery log of a whole e-shop, newest first, filtered, a page at a time. The cursor is the
+/// last page's oldest time plus how many deliveries at exactly that time were already shown, so
+/// deliveries added meanwhile (all newer) never shift or repeat what the next page returns.
+/// </summary>
+public static class SearchDeliveriesEndpoint
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+
+    [WolverineGet("/api/eshops/{eshopId}/deliveries"), Tags("Deliveries")]
+    public static async Task<Results<Ok<DeliveryPage>, ValidationProblem>> Get(
+        string eshopId, string? status, string? trigger, int? statusCode, DateTimeOffset? from, DateTimeOffset? to,
+        Guid? webhookId, int? limit, string? cursor, IQuerySession session, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        DeliveryStatus? wanted = null;
+        if (status is not null)
+        {
+            if (Enum.TryParse<DeliveryStatus>(status, ignoreCase: true, out var parsed)) wanted = parsed;
+            else errors["status"] = ["One of pending, succeeded, failed."];
+        }
+        if (limit is < 1 or > MaxLimit) errors["limit"] = [$"Between 1 and {MaxLimit}."];
+        var position = cursor is null ? null : Cursor.Parse(cursor);
+        if (cursor is not null && position is null) errors["cursor"] = ["Not a cursor this API returned."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var query = session.Query<Delivery>().Where(d => d.EshopId == eshopId);
+        if (wanted is { } s) query = query.Where(d => d.Status == s);
+        if (trigger is not null) query = query.Where(d => d.Trigger == trigger);
+        if (statusCode is { } code) query = query.Where(d => d.LastStatusCode == code);
+        if (webhookId is { } w) query = query.Where(d => d.WebhookId == w);
+        if (from is { } f) query = query.Where(d => d.ScheduledAt >= f);
+        if (to is { } t) query = query.Where(d => d.ScheduledAt < t);
+        if (position is { } p) query = query.Where(d => d.ScheduledAt <= p.At);
+
+        var take = limit ?? DefaultLimit;
+        var rows = await query.OrderByDescending(d => d.ScheduledAt).ThenByDescending(d => d.Id)
+            .Skip(position?.SeenAtSameTime ?? 0).Take(take + 1).ToListAsync(ct);
+        var items = rows.Take(take).ToList();
+
+        string? next = null;
+        if (rows.Count > take)
+        {
+            var oldest = items[^1].ScheduledAt;
+            var seen = items.Count(d => d.ScheduledAt == oldest)
+                + (position is { } prev && prev.At == oldest ? prev.SeenAtSameTime : 0);
+            next = new Cursor(oldest, seen).ToString();
+        }
+        return TypedResults.Ok(new DeliveryPage(items.Select(DeliveryResponse.From).ToList(), next));
+    }
+
+    private sealed record Cursor(DateTimeOffset At, int SeenAtSameTime)
+    {
+        public override string ToString() =>
+            Convert.ToBase64String(Encoding.ASCII.GetBytes($"{At.UtcTicks}.{SeenAtSameTime}"));
+
+        public static Cursor? Parse(string text)
+        {
+            try
+            {
+                var parts = Encoding.ASCII.GetString(Convert.FromBase64String(text)).Split('.');
+                return parts.Length == 2
+                    && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                    && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var seen)
+                    && ticks <= DateTimeOffset.MaxValue.UtcTicks
+                    ? new Cursor(new DateTimeOffset(ticks, TimeSpan.Zero), seen)
+                    : null;
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+    }
+}

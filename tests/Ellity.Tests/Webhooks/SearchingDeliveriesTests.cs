@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Ellity.Tests.Infrastructure;
+
+namespace Ellity.Tests.Webhooks;
+
+/// <summary>The e-shop's delivery log: filters and a cursor that stays put while new deliveries arrive.</summary>
+[Collection(AppCollection.Name)]
+public sealed class SearchingDeliveriesTests(AppFixture app)
+{
+    private async Task<List<JsonNode>> AllPages(string query, int limit, Func<Task>? betweenPages = null)
+    {
+        var items = new List<JsonNode>();
+        string? cursor = null;
+        do
+        {
+            var page = await app.GetAsync($"{query}&limit={limit}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"));
+            items.AddRange(page["items"]!.AsArray().Select(i => i!));
+            cursor = page["nextCursor"]?.GetValue<string>();
+            if (betweenPages is not null) await betweenPages();
+        } while (cursor is not null);
+        return items;
+    }
+
+    [Fact]
+    public async Task deliveries_of_an_eshop_can_be_filtered_and_paged_without_gaps_or_repeats()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var ok = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(), null);
+        var failing = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(status: 500), null, retrySchedule: []);
+        await app.CreateWebhookAsync(AppFixture.NewEshopId(), "customer.credit.changed", app.Receiver.NewEndpoint(), null);
+        var customer = await app.RegisterCustomerAsync(eshop);
+        for (var n = 0; n < 5; n++) await app.ChangeCreditAsync(eshop, customer, 1m);
+        await app.WaitForFinishedDeliveriesAsync(eshop, ok, 5);
+        await app.WaitForFinishedDeliveriesAsync(eshop, failing, 5);
+        var all = $"/api/eshops/{eshop}/deliveries?trigger=customer.credit.changed";
+
+        var added = 0;
+        var paged = await AllPages(all, 3, async () =>
+        {
+            // New deliveries arriving between pages are newer than the cursor: they must not shift it.
+            if (added++ < 2) await app.ChangeCreditAsync(eshop, customer, 1m);
+        });
+
+        var ids = paged.Select(d => d["id"]!.GetValue<Guid>()).ToList();
+        Assert.True(ids.Count >= 10, $"{ids.Count} deliveries paged");
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        var times = paged.Select(d => d["scheduledAt"]!.GetValue<DateTimeOffset>()).ToList();
+        Assert.Equal(times.OrderDescending(), times);
+        var failed = await AllPages($"/api/eshops/{eshop}/deliveries?status=failed", 2);
+        Assert.Equal(5, failed.Count);
+        Assert.All(failed, d => Assert.Equal(failing, d["webhookId"]!.GetValue<Guid>()));
+        Assert.Equal(5, (await AllPages($"/api/eshops/{eshop}/deliveries?statusCode=500", 50)).Count);
+        Assert.Equal(5, (await AllPages($"/api/eshops/{eshop}/deliveries?webhookId={failing}", 50)).Count);
+        Assert.Empty(await AllPages($"/api/eshops/{eshop}/deliveries?trigger=customer.tier.changed", 50));
+        Assert.Empty(await AllPages($"/api/eshops/{eshop}/deliveries?from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"))}", 50));
+        await app.GetAsync($"/api/eshops/{eshop}/deliveries?status=lost", 400);
+        await app.GetAsync($"/api/eshops/{eshop}/deliveries?cursor=nonsense", 400);
+    }
+}
