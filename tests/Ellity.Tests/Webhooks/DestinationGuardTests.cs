@@ -70,7 +70,7 @@ public sealed class DestinationGuardTests
         var request = new DeliveryRequest("GET", url.Replace("{port}", receiver.Port.ToString()),
             new Dictionary<string, string> { ["webhook-id"] = "d1" }, null);
 
-        var attempt = await sender.SendAsync(request, 1, [], CancellationToken.None);
+        var attempt = await sender.SendAsync(request, 1, [], new Dictionary<string, string>(), CancellationToken.None);
 
         Assert.Null(attempt.StatusCode);
         Assert.StartsWith("Blocked:", attempt.Error);

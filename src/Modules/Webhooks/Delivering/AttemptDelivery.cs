@@ -64,7 +64,7 @@ public static class AttemptDeliveryHandler
 
         var webhook = await session.LoadAsync<Webhook>(delivery.WebhookId, ct);
         var secrets = webhook?.SigningSecrets(DateTimeOffset.UtcNow) ?? [];
-        var attempt = await sender.SendAsync(delivery.Request, command.Attempt, secrets, ct, headers.Unprotect(webhook?.ProtectedHeaders)) with
+        var attempt = await sender.SendAsync(delivery.Request, command.Attempt, secrets, headers.Unprotect(webhook?.ProtectedHeaders), ct) with
         {
             WebhookId = delivery.WebhookId, Manual = delivery.NextAttemptManual,
         };

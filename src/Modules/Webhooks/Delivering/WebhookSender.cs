@@ -18,7 +18,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
 
     /// <summary>Sends one attempt, signed (Standard Webhooks) with each of <paramref name="secrets"/>.</summary>
     public async Task<DeliveryAttempted> SendAsync(DeliveryRequest request, int number, IReadOnlyList<string> secrets,
-        CancellationToken ct, IReadOnlyDictionary<string, string>? customHeaders = null)
+        IReadOnlyDictionary<string, string> customHeaders, CancellationToken ct)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -27,7 +27,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
         try
         {
             using var message = ToHttpRequest(request);
-            foreach (var (name, value) in customHeaders ?? new Dictionary<string, string>())
+            foreach (var (name, value) in customHeaders)
                 message.Headers.TryAddWithoutValidation(name, value);
             Sign(message, request, secrets, startedAt);
             using var response = await clients.CreateClient(ClientName)
