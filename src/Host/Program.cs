@@ -39,6 +39,8 @@ builder.Services.AddMarten(options =>
         options.Events.DatabaseSchemaName = "events";
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
         options.Events.UseMandatoryStreamTypeDeclaration = true;
+        // Who made each change (the API key's identity, relayed by Wolverine): the audit trail's "who".
+        options.Events.MetadataConfig.UserNameEnabled = true;
         options.Schema.For<DataProtectionKey>().DatabaseSchemaName("ellity");
         EshopsModule.ConfigureMarten(options);
         CustomersModule.ConfigureMarten(options);
@@ -68,6 +70,7 @@ builder.Host.UseWolverine(options =>
     options.Policies.AutoApplyTransactions();
     options.Policies.UseDurableLocalQueues();
     options.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
+    options.EnableRelayOfUserName = true;
     // One node by default: it owns every persisted message at start, so work left by a killed
     // process resumes at once. Several nodes sharing a database need Balanced (leader election).
     options.Durability.Mode = builder.Configuration.GetValue("Durability:Mode", DurabilityMode.Solo);

@@ -116,7 +116,7 @@ public class AppFixture : IAsyncLifetime
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
-            var deliveries = (JsonArray)await GetAsync($"/api/eshops/{eshopId}/webhooks/{webhookId}/deliveries");
+            var deliveries = (JsonArray)(await GetAsync($"/api/eshops/{eshopId}/webhooks/{webhookId}/deliveries?limit=500"))["items"]!;
             if (done(deliveries)) return deliveries;
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"Expected {what}, got: {deliveries.ToJsonString()}");

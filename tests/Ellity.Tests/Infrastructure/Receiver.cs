@@ -51,6 +51,9 @@ public sealed class Receiver : IAsyncDisposable
     }
 
     /// <summary>A fresh path on this receiver, e.g. <c>http://127.0.0.1:41234/7f3a...</c>.</summary>
+    /// <summary>From now on, <paramref name="endpoint"/> answers <paramref name="status"/>.</summary>
+    public void Answer(string endpoint, int status) => _statusByPrefix[endpoint[BaseUrl.Length..]] = status;
+
     public string NewEndpoint(int status = 200)
     {
         var prefix = "/" + Guid.NewGuid().ToString("N");

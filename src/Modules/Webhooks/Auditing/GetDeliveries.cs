@@ -30,32 +30,20 @@ public sealed record DeliveryEventResponse(long Version, string Type, DateTimeOf
 
 public static class GetDeliveriesEndpoint
 {
-    public const int DefaultLimit = 50;
-    public const int MaxLimit = 500;
-
-    [WolverineGet("/api/eshops/{eshopId}/webhooks/{webhookId}/deliveries"), Tags("Deliveries")]
-    public static async Task<Results<Ok<IReadOnlyList<DeliveryResponse>>, ProblemHttpResult>> GetForWebhook(
-        string eshopId, Guid webhookId, int? limit, IQuerySession session, CancellationToken ct)
-    {
-        if (await WebhookLookup.Load(session, eshopId, webhookId, ct) is null) return WebhookLookup.NotFound(webhookId);
-        if (limit is < 1 or > MaxLimit)
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
-                title: "Invalid limit", detail: $"limit must be between 1 and {MaxLimit}.");
-
-        var deliveries = await session.Query<Delivery>()
-            .Where(d => d.WebhookId == webhookId && d.EshopId == eshopId)
-            .OrderByDescending(d => d.ScheduledAt)
-            .Take(limit ?? DefaultLimit)
-            .ToListAsync(ct);
-        return TypedResults.Ok<IReadOnlyList<DeliveryResponse>>(deliveries.Select(DeliveryResponse.From).ToList());
-    }
-
+    /// <summary>The delivery now, or as it was at <c>asOf</c> (a version of its stream or a time), folded from its events.</summary>
     [WolverineGet("/api/eshops/{eshopId}/deliveries/{deliveryId}"), Tags("Deliveries")]
-    public static async Task<Results<Ok<DeliveryResponse>, ProblemHttpResult>> Get(
-        string eshopId, Guid deliveryId, IQuerySession session, CancellationToken ct) =>
-        await Load(session, eshopId, deliveryId, ct) is { } delivery
-            ? TypedResults.Ok(DeliveryResponse.From(delivery))
-            : NotFound(deliveryId);
+    public static async Task<Results<Ok<DeliveryResponse>, ValidationProblem, ProblemHttpResult>> Get(
+        string eshopId, Guid deliveryId, string? asOf, IQuerySession session, CancellationToken ct)
+    {
+        if (!AsOf.TryParse(asOf, out var point))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["asOf"] = [AsOf.Rule] });
+        if (await Load(session, eshopId, deliveryId, ct) is not { } delivery) return NotFound(deliveryId);
+        if (point is null) return TypedResults.Ok(DeliveryResponse.From(delivery));
+        return await point.AggregateAsync<Delivery>(session, deliveryId, ct) is { } past
+            ? TypedResults.Ok(DeliveryResponse.From(past))
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Delivery not found",
+                detail: $"Delivery {deliveryId} did not exist yet at {asOf}.");
+    }
 
     /// <summary>The delivery's raw event stream, as an auditor would replay it.</summary>
     [WolverineGet("/api/eshops/{eshopId}/deliveries/{deliveryId}/events"), Tags("Deliveries")]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Ellity.Webhooks.Delivering;
+using Ellity.Webhooks.Subscribing;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,28 +26,57 @@ public static class SearchDeliveriesEndpoint
         string eshopId, string? status, string? trigger, int? statusCode, DateTimeOffset? from, DateTimeOffset? to,
         Guid? webhookId, int? limit, string? cursor, IQuerySession session, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        DeliveryStatus? wanted = null;
-        if (status is not null)
-        {
-            if (Enum.TryParse<DeliveryStatus>(status, ignoreCase: true, out var parsed)) wanted = parsed;
-            else errors["status"] = ["One of pending, succeeded, failed."];
-        }
-        if (limit is < 1 or > MaxLimit) errors["limit"] = [$"Between 1 and {MaxLimit}."];
-        var position = cursor is null ? null : Cursor.Parse(cursor);
-        if (cursor is not null && position is null) errors["cursor"] = ["Not a cursor this API returned."];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var filter = DeliveryFilter.Parse(webhookId, status, trigger, statusCode, from, to, limit, cursor, out var errors);
+        return filter is null ? TypedResults.ValidationProblem(errors) : TypedResults.Ok(await Search(session, eshopId, filter, ct));
+    }
 
+    /// <summary>One webhook's delivery log: the same filters and cursor, within that webhook (deleted ones included, for audits).</summary>
+    [WolverineGet("/api/eshops/{eshopId}/webhooks/{webhookId}/deliveries"), Tags("Deliveries")]
+    public static async Task<Results<Ok<DeliveryPage>, ValidationProblem, ProblemHttpResult>> GetForWebhook(
+        string eshopId, Guid webhookId, string? status, string? trigger, int? statusCode, DateTimeOffset? from,
+        DateTimeOffset? to, int? limit, string? cursor, IQuerySession session, CancellationToken ct)
+    {
+        if (await WebhookLookup.LoadForAudit(session, eshopId, webhookId, ct) is null) return WebhookLookup.NotFound(webhookId);
+        var filter = DeliveryFilter.Parse(webhookId, status, trigger, statusCode, from, to, limit, cursor, out var errors);
+        return filter is null ? TypedResults.ValidationProblem(errors) : TypedResults.Ok(await Search(session, eshopId, filter, ct));
+    }
+
+    private sealed record DeliveryFilter(
+        Guid? WebhookId, DeliveryStatus? Status, string? Trigger, int? StatusCode, DateTimeOffset? From, DateTimeOffset? To,
+        int Limit, Cursor? Position)
+    {
+        public static DeliveryFilter? Parse(Guid? webhookId, string? status, string? trigger, int? statusCode,
+            DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, out Dictionary<string, string[]> errors)
+        {
+            errors = [];
+            DeliveryStatus? wanted = null;
+            if (status is not null)
+            {
+                if (Enum.TryParse<DeliveryStatus>(status, ignoreCase: true, out var parsed)) wanted = parsed;
+                else errors["status"] = ["One of pending, succeeded, failed."];
+            }
+            if (limit is < 1 or > MaxLimit) errors["limit"] = [$"Between 1 and {MaxLimit}."];
+            var position = cursor is null ? null : Cursor.Parse(cursor);
+            if (cursor is not null && position is null) errors["cursor"] = ["Not a cursor this API returned."];
+            return errors.Count > 0
+                ? null
+                : new DeliveryFilter(webhookId, wanted, trigger, statusCode, from, to, limit ?? DefaultLimit, position);
+        }
+    }
+
+    private static async Task<DeliveryPage> Search(IQuerySession session, string eshopId, DeliveryFilter filter, CancellationToken ct)
+    {
         var query = session.Query<Delivery>().Where(d => d.EshopId == eshopId);
-        if (wanted is { } s) query = query.Where(d => d.Status == s);
-        if (trigger is not null) query = query.Where(d => d.Trigger == trigger);
-        if (statusCode is { } code) query = query.Where(d => d.LastStatusCode == code);
-        if (webhookId is { } w) query = query.Where(d => d.WebhookId == w);
-        if (from is { } f) query = query.Where(d => d.ScheduledAt >= f);
-        if (to is { } t) query = query.Where(d => d.ScheduledAt < t);
+        if (filter.Status is { } s) query = query.Where(d => d.Status == s);
+        if (filter.Trigger is { } trigger) query = query.Where(d => d.Trigger == trigger);
+        if (filter.StatusCode is { } code) query = query.Where(d => d.LastStatusCode == code);
+        if (filter.WebhookId is { } w) query = query.Where(d => d.WebhookId == w);
+        if (filter.From is { } f) query = query.Where(d => d.ScheduledAt >= f);
+        if (filter.To is { } t) query = query.Where(d => d.ScheduledAt < t);
+        var position = filter.Position;
         if (position is { } p) query = query.Where(d => d.ScheduledAt <= p.At);
 
-        var take = limit ?? DefaultLimit;
+        var take = filter.Limit;
         var rows = await query.OrderByDescending(d => d.ScheduledAt).ThenByDescending(d => d.Id)
             .Skip(position?.SeenAtSameTime ?? 0).Take(take + 1).ToListAsync(ct);
         var items = rows.Take(take).ToList();
@@ -59,7 +89,7 @@ public static class SearchDeliveriesEndpoint
                 + (position is { } prev && prev.At == oldest ? prev.SeenAtSameTime : 0);
             next = new Cursor(oldest, seen).ToString();
         }
-        return TypedResults.Ok(new DeliveryPage(items.Select(DeliveryResponse.From).ToList(), next));
+        return new DeliveryPage(items.Select(DeliveryResponse.From).ToList(), next);
     }
 
     private sealed record Cursor(DateTimeOffset At, int SeenAtSameTime)

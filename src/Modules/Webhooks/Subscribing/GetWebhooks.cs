@@ -1,3 +1,4 @@
+using Ellity.Webhooks.Auditing;
 using Ellity.Webhooks.Delivering;
 using Marten;
 using Microsoft.AspNetCore.Http;
@@ -20,10 +21,23 @@ public static class GetWebhooksEndpoint
         return webhooks.Select(w => WebhookResponse.From(w, health.GetValueOrDefault(w.Id))).ToList();
     }
 
+    /// <summary>The webhook now, or as it was at <c>asOf</c> (a version of its stream or a time), folded from its events.</summary>
     [WolverineGet("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks")]
-    public static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> Get(
-        string eshopId, Guid webhookId, IQuerySession session, CancellationToken ct) =>
-        await WebhookLookup.Load(session, eshopId, webhookId, ct) is { } webhook
-            ? TypedResults.Ok(WebhookResponse.From(webhook, await session.LoadAsync<WebhookHealth>(webhookId, ct)))
-            : WebhookLookup.NotFound(webhookId);
+    public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Get(
+        string eshopId, Guid webhookId, string? asOf, IQuerySession session, CancellationToken ct)
+    {
+        if (!AsOf.TryParse(asOf, out var point))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["asOf"] = [AsOf.Rule] });
+        if (point is null)
+            return await WebhookLookup.Load(session, eshopId, webhookId, ct) is { } webhook
+                ? TypedResults.Ok(WebhookResponse.From(webhook, await session.LoadAsync<WebhookHealth>(webhookId, ct)))
+                : WebhookLookup.NotFound(webhookId);
+
+        // A past state is shown even for a webhook deleted since; health is a present-day reading, so it is left out.
+        if (await WebhookLookup.LoadForAudit(session, eshopId, webhookId, ct) is null) return WebhookLookup.NotFound(webhookId);
+        return await point.AggregateAsync<Webhook>(session, webhookId, ct) is { } past
+            ? TypedResults.Ok(WebhookResponse.From(past))
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Webhook not found",
+                detail: $"Webhook {webhookId} did not exist yet at {asOf}.");
+    }
 }

@@ -17,6 +17,13 @@ internal static class WebhookLookup
         return webhook is { Deleted: false } && webhook.EshopId == eshopId ? webhook : null;
     }
 
+    /// <summary>Auditors still see a deleted webhook's history and deliveries.</summary>
+    public static async Task<Webhook?> LoadForAudit(IQuerySession session, string eshopId, Guid webhookId, CancellationToken ct)
+    {
+        var webhook = await session.LoadAsync<Webhook>(webhookId, ct);
+        return webhook?.EshopId == eshopId ? webhook : null;
+    }
+
     public static async Task<IEventStream<Webhook>?> FetchForWriting(
         IDocumentSession session, string eshopId, Guid webhookId, CancellationToken ct)
     {
