@@ -37,3 +37,10 @@ public sealed record CustomerTierChangedIntegrationEvent(
 public sealed record CustomerGroupChangedIntegrationEvent(
     Guid EventId, DateTimeOffset OccurredAt, CustomerSnapshot Customer,
     NamedRef? PreviousGroup) : ICustomerIntegrationEvent;
+
+/// <summary>
+/// The customer's personal data was erased: every module must mask what it stored of it and stop
+/// sending anything that happened before <see cref="OccurredAt"/>.
+/// </summary>
+public sealed record CustomerPersonalDataErasedIntegrationEvent(
+    Guid EventId, DateTimeOffset OccurredAt, CustomerSnapshot Customer) : ICustomerIntegrationEvent;

@@ -11,13 +11,20 @@ public sealed record TierChanged(NamedRef? Tier, NamedRef? PreviousTier);
 
 public sealed record GroupChanged(NamedRef? Group, NamedRef? PreviousGroup);
 
+/// <summary>The customer's personal data was erased on request; earlier events had it masked in place.</summary>
+public sealed record CustomerPersonalDataErased(DateTimeOffset At);
+
 /// <summary>
 /// A customer of one e-shop, folded from its event stream. Immutable: Apply returns a new
 /// state, so deciding what to emit never mutates the aggregate Marten hands us.
 /// </summary>
 public sealed partial record Customer(
-    Guid Id, string EshopId, string Email, decimal Credit, NamedRef? Group, NamedRef? Tier)
+    Guid Id, string EshopId, string Email, decimal Credit, NamedRef? Group, NamedRef? Tier,
+    DateTimeOffset? PersonalDataErasedAt = null)
 {
+    /// <summary>What stands in for an erased e-mail, in the customer and in every event that carried it.</summary>
+    public const string ErasedEmail = "erased";
+
     public static Customer Create(CustomerRegistered e) =>
         new(e.CustomerId, e.EshopId, e.Email, e.Credit, e.Group, e.Tier);
 
@@ -27,12 +34,15 @@ public sealed partial record Customer(
 
     public Customer Apply(GroupChanged e) => this with { Group = e.Group };
 
+    public Customer Apply(CustomerPersonalDataErased e) => this with { Email = ErasedEmail, PersonalDataErasedAt = e.At };
+
     public static Customer Fold(Customer? state, object @event) => @event switch
     {
         CustomerRegistered e => Create(e),
         CreditChanged e => Required(state).Apply(e),
         TierChanged e => Required(state).Apply(e),
         GroupChanged e => Required(state).Apply(e),
+        CustomerPersonalDataErased e => Required(state).Apply(e),
         _ => Required(state),
     };
 
@@ -44,7 +54,8 @@ public sealed partial record Customer(
 
 /// <summary>The customer as the API shows it.</summary>
 public sealed record CustomerResponse(
-    Guid Id, string EshopId, string Email, decimal Credit, NamedRef? Group, NamedRef? Tier)
+    Guid Id, string EshopId, string Email, decimal Credit, NamedRef? Group, NamedRef? Tier, DateTimeOffset? PersonalDataErasedAt)
 {
-    public static CustomerResponse From(Customer c) => new(c.Id, c.EshopId, c.Email, c.Credit, c.Group, c.Tier);
+    public static CustomerResponse From(Customer c) =>
+        new(c.Id, c.EshopId, c.Email, c.Credit, c.Group, c.Tier, c.PersonalDataErasedAt);
 }

@@ -18,6 +18,9 @@ public static class CustomersModule
         options.Events.AddEventType<CreditChanged>();
         options.Events.AddEventType<TierChanged>();
         options.Events.AddEventType<GroupChanged>();
+        options.Events.AddEventType<CustomerPersonalDataErased>();
+        // Applied to a customer's stream when their personal data is erased (see ErasingPersonalData).
+        options.Events.AddMaskingRuleForProtectedInformation<CustomerRegistered>(e => e with { Email = Customer.ErasedEmail });
     }
 
     public static IServiceCollection AddCustomersModule(this IServiceCollection services)

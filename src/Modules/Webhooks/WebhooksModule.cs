@@ -1,5 +1,6 @@
 using Ellity.Customers.Contracts;
 using Ellity.Webhooks.Delivering;
+using Ellity.Webhooks.Erasing;
 using Ellity.Webhooks.Subscribing;
 using JasperFx.Events.Projections;
 using Marten;
@@ -25,7 +26,10 @@ public static class WebhooksModule
         options.Schema.For<Webhook>().DatabaseSchemaName(Schema).Index(x => x.EshopId);
         options.Projections.Snapshot<Delivery>(SnapshotLifecycle.Inline);
         options.Schema.For<Delivery>().DatabaseSchemaName(Schema)
-            .Index(x => x.WebhookId).Index(x => x.EshopId).Index(x => x.ScheduledAt);
+            .Index(x => x.WebhookId).Index(x => x.EshopId).Index(x => x.ScheduledAt)
+            .Index(x => x.CustomerId).Index(x => x.CompletedAt);
+        options.Schema.For<ErasedCustomer>().DatabaseSchemaName(Schema);
+        DeliveryContent.ConfigureMasking(options);
         options.Projections.Add<WebhookHealthProjection>(ProjectionLifecycle.Async);
         options.Schema.For<WebhookHealth>().DatabaseSchemaName(Schema);
 
@@ -34,7 +38,7 @@ public static class WebhooksModule
             typeof(WebhookBodyChanged), typeof(WebhookRetryScheduleChanged), typeof(WebhookEnabled), typeof(WebhookDisabled),
             typeof(WebhookDeleted), typeof(WebhookAutoDisabled), typeof(WebhookSecretRotated), typeof(WebhookHeadersChanged),
             typeof(DeliveryScheduled), typeof(DeliveryAttempted), typeof(DeliveryRetryScheduled),
-            typeof(DeliveryRedeliveryRequested), typeof(DeliverySucceeded), typeof(DeliveryFailed),
+            typeof(DeliveryRedeliveryRequested), typeof(DeliverySucceeded), typeof(DeliveryFailed), typeof(DeliveryContentErased),
         ]);
     }
 
@@ -64,6 +68,7 @@ public static class WebhooksModule
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookConcurrency>();
         services.AddSingleton<WebhookHeaders>();
+        services.AddHostedService<DeliveryRetention>();
         var guard = DestinationGuard.FromOptions(settings);
         var client = services.AddHttpClient(WebhookSender.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler

@@ -24,6 +24,7 @@ public sealed class PublishCustomerEvents : BatchSubscription
         IncludeType<CreditChanged>();
         IncludeType<TierChanged>();
         IncludeType<GroupChanged>();
+        IncludeType<CustomerPersonalDataErased>();
     }
 
     public override async Task ProcessEventsAsync(EventRange page, ISubscriptionController controller,
@@ -53,6 +54,7 @@ public sealed class PublishCustomerEvents : BatchSubscription
         CreditChanged c => new CustomerCreditChangedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), c.Value, c.Reason),
         TierChanged t => new CustomerTierChangedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), t.PreviousTier),
         GroupChanged g => new CustomerGroupChangedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), g.PreviousGroup),
+        CustomerPersonalDataErased => new CustomerPersonalDataErasedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot()),
         _ => null,
     };
 }

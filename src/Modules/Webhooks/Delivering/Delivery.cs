@@ -1,4 +1,5 @@
 using Ellity.Webhooks.Dispatching;
+using Ellity.Webhooks.Erasing;
 
 namespace Ellity.Webhooks.Delivering;
 
@@ -9,7 +10,7 @@ namespace Ellity.Webhooks.Delivering;
 public sealed record DeliveryScheduled(
     Guid DeliveryId, string EshopId, Guid WebhookId, string Trigger, Guid SourceEventId,
     DateTimeOffset SourceOccurredAt, DeliveryRequest Request, DateTimeOffset ScheduledAt,
-    IReadOnlyList<int>? RetrySchedule = null);
+    IReadOnlyList<int>? RetrySchedule = null, Guid? CustomerId = null);
 
 /// <summary>One HTTP attempt: a status code when the receiver answered, an error when it did not.</summary>
 public sealed record DeliveryAttempted(
@@ -30,6 +31,13 @@ public sealed record DeliverySucceeded(DateTimeOffset At, int Attempts);
 
 public sealed record DeliveryFailed(DateTimeOffset At, int Attempts, string Reason);
 
+/// <summary>
+/// The request and response bodies (and the URL's path and query, which can carry personal data)
+/// were erased from this delivery's events, because they outlived the retention period or the
+/// customer's personal data was erased. When, where and with what outcome stay.
+/// </summary>
+public sealed record DeliveryContentErased(DateTimeOffset At, string Reason);
+
 public enum DeliveryStatus { Pending, Succeeded, Failed }
 
 /// <summary>A delivery folded from its stream; also the read model of the delivery log.</summary>
@@ -38,11 +46,12 @@ public sealed partial record Delivery(
     DeliveryRequest Request, DateTimeOffset ScheduledAt, DeliveryStatus Status,
     IReadOnlyList<DeliveryAttempted> Attempts, DateTimeOffset? CompletedAt,
     IReadOnlyList<int> RetrySchedule, int NextAttempt, DateTimeOffset? NextAttemptAt, bool NextAttemptManual,
-    int? LastStatusCode = null)
+    int? LastStatusCode = null, Guid? CustomerId = null, DateTimeOffset? ContentErasedAt = null)
 {
     public static Delivery Create(DeliveryScheduled e) =>
         new(e.DeliveryId, e.EshopId, e.WebhookId, e.Trigger, e.SourceEventId, e.SourceOccurredAt, e.Request,
-            e.ScheduledAt, DeliveryStatus.Pending, [], null, e.RetrySchedule ?? [], 1, e.ScheduledAt, false);
+            e.ScheduledAt, DeliveryStatus.Pending, [], null, e.RetrySchedule ?? [], 1, e.ScheduledAt, false,
+            CustomerId: e.CustomerId);
 
     public Delivery Apply(DeliveryAttempted e) =>
         this with { Attempts = [.. Attempts, e], NextAttemptAt = null, NextAttemptManual = false, LastStatusCode = e.StatusCode };
@@ -58,6 +67,14 @@ public sealed partial record Delivery(
     public Delivery Apply(DeliverySucceeded e) => this with { Status = DeliveryStatus.Succeeded, CompletedAt = e.At };
 
     public Delivery Apply(DeliveryFailed e) => this with { Status = DeliveryStatus.Failed, CompletedAt = e.At };
+
+    /// <summary>The same erasure the masking rules apply to the stored events, so a rebuild gives the same document.</summary>
+    public Delivery Apply(DeliveryContentErased e) => this with
+    {
+        Request = DeliveryContent.Erase(Request),
+        Attempts = [.. Attempts.Select(DeliveryContent.Erase)],
+        ContentErasedAt = e.At,
+    };
 
     /// <summary>How many attempts so far came from the retry schedule rather than a manual redelivery.</summary>
     public int ScheduledAttempts => Attempts.Count(a => !a.Manual);

@@ -34,6 +34,10 @@ public static class RedeliverEndpoint
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Delivery in progress",
                 detail: $"Delivery {deliveryId} is still being delivered; its next attempt is due at {delivery.NextAttemptAt:O}.");
 
+        if (delivery.ContentErasedAt is not null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Delivery content erased",
+                detail: $"Delivery {deliveryId} can no longer be sent: its content was erased at {delivery.ContentErasedAt:O}.");
+
         var requested = Decide(delivery, DateTimeOffset.UtcNow);
         stream.AppendOne(requested);
         await bus.PublishAsync(new AttemptDelivery(deliveryId, requested.NextAttempt));
@@ -66,7 +70,7 @@ public static class RecoverWebhookHandler
         var messages = new OutgoingMessages();
         var query = session.Query<Delivery>().Where(d =>
             d.WebhookId == command.WebhookId && d.EshopId == command.EshopId
-            && d.Status == DeliveryStatus.Failed && d.ScheduledAt >= command.Since);
+            && d.Status == DeliveryStatus.Failed && d.ScheduledAt >= command.Since && d.ContentErasedAt == null);
         if (command.AfterScheduledAt is { } after)
             query = query.Where(d => d.ScheduledAt > after);
         var batch = await query.OrderBy(d => d.ScheduledAt).Take(RedeliverEndpoint.RecoverBatchSize).ToListAsync(ct);

@@ -31,6 +31,12 @@ public sealed class WebhooksOptions
 
     public CircuitBreakerOptions CircuitBreaker { get; set; } = new();
 
+    /// <summary>How long finished deliveries keep their request and response bodies (like Svix: 90 days).</summary>
+    public TimeSpan ContentRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How often each node looks for deliveries whose content outlived <see cref="ContentRetention"/>.</summary>
+    public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>
     /// Networks deliveries may reach even though they are internal (CIDR, e.g. <c>127.0.0.0/8</c> for
     /// development). Empty in production: loopback, private, link-local and reserved addresses are refused.

@@ -1,5 +1,6 @@
 using Ellity.Customers.Contracts;
 using Ellity.Webhooks.Delivering;
+using Ellity.Webhooks.Erasing;
 using Ellity.Webhooks.Subscribing;
 using Ellity.Webhooks.Templating;
 using Ellity.Webhooks.Triggers;
@@ -33,6 +34,9 @@ public static class DispatchCustomerEvents
         ICustomerIntegrationEvent e, IReadOnlyDictionary<string, TemplateValue> values, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
+        // An event that waited in the queue past its customer's erasure is not sent: its personal data is gone.
+        if (await session.LoadAsync<ErasedCustomer>(e.Customer.Id, ct) is { } erased && e.OccurredAt < erased.ErasedAt)
+            return messages;
         var eshopId = e.Customer.EshopId;
         var webhooks = await session.Query<Webhook>()
             .Where(w => w.EshopId == eshopId && w.Trigger == trigger.Name && w.Enabled && !w.Deleted)
@@ -66,6 +70,6 @@ public static class DispatchCustomerEvents
         var request = RequestRenderer.Render(webhook, values);
         var headers = new Dictionary<string, string>(request.Headers) { [DeliveryHeaders.Id] = deliveryId.ToString() };
         return new DeliveryScheduled(deliveryId, webhook.EshopId, webhook.Id, trigger.Name, e.EventId, e.OccurredAt,
-            request with { Headers = headers }, now, retrySchedule);
+            request with { Headers = headers }, now, retrySchedule, e.Customer.Id);
     }
 }
