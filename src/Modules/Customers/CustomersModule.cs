@@ -10,6 +10,9 @@ public static class CustomersModule
 {
     public const string Schema = "customers";
 
+    /// <summary>The projections behind this module's read models, which the Host's rebuild-read-models command rebuilds.</summary>
+    public static readonly string[] ReadModels = ["Customer"];
+
     public static void ConfigureMarten(StoreOptions options)
     {
         options.Projections.Snapshot<Customer>(SnapshotLifecycle.Inline);

@@ -88,26 +88,3 @@ public sealed class EshopAccess(IConfiguration configuration)
         });
     }
 }
-
-public static class EshopsModule
-{
-    public const string Schema = "eshops";
-
-    public static void ConfigureMarten(StoreOptions options)
-    {
-        options.Projections.Snapshot<Eshop>(JasperFx.Events.Projections.SnapshotLifecycle.Inline);
-        options.Schema.For<Eshop>().DatabaseSchemaName(Schema).Index(x => x.ApiKeyHash);
-        options.Events.AddEventType<EshopRegistered>();
-        options.Events.AddEventType<ApiKeyRotated>();
-    }
-
-    public static IServiceCollection AddEshopsModule(this IServiceCollection services) =>
-        services.AddSingleton<EshopAccess>();
-
-    /// <summary>Puts the API-key check in front of every <c>/api/eshops/...</c> route.</summary>
-    public static IApplicationBuilder UseEshopAccess(this IApplicationBuilder app)
-    {
-        var access = app.ApplicationServices.GetRequiredService<EshopAccess>();
-        return app.Use((context, next) => access.InvokeAsync(context, next));
-    }
-}

@@ -20,6 +20,9 @@ public static class WebhooksModule
     public const string DispatchQueue = "webhook-dispatch";
     public const string DeliveryQueue = "webhook-deliveries";
 
+    /// <summary>The projections behind this module's read models, which the Host's rebuild-read-models command rebuilds.</summary>
+    public static readonly string[] ReadModels = ["Webhook", "Delivery", "WebhookHealth"];
+
     public static void ConfigureMarten(StoreOptions options)
     {
         options.Projections.Snapshot<Webhook>(SnapshotLifecycle.Inline);
