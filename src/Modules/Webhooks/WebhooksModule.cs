@@ -1,4 +1,5 @@
 using Ellity.Customers.Contracts;
+using Ellity.Webhooks.Auditing;
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Subscribing;
 using JasperFx.Events.Projections;
@@ -28,6 +29,8 @@ public static class WebhooksModule
             .Index(x => x.WebhookId).Index(x => x.EshopId).Index(x => x.ScheduledAt);
         options.Projections.Add<WebhookHealthProjection>(ProjectionLifecycle.Async);
         options.Schema.For<WebhookHealth>().DatabaseSchemaName(Schema);
+        options.Projections.Add<WebhookHourStatisticsProjection>(ProjectionLifecycle.Async);
+        options.Schema.For<WebhookHourStatistics>().DatabaseSchemaName(Schema);
 
         options.Events.AddEventTypes([
             typeof(WebhookCreated), typeof(WebhookRenamed), typeof(WebhookTriggerChanged), typeof(WebhookUrlChanged),
