@@ -1,4 +1,5 @@
 using Ellity.Customers.Contracts;
+using Ellity.Webhooks.Auditing;
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Erasing;
 using Ellity.Webhooks.Subscribing;
@@ -35,6 +36,8 @@ public static class WebhooksModule
         DeliveryContent.ConfigureMasking(options);
         options.Projections.Add<WebhookHealthProjection>(ProjectionLifecycle.Async);
         options.Schema.For<WebhookHealth>().DatabaseSchemaName(Schema);
+        options.Projections.Add<WebhookHourStatisticsProjection>(ProjectionLifecycle.Async);
+        options.Schema.For<WebhookHourStatistics>().DatabaseSchemaName(Schema);
 
         options.Events.AddEventTypes([
             typeof(WebhookCreated), typeof(WebhookRenamed), typeof(WebhookTriggerChanged), typeof(WebhookUrlChanged),

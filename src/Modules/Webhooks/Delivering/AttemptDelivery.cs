@@ -20,12 +20,12 @@ public static class AttemptDeliveryHandler
         IReadOnlyList<int> schedule, double jitter, double random)
     {
         if (attempt.Succeeded)
-            return new([attempt, new DeliverySucceeded(now, attempt.Number)], null, null);
+            return new([attempt, new DeliverySucceeded(now, attempt.Number, delivery.WebhookId)], null, null);
 
         if (attempt.StatusCode == 410)
         {
             const string gone = "The receiver answered 410 Gone: the webhook was disabled.";
-            return new([attempt, new DeliveryFailed(now, attempt.Number, gone)], null, gone);
+            return new([attempt, new DeliveryFailed(now, attempt.Number, gone, delivery.WebhookId)], null, gone);
         }
 
         // Manual redeliveries are one-off attempts; only scheduled ones walk the schedule.
@@ -35,7 +35,7 @@ public static class AttemptDeliveryHandler
             var reason = attempt.Manual
                 ? $"Manual attempt failed: {attempt.Error}"
                 : $"Gave up after {attempt.Number} attempts: {attempt.Error}";
-            return new([attempt, new DeliveryFailed(now, attempt.Number, reason)], null, null);
+            return new([attempt, new DeliveryFailed(now, attempt.Number, reason, delivery.WebhookId)], null, null);
         }
 
         var delay = TimeSpan.FromSeconds(schedule[retryIndex] * (1 + jitter * (2 * random - 1)));

@@ -27,9 +27,9 @@ public sealed record DeliveryRetryScheduled(int NextAttempt, DateTimeOffset At);
 /// <summary>Someone asked for the delivery to be sent again now (the next attempt is manual).</summary>
 public sealed record DeliveryRedeliveryRequested(int NextAttempt, DateTimeOffset At);
 
-public sealed record DeliverySucceeded(DateTimeOffset At, int Attempts);
+public sealed record DeliverySucceeded(DateTimeOffset At, int Attempts, Guid WebhookId = default);
 
-public sealed record DeliveryFailed(DateTimeOffset At, int Attempts, string Reason);
+public sealed record DeliveryFailed(DateTimeOffset At, int Attempts, string Reason, Guid WebhookId = default);
 
 /// <summary>
 /// The request and response bodies (and the URL's path and query, which can carry personal data)

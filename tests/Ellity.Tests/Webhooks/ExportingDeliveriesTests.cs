@@ -1,0 +1,70 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Ellity.Tests.Infrastructure;
+
+namespace Ellity.Tests.Webhooks;
+
+/// <summary>The e-shop's delivery log exported as NDJSON: one delivery per line, oldest first.</summary>
+[Collection(AppCollection.Name)]
+public sealed class ExportingDeliveriesTests(AppFixture app)
+{
+    private async Task<(HttpResponseMessage Response, List<JsonNode> Lines)> Export(string eshop, string query = "")
+    {
+        var client = app.Host.Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/eshops/{eshop}/deliveries/export{query}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AppFixture.OperatorKey);
+        var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        return (response, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonNode.Parse(line)!).ToList());
+    }
+
+    private static DateTimeOffset ScheduledAt(JsonNode delivery) => delivery["scheduledAt"]!.GetValue<DateTimeOffset>();
+
+    private static string Query(DateTimeOffset from, DateTimeOffset to) =>
+        $"?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}";
+
+    [Fact]
+    public async Task an_eshops_deliveries_export_as_one_json_line_each_oldest_first_and_filtered_by_time()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var ok = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(), null);
+        var failing = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(status: 500), null, retrySchedule: []);
+        var other = AppFixture.NewEshopId();
+        var otherWebhook = await app.CreateWebhookAsync(other, "customer.credit.changed", app.Receiver.NewEndpoint(), null);
+        var customer = await app.RegisterCustomerAsync(eshop);
+        var otherCustomer = await app.RegisterCustomerAsync(other);
+        for (var n = 0; n < 3; n++) await app.ChangeCreditAsync(eshop, customer, 1m);
+        await app.ChangeCreditAsync(other, otherCustomer, 1m);
+        var logged = (await app.WaitForFinishedDeliveriesAsync(eshop, ok, 3))
+            .Concat(await app.WaitForFinishedDeliveriesAsync(eshop, failing, 3)).ToList();
+        await app.WaitForFinishedDeliveriesAsync(other, otherWebhook, 1);
+
+        var (response, lines) = await Export(eshop);
+
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal($"deliveries-{eshop}.ndjson", response.Content.Headers.ContentDisposition?.FileName);
+        Assert.Equal(6, lines.Count);
+        Assert.Equal(logged.Select(d => d!["id"]!.GetValue<Guid>()).Order(), lines.Select(d => d["id"]!.GetValue<Guid>()).Order());
+        Assert.DoesNotContain(lines, d => d["webhookId"]!.GetValue<Guid>() == otherWebhook);
+        var times = lines.Select(ScheduledAt).ToList();
+        Assert.Equal(times.Order(), times);
+        // Each line is exactly what the API shows for that delivery.
+        var first = lines[0];
+        Assert.True(JsonNode.DeepEquals(await app.GetAsync($"/api/eshops/{eshop}/deliveries/{first["id"]}"), first), first.ToJsonString());
+
+        // Both webhooks' deliveries of one change share a time: the window keeps or drops them together.
+        var distinct = times.Distinct().ToList();
+        var (from, to) = (distinct[1], distinct[^1]);
+        var (_, window) = await Export(eshop, Query(from, to));
+        var expected = lines.Where(d => ScheduledAt(d) >= from && ScheduledAt(d) < to).Select(d => d["id"]!.GetValue<Guid>()).ToList();
+        Assert.InRange(expected.Count, 1, lines.Count - 1);
+        Assert.Equal(expected, window.Select(d => d["id"]!.GetValue<Guid>()));
+
+        var (status, problem) = await app.SendAsync(HttpMethod.Get, $"/api/eshops/{eshop}/deliveries/export{Query(to, from)}");
+        Assert.Equal(400, status);
+        Assert.NotNull(problem!["errors"]!["from"]);
+        Assert.Empty((await Export(AppFixture.NewEshopId())).Lines);
+    }
+}
