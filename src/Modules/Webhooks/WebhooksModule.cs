@@ -22,7 +22,7 @@ public static class WebhooksModule
     public const string DeliveryQueue = "webhook-deliveries";
 
     /// <summary>The projections behind this module's read models, which the Host's rebuild-read-models command rebuilds.</summary>
-    public static readonly string[] ReadModels = ["Webhook", "Delivery", "WebhookHealth"];
+    public static readonly string[] ReadModels = ["Webhook", "Delivery", "WebhookHealth", "WebhookHourStatistics"];
 
     public static void ConfigureMarten(StoreOptions options)
     {

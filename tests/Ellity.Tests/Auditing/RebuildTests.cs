@@ -46,6 +46,7 @@ public sealed class RebuildTests(ITestOutputHelper output) : IAsyncLifetime
         foreach (var webhook in webhooks)
         {
             answers[$"webhook {webhook}"] = await SendAsync(host, HttpMethod.Get, $"/api/eshops/{eshop}/webhooks/{webhook}");
+            answers[$"stats {webhook}"] = await SendAsync(host, HttpMethod.Get, $"/api/eshops/{eshop}/webhooks/{webhook}/stats");
             answers[$"deliveries {webhook}"] = await SendAsync(host, HttpMethod.Get, $"/api/eshops/{eshop}/webhooks/{webhook}/deliveries?limit=500");
         }
         answers["eshop deliveries"] = await SendAsync(host, HttpMethod.Get, $"/api/eshops/{eshop}/deliveries?status=failed&limit=3");
@@ -94,6 +95,8 @@ public sealed class RebuildTests(ITestOutputHelper output) : IAsyncLifetime
         await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[2]}", w => w["disabledReason"] is not null);
         await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}", w => w["health"]!["consecutiveFailures"]!.GetValue<int>() == 12);
         await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}", w => w["health"]!["lastSuccessAt"] is not null);
+        await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}/stats", s => s["last24Hours"]!["failed"]!.GetValue<int>() == 12);
+        await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}/stats", s => s["last24Hours"]!["succeeded"]!.GetValue<int>() == 12);
         var before = await Answers(host, eshop, webhooks, customers);
         await host.DisposeAsync();
 
@@ -105,6 +108,7 @@ public sealed class RebuildTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(exitCode == 0, log);
         Assert.Contains("Delivery rebuilt", log);
         Assert.Contains("WebhookHealth rebuilt", log);
+        Assert.Contains("WebhookHourStatistics rebuilt", log);
 
         await using var rebuilt = await HostProcess.StartAsync(_db, port);
         var after = await Answers(rebuilt, eshop, webhooks, customers);
@@ -118,7 +122,7 @@ public sealed class RebuildTests(ITestOutputHelper output) : IAsyncLifetime
         long deleted = 0;
         foreach (var table in new[]
                  {
-                     "webhooks.mt_doc_webhook", "webhooks.mt_doc_delivery", "webhooks.mt_doc_webhookhealth",
+                     "webhooks.mt_doc_webhook", "webhooks.mt_doc_delivery", "webhooks.mt_doc_webhookhealth", "webhooks.mt_doc_webhookhourstatistics",
                      "customers.mt_doc_customer", "eshops.mt_doc_eshop",
                  })
         {

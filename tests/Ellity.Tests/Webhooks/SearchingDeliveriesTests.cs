@@ -59,5 +59,7 @@ public sealed class SearchingDeliveriesTests(AppFixture app)
         Assert.Empty(await AllPages($"/api/eshops/{eshop}/deliveries?from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"))}", 50));
         await app.GetAsync($"/api/eshops/{eshop}/deliveries?status=lost", 400);
         await app.GetAsync($"/api/eshops/{eshop}/deliveries?cursor=nonsense", 400);
+        var backwards = await app.GetAsync($"/api/eshops/{eshop}/deliveries?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", 400);
+        Assert.NotNull(backwards["errors"]!["from"]);
     }
 }

@@ -56,6 +56,7 @@ public static class SearchDeliveriesEndpoint
                 else errors["status"] = ["One of pending, succeeded, failed."];
             }
             if (limit is < 1 or > MaxLimit) errors["limit"] = [$"Between 1 and {MaxLimit}."];
+            if (from >= to) errors["from"] = ["Must be earlier than 'to'."];
             var position = cursor is null ? null : Cursor.Parse(cursor);
             if (cursor is not null && position is null) errors["cursor"] = ["Not a cursor this API returned."];
             return errors.Count > 0

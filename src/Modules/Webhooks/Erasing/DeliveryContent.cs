@@ -50,7 +50,7 @@ public static class DeliveryContent
         {
             // A pending delivery would send the erased request; it ends here instead.
             if (endPending && delivery.Status == DeliveryStatus.Pending)
-                session.Events.Append(delivery.Id, new DeliveryFailed(now, delivery.Attempts.Count, reason));
+                session.Events.Append(delivery.Id, new DeliveryFailed(now, delivery.Attempts.Count, reason, delivery.WebhookId));
             session.Events.Append(delivery.Id, new DeliveryContentErased(now, reason));
         }
         await session.SaveChangesAsync(ct);
