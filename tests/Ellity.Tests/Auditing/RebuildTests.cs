@@ -66,39 +66,41 @@ public sealed class RebuildTests(ITestOutputHelper output) : IAsyncLifetime
             return Task.CompletedTask;
         });
         var port = ScriptedReceiver.FreePort();
-        var host = await HostProcess.StartAsync(_db, port);
-        await SendAsync(host, HttpMethod.Post, "/api/eshops", new { eshopId = eshop, name = "Rebuilt shop" });
         var webhooks = new List<Guid>();
-        foreach (var (path, body) in new[] { ("/ok", "{\"credit\": #customer.credit#}"), ("/fail", null), ("/gone", null) })
-            webhooks.Add((await SendAsync(host, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks", new
-            {
-                name = "to " + path, trigger = "customer.credit.changed", url = receiver.Url + path + "?e=#customer.email#", body,
-                retrySchedule = Array.Empty<int>(),
-            }))["id"]!.GetValue<Guid>());
-        await SendAsync(host, HttpMethod.Put, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}", new
-        {
-            name = "renamed", trigger = "customer.credit.changed", url = receiver.Url + "/ok", body = "{\"c\": #customer.credit#}", enabled = true,
-        });
         var customers = new List<Guid>();
-        for (var n = 0; n < 3; n++)
+        string before;
+        await using (var host = await HostProcess.StartAsync(_db, port))
         {
-            var customer = (await SendAsync(host, HttpMethod.Post, $"/api/eshops/{eshop}/customers", new { email = $"r{n}@example.cz" }))["id"]!.GetValue<Guid>();
-            customers.Add(customer);
-            for (var c = 0; c < 4; c++)
-                await SendAsync(host, HttpMethod.Post, $"/api/eshops/{eshop}/customers/{customer}/credit", new { value = c + 1 });
-        }
-        await SendAsync(host, HttpMethod.Put, $"/api/eshops/{eshop}/customers/{customers[0]}/tier", new { id = "gold", name = "Gold" });
+            await SendAsync(host, HttpMethod.Post, "/api/eshops", new { eshopId = eshop, name = "Rebuilt shop" });
+            foreach (var (path, body) in new[] { ("/ok", "{\"credit\": #customer.credit#}"), ("/fail", null), ("/gone", null) })
+                webhooks.Add((await SendAsync(host, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks", new
+                {
+                    name = "to " + path, trigger = "customer.credit.changed", url = receiver.Url + path + "?e=#customer.email#", body,
+                    retrySchedule = Array.Empty<int>(),
+                }))["id"]!.GetValue<Guid>());
+            await SendAsync(host, HttpMethod.Put, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}", new
+            {
+                name = "renamed", trigger = "customer.credit.changed", url = receiver.Url + "/ok", body = "{\"c\": #customer.credit#}", enabled = true,
+            });
+            for (var n = 0; n < 3; n++)
+            {
+                var customer = (await SendAsync(host, HttpMethod.Post, $"/api/eshops/{eshop}/customers", new { email = $"r{n}@example.cz" }))["id"]!.GetValue<Guid>();
+                customers.Add(customer);
+                for (var c = 0; c < 4; c++)
+                    await SendAsync(host, HttpMethod.Post, $"/api/eshops/{eshop}/customers/{customer}/credit", new { value = c + 1 });
+            }
+            await SendAsync(host, HttpMethod.Put, $"/api/eshops/{eshop}/customers/{customers[0]}/tier", new { id = "gold", name = "Gold" });
 
-        // Wait until every delivery finished and the asynchronous projections caught up with them.
-        await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}/deliveries?status=succeeded&limit=500", d => d["items"]!.AsArray().Count == 12);
-        await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}/deliveries?status=failed&limit=500", d => d["items"]!.AsArray().Count == 12);
-        await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[2]}", w => w["disabledReason"] is not null);
-        await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}", w => w["health"]!["consecutiveFailures"]!.GetValue<int>() == 12);
-        await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}", w => w["health"]!["lastSuccessAt"] is not null);
-        await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}/stats", s => s["last24Hours"]!["failed"]!.GetValue<int>() == 12);
-        await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}/stats", s => s["last24Hours"]!["succeeded"]!.GetValue<int>() == 12);
-        var before = await Answers(host, eshop, webhooks, customers);
-        await host.DisposeAsync();
+            // Wait until every delivery finished and the asynchronous projections caught up with them.
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}/deliveries?status=succeeded&limit=500", d => d["items"]!.AsArray().Count == 12);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}/deliveries?status=failed&limit=500", d => d["items"]!.AsArray().Count == 12);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[2]}", w => w["disabledReason"] is not null);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}", w => w["health"]!["consecutiveFailures"]!.GetValue<int>() == 12);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}", w => w["health"]!["lastSuccessAt"] is not null);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}/stats", s => s["last24Hours"]!["failed"]!.GetValue<int>() == 12);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}/stats", s => s["last24Hours"]!["succeeded"]!.GetValue<int>() == 12);
+            before = await Answers(host, eshop, webhooks, customers);
+        }
 
         var deleted = await DeleteReadModels();
         Assert.True(deleted > 30, $"only {deleted} read-model rows deleted");
