@@ -59,6 +59,8 @@ builder.Services.AddEshopsModule();
 builder.Services.AddCustomersModule();
 builder.Services.AddWebhooksModule(builder.Configuration);
 builder.Services.AddWolverineHttp();
+builder.Services.AddEllityTelemetry(builder.Configuration);
+builder.Services.AddEllityHealth();
 builder.Services.AddResourceSetupOnStartup();
 
 builder.Host.UseWolverine(options =>
@@ -93,6 +95,8 @@ app.UseStatusCodePages();
 app.UseRequestLimits();
 app.UseEshopAccess();
 app.MapOpenApi();
+app.MapEllityHealth();
+app.MapPrometheusScrapingEndpoint();
 app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
 app.MapWolverineEndpoints(options => options.RejectUnparseableQueryValues = true);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Ellity.Customers.Contracts;
 using JasperFx.Events;
@@ -36,7 +37,17 @@ internal static partial class CustomerValidation
     {
         // Exclusive: concurrent changes of one customer queue up instead of failing, since each builds on the balance before it.
         var stream = await session.Events.FetchForExclusiveWriting<Customer>(customerId, ct);
+        StampTrace(session);
         return stream.Aggregate is { } c && c.EshopId == eshopId ? stream : null;
+    }
+
+    /// <summary>
+    /// Keeps the request's trace context in the headers of the events about to be appended, so the
+    /// publishing subscription can continue the trace (see <see cref="Publishing.PublishCustomerEvents.TraceHeader"/>).
+    /// </summary>
+    public static void StampTrace(IDocumentSession session)
+    {
+        if (Activity.Current?.Id is { } traceparent) session.SetHeader(Publishing.PublishCustomerEvents.TraceHeader, traceparent);
     }
 
     public static ProblemHttpResult NotFound(Guid customerId) => TypedResults.Problem(

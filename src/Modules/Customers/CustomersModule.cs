@@ -22,6 +22,7 @@ public static class CustomersModule
         options.Events.AddEventType<TierChanged>();
         options.Events.AddEventType<GroupChanged>();
         options.Events.AddEventType<CustomerPersonalDataErased>();
+        options.Events.MetadataConfig.HeadersEnabled = true;
         // Applied to a customer's stream when their personal data is erased (see ErasingPersonalData).
         options.Events.AddMaskingRuleForProtectedInformation<CustomerRegistered>(e => e with { Email = Customer.ErasedEmail });
     }

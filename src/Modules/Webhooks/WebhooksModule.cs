@@ -31,7 +31,7 @@ public static class WebhooksModule
         options.Projections.Snapshot<Delivery>(SnapshotLifecycle.Inline);
         options.Schema.For<Delivery>().DatabaseSchemaName(Schema)
             .Index(x => x.WebhookId).Index(x => x.EshopId).Index(x => x.ScheduledAt)
-            .Index(x => x.CustomerId).Index(x => x.CompletedAt);
+            .Index(x => x.CustomerId).Index(x => x.CompletedAt).Index(x => x.Status);
         options.Schema.For<ErasedCustomer>().DatabaseSchemaName(Schema);
         DeliveryContent.ConfigureMasking(options);
         options.Projections.Add<WebhookHealthProjection>(ProjectionLifecycle.Async);
@@ -75,6 +75,8 @@ public static class WebhooksModule
         services.AddSingleton<WebhookConcurrency>();
         services.AddSingleton<WebhookHeaders>();
         services.AddHostedService<DeliveryRetention>();
+        services.AddSingleton<DeliveryTelemetry>();
+        services.AddHostedService<DeliveryBacklogSampler>();
         var guard = DestinationGuard.FromOptions(settings);
         var client = services.AddHttpClient(WebhookSender.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ellity.Customers.Contracts;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
@@ -17,6 +18,11 @@ namespace Ellity.Customers.Publishing;
 public sealed class PublishCustomerEvents : BatchSubscription
 {
     public const string Name = "customers-integration-events";
+
+    /// <summary>The W3C trace context of the request that appended an event, kept in the event's headers.</summary>
+    public const string TraceHeader = "traceparent";
+
+    public static readonly ActivitySource Source = new("Ellity.Customers");
 
     public PublishCustomerEvents() : base(Name)
     {
@@ -43,7 +49,14 @@ public sealed class PublishCustomerEvents : BatchSubscription
             {
                 customer = Customer.Fold(customer, e.Data);
                 if (inPage.ContainsKey(e.Version) && ToIntegrationEvent(e, customer) is { } message)
+                {
+                    // Continue the trace of the request that committed the event, so one trace runs
+                    // from the customer command to the webhook's HTTP attempt.
+                    using var activity = ActivityContext.TryParse(e.GetHeader(TraceHeader)?.ToString(), null, out var parent)
+                        ? Source.StartActivity("publish " + e.EventTypeName, ActivityKind.Producer, parent)
+                        : null;
                     await bus.PublishAsync(message);
+                }
             }
         }
     }

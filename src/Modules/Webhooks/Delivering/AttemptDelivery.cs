@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Ellity.Webhooks.Subscribing;
 using Marten;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Wolverine;
 
@@ -11,7 +13,7 @@ public sealed record AttemptDelivery(Guid DeliveryId, int Attempt = 1);
 /// <summary>What an attempt's outcome means: the events to record, when to retry, whether to disable the webhook.</summary>
 public sealed record AttemptOutcome(IReadOnlyList<object> Events, DateTimeOffset? RetryAt, string? DisableWebhookReason);
 
-public static class AttemptDeliveryHandler
+public static partial class AttemptDeliveryHandler
 {
     /// <summary>How long a request waits when its webhook already has the most requests in flight.</summary>
     public static readonly TimeSpan BusyDelay = TimeSpan.FromMilliseconds(500);
@@ -47,7 +49,8 @@ public static class AttemptDeliveryHandler
     }
 
     public static async Task<OutgoingMessages> Handle(AttemptDelivery command, IDocumentSession session, WebhookSender sender,
-        WebhookConcurrency concurrency, WebhookHeaders headers, IOptions<WebhooksOptions> options, CancellationToken ct)
+        WebhookConcurrency concurrency, WebhookHeaders headers, IOptions<WebhooksOptions> options, DeliveryTelemetry telemetry,
+        ILogger<AttemptDelivery> logger, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
         var stream = await session.Events.FetchForWriting<Delivery>(command.DeliveryId, ct);
@@ -62,15 +65,34 @@ public static class AttemptDeliveryHandler
             return messages;
         }
 
+        using var scope = logger.BeginScope(new Dictionary<string, object>
+        {
+            ["DeliveryId"] = delivery.Id, ["WebhookId"] = delivery.WebhookId, ["EshopId"] = delivery.EshopId, ["Attempt"] = command.Attempt,
+        });
+        using var activity = DeliveryTelemetry.Source.StartActivity("webhook attempt", ActivityKind.Client);
+        activity?.SetTag("ellity.delivery.id", delivery.Id);
+        activity?.SetTag("ellity.webhook.id", delivery.WebhookId);
+        activity?.SetTag("ellity.attempt", command.Attempt);
+
         var webhook = await session.LoadAsync<Webhook>(delivery.WebhookId, ct);
         var secrets = webhook?.SigningSecrets(DateTimeOffset.UtcNow) ?? [];
         var attempt = await sender.SendAsync(delivery.Request, command.Attempt, secrets, headers.Unprotect(webhook?.ProtectedHeaders), ct) with
         {
             WebhookId = delivery.WebhookId, Manual = delivery.NextAttemptManual,
         };
+        activity?.SetTag("http.response.status_code", attempt.StatusCode);
+        if (!attempt.Succeeded) activity?.SetStatus(ActivityStatusCode.Error, attempt.Error);
+        telemetry.Attempted(delivery, attempt);
+        LogAttempt(logger, attempt.Succeeded ? LogLevel.Debug : LogLevel.Warning,
+            delivery.Id, command.Attempt, delivery.WebhookId, attempt.StatusCode, attempt.DurationMs, attempt.Error);
         var schedule = delivery.RetrySchedule;
         var outcome = Decide(delivery, attempt, DateTimeOffset.UtcNow, schedule, options.Value.RetryJitter, Random.Shared.NextDouble());
         stream.AppendMany(outcome.Events);
+        foreach (var ended in outcome.Events)
+        {
+            if (ended is DeliverySucceeded succeeded) telemetry.Ended(delivery, true, succeeded.At);
+            if (ended is DeliveryFailed failed) telemetry.Ended(delivery, false, failed.At);
+        }
         if (outcome.RetryAt is { } retryAt)
             messages.Schedule(new AttemptDelivery(delivery.Id, attempt.Number + 1), retryAt);
         var disableReason = outcome.DisableWebhookReason
@@ -79,6 +101,10 @@ public static class AttemptDeliveryHandler
             session.Events.Append(delivery.WebhookId, new WebhookAutoDisabled(delivery.WebhookId, DateTimeOffset.UtcNow, disableReason));
         return messages;
     }
+
+    [LoggerMessage("Delivery {DeliveryId} attempt {Attempt} to webhook {WebhookId}: status {StatusCode} in {DurationMs} ms {Error}")]
+    private static partial void LogAttempt(ILogger logger, LogLevel level, Guid deliveryId, int attempt, Guid webhookId,
+        int? statusCode, long durationMs, string? error);
 
     /// <summary>The reason to switch a webhook off when its attempts have failed for longer than allowed.</summary>
     private static async Task<string?> FailingTooLong(IQuerySession session, Guid webhookId, TimeSpan allowed, CancellationToken ct)

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Ellity.Customers.Publishing;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Ellity.Host;
+
+/// <summary>
+/// <c>/health/live</c>: the process answers. <c>/health/ready</c>: PostgreSQL answers and the
+/// subscription that turns customer events into deliveries is keeping up (some node is moving it
+/// forward whenever it is behind).
+/// </summary>
+public static class Health
+{
+    public static IServiceCollection AddEllityHealth(this IServiceCollection services)
+    {
+        services.AddSingleton<SubscriptionHealthCheck>();
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("postgresql", tags: ["ready"])
+            .AddCheck<SubscriptionHealthCheck>("subscriptions", tags: ["ready"]);
+        return services;
+    }
+
+    public static void MapEllityHealth(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteJson });
+    }
+
+    private static Task WriteJson(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString(),
+                description = e.Value.Description,
+                data = e.Value.Data,
+            }),
+        }, JsonSerializerOptions.Web));
+    }
+}
+
+public sealed class DatabaseHealthCheck(IDocumentStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var session = store.QuerySession();
+            await session.QueryAsync<int>("select 1", ct);
+            return HealthCheckResult.Healthy("PostgreSQL answers.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("PostgreSQL does not answer: " + e.GetBaseException().Message);
+        }
+    }
+}
+
+/// <summary>
+/// Unhealthy when the integration-event subscription is behind the event store and has not moved
+/// for <see cref="StallAfter"/>: then no node is dispatching and committed events wait.
+/// </summary>
+public sealed class SubscriptionHealthCheck(IDocumentStore store) : IHealthCheck
+{
+    public static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(60);
+
+    private long _lastSequence = -1;
+    private DateTimeOffset _lastMovedAt = DateTimeOffset.MinValue;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var progress = await store.Advanced.AllProjectionProgress(token: ct);
+        var highWater = progress.FirstOrDefault(s => s.ShardName == ShardState.HighWaterMark)?.Sequence ?? 0;
+        var sequence = progress.FirstOrDefault(s => s.ShardName.StartsWith(PublishCustomerEvents.Name))?.Sequence ?? 0;
+        var lag = Math.Max(0, highWater - sequence);
+        var now = DateTimeOffset.UtcNow;
+        lock (this)
+        {
+            if (sequence != _lastSequence) (_lastSequence, _lastMovedAt) = (sequence, now);
+        }
+        var data = new Dictionary<string, object> { ["highWaterMark"] = highWater, ["sequence"] = sequence, ["lag"] = lag };
+        return lag > 0 && now - _lastMovedAt > StallAfter
+            ? HealthCheckResult.Unhealthy($"{PublishCustomerEvents.Name} is {lag} events behind and has not moved for {StallAfter.TotalSeconds:0} s.", data: data)
+            : HealthCheckResult.Healthy($"{PublishCustomerEvents.Name} is {lag} events behind.", data);
+    }
+}

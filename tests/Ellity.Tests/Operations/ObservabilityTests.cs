@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Ellity.Tests.Infrastructure;
+
+namespace Ellity.Tests.Operations;
+
+/// <summary>What an operator sees: health endpoints, Prometheus metrics, one trace from the customer command to the webhook call.</summary>
+[Collection(AppCollection.Name)]
+public sealed class ObservabilityTests(AppFixture app)
+{
+    private async Task<string> Metrics()
+    {
+        var client = app.Host.Server.CreateClient();
+        return await client.GetStringAsync("/metrics");
+    }
+
+    private static double Sum(string metrics, string name, string label)
+    {
+        var pattern = new Regex($"^{Regex.Escape(name)}\\{{([^}}]*)\\}} ([0-9.eE+-]+)", RegexOptions.Multiline);
+        return pattern.Matches(metrics).Where(m => m.Groups[1].Value.Contains(label)).Sum(m => double.Parse(m.Groups[2].Value,
+            System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task liveness_and_readiness_report_the_database_and_the_subscription()
+    {
+        var client = app.Host.Server.CreateClient();
+        using var live = await client.GetAsync("/health/live");
+        Assert.Equal(200, (int)live.StatusCode);
+
+        using var ready = await client.GetAsync("/health/ready");
+        var report = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!;
+        Assert.Equal(200, (int)ready.StatusCode);
+        Assert.Equal("Healthy", report["status"]!.GetValue<string>());
+        Assert.Equal("Healthy", report["checks"]!["postgresql"]!["status"]!.GetValue<string>());
+        Assert.Equal("Healthy", report["checks"]!["subscriptions"]!["status"]!.GetValue<string>());
+        Assert.NotNull(report["checks"]!["subscriptions"]!["data"]!["lag"]);
+    }
+
+    [Fact]
+    public async Task deliveries_show_up_in_the_metrics_by_outcome_with_durations_and_latency()
+    {
+        var before = await Metrics();
+        var eshop = AppFixture.NewEshopId();
+        var ok = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(), null);
+        var failing = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(status: 500), null, retrySchedule: []);
+        var customer = await app.RegisterCustomerAsync(eshop);
+        for (var n = 0; n < 3; n++) await app.ChangeCreditAsync(eshop, customer, 1m);
+        await app.WaitForFinishedDeliveriesAsync(eshop, ok, 3);
+        await app.WaitForFinishedDeliveriesAsync(eshop, failing, 3);
+
+        var after = await Metrics();
+        const string succeeded = "outcome=\"succeeded\"", failed = "outcome=\"failed\"";
+        Assert.True(Sum(after, "ellity_webhooks_attempts_total", succeeded) - Sum(before, "ellity_webhooks_attempts_total", succeeded) >= 3, after);
+        Assert.True(Sum(after, "ellity_webhooks_attempts_total", failed) - Sum(before, "ellity_webhooks_attempts_total", failed) >= 3);
+        Assert.True(Sum(after, "ellity_webhooks_deliveries_total", failed) - Sum(before, "ellity_webhooks_deliveries_total", failed) >= 3);
+        Assert.True(Sum(after, "ellity_webhooks_attempt_duration_seconds_count", succeeded)
+            - Sum(before, "ellity_webhooks_attempt_duration_seconds_count", succeeded) >= 3);
+        Assert.True(Sum(after, "ellity_webhooks_delivery_latency_seconds_count", "customer.credit.changed")
+            - Sum(before, "ellity_webhooks_delivery_latency_seconds_count", "customer.credit.changed") >= 3);
+        Assert.Contains("ellity_webhooks_backlog", after);
+        Assert.DoesNotContain(eshop, after);
+    }
+
+    [Fact]
+    public async Task one_trace_runs_from_the_customer_command_to_the_webhook_call()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var endpoint = app.Receiver.NewEndpoint();
+        await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, null);
+        var customer = await app.RegisterCustomerAsync(eshop);
+
+        var traceId = ActivityTraceId.CreateRandom();
+        var client = app.Host.Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/eshops/{eshop}/customers/{customer}/credit")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { value = 5 }),
+        };
+        request.Headers.Authorization = new("Bearer", AppFixture.OperatorKey);
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        using var response = await client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+
+        var received = await app.Receiver.WaitForRequestsAsync(endpoint, 1);
+        Assert.True(received[0].Headers.TryGetValue("traceparent", out var traceparent), "the webhook call carries no trace context");
+        Assert.Equal(traceId.ToString(), traceparent!.Split('-')[1]);
+    }
+}
