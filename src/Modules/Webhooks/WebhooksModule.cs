@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
 using Wolverine.ErrorHandling;
+using Wolverine.Postgresql;
 using JasperFx.Core;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
@@ -57,8 +58,18 @@ public static class WebhooksModule
             x.MessagesImplementing<ICustomerIntegrationEvent>();
             x.ToLocalQueue(DispatchQueue).UseDurableInbox();
         });
-        options.PublishMessage<AttemptDelivery>().ToLocalQueue(DeliveryQueue)
-            .UseDurableInbox().MaximumParallelMessages(settings.MaxParallelDeliveries);
+        if (settings.SharedDeliveryQueue)
+        {
+            // Every node competes for attempts, so sending spreads over the nodes and a dead node's share is taken over.
+            options.PublishMessage<AttemptDelivery>().ToPostgresqlQueue(DeliveryQueue);
+            options.ListenToPostgresqlQueue(DeliveryQueue).MaximumParallelMessages(settings.MaxParallelDeliveries)
+                .PollingInterval(TimeSpan.FromMilliseconds(200));
+        }
+        else
+        {
+            options.PublishMessage<AttemptDelivery>().ToLocalQueue(DeliveryQueue)
+                .UseDurableInbox().MaximumParallelMessages(settings.MaxParallelDeliveries);
+        }
 
         // Two handlers racing on one stream: the loser retries, sees the work done and stops.
         options.OnException<JasperFx.ConcurrencyException>().RetryWithCooldown(50.Milliseconds(), 200.Milliseconds(), 1.Seconds());

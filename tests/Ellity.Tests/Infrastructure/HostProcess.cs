@@ -11,15 +11,25 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
 
-    private HostProcess(Process process, StreamWriter log, string url)
+    private HostProcess(Process process, StreamWriter log, string url, string logPath)
     {
         _process = process;
         _log = log;
         Url = url;
+        LogPath = logPath;
         Client.DefaultRequestHeaders.Authorization = new("Bearer", AppFixture.OperatorKey);
     }
 
     public string Url { get; }
+
+    /// <summary>Everything the process wrote to stdout and stderr.</summary>
+    public string LogPath { get; }
+
+    /// <summary>The log so far (the writer is shared, so read it under its lock).</summary>
+    public string ReadLog()
+    {
+        lock (_log) return File.ReadAllText(LogPath);
+    }
     public HttpClient Client { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public static async Task<HostProcess> StartAsync(string connectionString, int port, IReadOnlyDictionary<string, string>? settings = null)
@@ -46,7 +56,7 @@ public sealed class HostProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var host = new HostProcess(process, log, url);
+        var host = new HostProcess(process, log, url, logPath);
         await host.WaitUntilReadyAsync(logPath);
         return host;
     }

@@ -17,6 +17,12 @@ public sealed class WebhooksOptions
     /// <summary>How many deliveries one node sends at the same time.</summary>
     public int MaxParallelDeliveries { get; set; } = 32;
 
+    /// <summary>
+    /// Put delivery attempts on a queue in PostgreSQL that every node takes work from, instead of
+    /// each node's own durable local queue. Needed to spread sending over several nodes.
+    /// </summary>
+    public bool SharedDeliveryQueue { get; set; }
+
     /// <summary>How many requests to one webhook may be in flight at the same time.</summary>
     public int MaxConcurrentPerWebhook { get; set; } = 10;
 

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Ellity.Tests.Infrastructure;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Ellity.Tests.Reliability;
+
+/// <summary>
+/// Two Host processes on one database (balanced durability, a shared delivery queue): both send,
+/// and when one is killed with SIGKILL the other finishes everything. At-least-once: duplicates
+/// are counted and reported, losses fail the test.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed partial class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly Dictionary<string, string> Cluster = new()
+    {
+        ["Durability:Mode"] = "Balanced",
+        ["Webhooks:SharedDeliveryQueue"] = "true",
+        ["Logging:LogLevel:Ellity.Webhooks"] = "Debug",
+    };
+
+    private string _db = "";
+
+    public async Task InitializeAsync() => _db = await TestPostgres.CreateDatabaseAsync();
+
+    public Task DisposeAsync() => TestPostgres.DropDatabaseAsync(_db);
+
+    [GeneratedRegex(@"Delivery [0-9a-f-]{36} attempt \d+ to webhook [0-9a-f-]{36}: status 200")]
+    private static partial Regex SuccessfulAttempt();
+
+    private static async Task<JsonNode> PostAsync(HostProcess host, string path, object body)
+    {
+        using var response = await host.Client.PostAsJsonAsync(host.Url + path, body);
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    [Fact]
+    public async Task both_nodes_deliver_and_the_survivor_of_a_sigkill_delivers_everything()
+    {
+        const int changes = 600;
+        var received = new ConcurrentDictionary<string, int>();
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) =>
+        {
+            received.AddOrUpdate(c.Request.Headers["webhook-id"].ToString(), 1, (_, n) => n + 1);
+            c.Response.StatusCode = 200;
+            return Task.CompletedTask;
+        });
+        var eshop = AppFixture.NewEshopId();
+        await using var survivor = await HostProcess.StartAsync(_db, ScriptedReceiver.FreePort(), Cluster);
+        var victim = await HostProcess.StartAsync(_db, ScriptedReceiver.FreePort(), Cluster);
+        try
+        {
+            await PostAsync(survivor, $"/api/eshops/{eshop}/webhooks", new
+            {
+                name = "two nodes", trigger = "customer.credit.changed", url = receiver.Url,
+                body = "{\"event\": \"#event.id#\"}", retrySchedule = new[] { 1, 1, 2, 5, 5 },
+            });
+            var customers = new List<Guid>();
+            for (var n = 0; n < 30; n++)
+                customers.Add((await PostAsync(n % 2 == 0 ? survivor : victim, $"/api/eshops/{eshop}/customers",
+                    new { email = $"n{n}@example.cz" }))["id"]!.GetValue<Guid>());
+
+            // The first half of the changes goes to both nodes; once deliveries flow, one node dies
+            // (with work queued and in flight) and the second half goes to the survivor.
+            async Task Change(HostProcess node, int n) =>
+                await PostAsync(node, $"/api/eshops/{eshop}/customers/{customers[n % customers.Count]}/credit", new { value = 1 });
+            await Parallel.ForAsync(0, changes / 2, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+                async (n, _) => await Change(n % 2 == 0 ? survivor : victim, n));
+            var flowing = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+            while (received.Count < changes / 6 && DateTime.UtcNow < flowing) await Task.Delay(50);
+            Assert.Matches(SuccessfulAttempt(), victim.ReadLog());
+            victim.Kill();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            output.WriteLine($"SIGKILL one node with {received.Count} deliveries received");
+            await Parallel.ForAsync(changes / 2, changes, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+                async (n, _) => await Change(survivor, n));
+
+            // Every committed change must arrive: the survivor takes over the dead node's queued and scheduled work.
+            var committed = await CountCreditChanges();
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+            while (received.Count < committed && DateTime.UtcNow < deadline) await Task.Delay(250);
+
+            var duplicates = received.Values.Sum(n => n - 1);
+            output.WriteLine($"{committed} credit changes committed, {received.Count} delivered ({clock.Elapsed.TotalSeconds:0} s after the kill), {duplicates} duplicate requests");
+            Assert.True(committed >= changes, $"{committed} changes committed");
+            Assert.Equal(committed, received.Count);
+            Assert.Matches(SuccessfulAttempt(), survivor.ReadLog());
+        }
+        finally
+        {
+            await victim.DisposeAsync();
+        }
+    }
+
+    private async Task<long> CountCreditChanges()
+    {
+        await using var connection = new NpgsqlConnection(_db);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("select count(*) from events.mt_events where type = 'credit_changed'", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+}
