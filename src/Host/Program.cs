@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Ellity.Admin;
 using Ellity.Customers;
 using Ellity.Eshops;
 using Ellity.Host;
@@ -95,6 +96,7 @@ app.UseEshopAccess();
 app.MapOpenApi();
 app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
 app.MapWolverineEndpoints(options => options.RejectUnparseableQueryValues = true);
+app.MapAdmin();
 
 return await app.RunJasperFxCommands(args);
 
