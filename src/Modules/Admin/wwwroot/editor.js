@@ -284,9 +284,8 @@ class Editor {
     if (run !== this.previewRun || this.left) return;
     if (status === 200) {
       this.showProblem({ errors: {}, warnings: json.warnings }, ['url', 'body']);
-      this.previewBody.replaceChildren(
-        h('pre', { class: 'http' }, this.requestText(json)),
-        this.warningList(json.warnings));
+      this.previewBody.replaceChildren(...[h('pre', { class: 'http' }, this.requestText(json)), this.warningList(json.warnings)]
+        .filter(Boolean));
       return;
     }
     const problem = json ?? {};

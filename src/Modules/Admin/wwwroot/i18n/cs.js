@@ -52,7 +52,7 @@ export default {
 
   'field.name': 'Název',
   'field.nameHint': 'Jen pro vás, např. „Konto do ERP“.',
-  'field.enabled': 'Odesílání zapnuto',
+  'field.enabled': 'Odesílat zprávy',
   'field.enabledHint': 'Vypnutý webhook nic neposílá (test jde poslat i tak).',
   'field.trigger': 'Spouštěč',
   'field.url': 'URL adresa',

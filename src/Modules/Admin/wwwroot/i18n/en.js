@@ -52,7 +52,7 @@ export default {
 
   'field.name': 'Name',
   'field.nameHint': 'Just for you, e.g. "Credit to ERP".',
-  'field.enabled': 'Sending on',
+  'field.enabled': 'Send messages',
   'field.enabledHint': 'A webhook that is off sends nothing (a test can still be sent).',
   'field.trigger': 'Trigger',
   'field.url': 'URL',
