@@ -79,6 +79,7 @@ function renderSignIn(view) {
         return;
       }
       submit.disabled = true;
+      submit.textContent = t('signIn.busy');
       try {
         const { status } = await call('GET', `/api/eshops/${encodeURIComponent(id)}`, undefined, apiKey);
         if (status === 200) {
@@ -91,6 +92,7 @@ function renderSignIn(view) {
         message.textContent = t('error.network');
       } finally {
         submit.disabled = false;
+        submit.textContent = t('signIn.submit');
       }
       message.hidden = false;
       key.select();

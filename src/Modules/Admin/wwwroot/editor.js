@@ -95,7 +95,7 @@ class Editor {
     this.triggerSelect.addEventListener('change', () => { this.showTrigger(); this.schedulePreview(); });
     this.updateExampleButton();
 
-    view.append(
+    view.append(...[
       h('h1', { tabindex: '-1' }, w ? t('editor.editTitle', { name: w.name }) : t('editor.newTitle')),
       h('p', { class: 'lead' }, t('editor.lead')),
       w ? h('p', { class: 'subnav' },
@@ -103,7 +103,7 @@ class Editor {
       h('div', { class: 'editor' },
         form,
         h('div', { class: 'side' }, this.renderPreview(), w ? this.renderTest() : h('section', { class: 'card' },
-          h('h2', {}, t('test.title')), h('p', {}, t('test.afterSave'))), w ? this.renderSecret() : null)));
+          h('h2', {}, t('test.title')), h('p', {}, t('test.afterSave'))), w ? this.renderSecret() : null))].filter(Boolean));
   }
 
   renderInsertVariable() {
@@ -279,20 +279,24 @@ class Editor {
 
   async preview() {
     const run = ++this.previewRun;
+    // Without a URL yet, the body is still checked (against a stand-in URL), so JSON mistakes show at once.
+    const missingUrl = !this.url.value.trim();
     const { status, json } = await call('POST', shop('/webhooks/preview'),
-      { trigger: this.trigger.name, url: this.url.value, body: this.body.value });
+      { trigger: this.trigger.name, url: missingUrl ? 'https://example.invalid/' : this.url.value, body: this.body.value });
     if (run !== this.previewRun || this.left) return;
+    if (missingUrl) {
+      this.showProblem(status === 200 ? { warnings: json.warnings } : json ?? {}, ['body']);
+      this.previewBody.replaceChildren(h('p', { class: 'hint' }, t('preview.needUrl')));
+      return;
+    }
     if (status === 200) {
       this.showProblem({ errors: {}, warnings: json.warnings }, ['url', 'body']);
       this.previewBody.replaceChildren(...[h('pre', { class: 'http' }, this.requestText(json)), this.warningList(json.warnings)]
         .filter(Boolean));
       return;
     }
-    const problem = json ?? {};
-    this.showProblem(problem, ['url', 'body'].filter(name => this.touched.has(name)));
-    const missingUrl = !this.url.value.trim();
-    this.previewBody.replaceChildren(h('p', { class: missingUrl ? 'hint' : 'problem' },
-      t(missingUrl ? 'preview.needUrl' : 'preview.fix')));
+    this.showProblem(json ?? {}, ['url', 'body'].filter(name => this.touched.has(name)));
+    this.previewBody.replaceChildren(h('p', { class: 'problem' }, t('preview.fix')));
   }
 
   /** The request as it travels: request line, headers (secret values masked), blank line, body. */

@@ -16,6 +16,7 @@ export default {
   'signIn.key': 'API klíč',
   'signIn.keyHint': 'Začíná na „ek_“. Dostali jste ho při registraci e-shopu.',
   'signIn.submit': 'Přihlásit se',
+  'signIn.busy': 'Přihlašuji…',
   'signIn.missing': 'Vyplňte ID e-shopu i API klíč.',
   'signIn.invalidKey': 'Tento API klíč neplatí. Zkontrolujte ho; po výměně klíče platí jen nový.',
   'signIn.wrongEshop': 'Tento API klíč nepatří k e-shopu s tímto ID.',

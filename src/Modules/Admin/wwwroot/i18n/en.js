@@ -16,6 +16,7 @@ export default {
   'signIn.key': 'API key',
   'signIn.keyHint': 'It starts with "ek_". You got it when the e-shop was registered.',
   'signIn.submit': 'Sign in',
+  'signIn.busy': 'Signing in…',
   'signIn.missing': 'Fill in both the e-shop id and the API key.',
   'signIn.invalidKey': 'This API key is not valid. Check it; after a key rotation only the new key works.',
   'signIn.wrongEshop': 'This API key does not belong to the e-shop with this id.',
