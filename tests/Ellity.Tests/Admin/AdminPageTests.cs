@@ -36,10 +36,15 @@ public sealed class AdminPageTests(BrowserFixture browser)
         await variable.SelectOptionAsync("customer.credit");
         await page.GetByRole(AriaRole.Button, Named("Vložit")).ClickAsync();
         await page.Keyboard.TypeAsync("}");
+        await page.GetByRole(AriaRole.Button, Named("Přidat hlavičku")).ClickAsync();
+        await page.GetByLabel("Název hlavičky").FillAsync("Authorization");
+        await page.GetByLabel("Hodnota").FillAsync("Bearer erp-token");
 
         await Expect(body).ToHaveValueAsync("{\"email\": \"#customer.email#\", \"credit\": #customer.credit#}");
         var preview = page.GetByRole(AriaRole.Region, new() { Name = "Náhled požadavku" });
         await Expect(preview).ToContainTextAsync($"POST {endpoint}");
+        await Expect(preview).ToContainTextAsync("Authorization: ••••••");
+        await Expect(preview).Not.ToContainTextAsync("erp-token");
         await Expect(preview).ToContainTextAsync("{\"email\": \"jana.novakova@example.cz\", \"credit\": 1250.5}");
 
         await page.GetByRole(AriaRole.Button, Named("Uložit")).ClickAsync();
@@ -62,7 +67,14 @@ public sealed class AdminPageTests(BrowserFixture browser)
         var second = delivery.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Pokus 2" });
         await Expect(second).ToContainTextAsync("ručně");
         await Expect(second).ToContainTextAsync("200");
-        Assert.Equal(2, (await browser.Receiver.WaitForRequestsAsync(endpoint, 2)).Count);
+        var received = await browser.Receiver.WaitForRequestsAsync(endpoint, 2);
+        Assert.All(received, r => Assert.Equal("Bearer erp-token", r.Headers["Authorization"]));
+
+        await page.GetByLabel("Stav").SelectOptionAsync(new SelectOptionValue { Label = "Nedoručeno" });
+        await Expect(page.GetByText("Žádná zpráva v tomto stavu.")).ToBeVisibleAsync();
+        await Expect(delivery).ToBeHiddenAsync();
+        await page.GetByLabel("Stav").SelectOptionAsync(new SelectOptionValue { Label = "Doručeno" });
+        await Expect(delivery).ToBeVisibleAsync();
         session.AssertNoScriptErrors();
     }
 
@@ -124,7 +136,7 @@ public sealed class AdminPageTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task send_test_shows_the_outcome_in_place_and_the_secret_can_be_revealed_and_rotated()
+    public async Task the_switch_turns_sending_on_send_test_shows_the_outcome_in_place_and_the_secret_can_be_revealed_and_rotated()
     {
         var eshop = await browser.RegisterEshopAsync();
         var endpoint = browser.Receiver.NewEndpoint();
@@ -135,6 +147,11 @@ public sealed class AdminPageTests(BrowserFixture browser)
         await using var session = await browser.OpenAsync();
         var page = session.Page;
         await session.SignInAsync(eshop);
+        var sending = page.GetByRole(AriaRole.Switch, new() { Name = "Odesílat zprávy" });
+        await Expect(sending).Not.ToBeCheckedAsync();
+        await sending.CheckAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Webhook „Zkouška“ je zapnutý." })).ToBeVisibleAsync();
+        Assert.True((await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks/{created["id"]}", null, eshop.ApiKey))["enabled"]!.GetValue<bool>());
         await page.GetByRole(AriaRole.Link, Named("Zkouška")).ClickAsync();
 
         await page.GetByRole(AriaRole.Button, Named("Odeslat test")).ClickAsync();

@@ -106,6 +106,7 @@ class DeliveryLog {
       const row = this.list.querySelector(`li[data-id="${focusedId}"]`);
       (row?.querySelector(`[data-action="${focusedAction}"]:not(:disabled)`) ?? row?.querySelector('summary'))?.focus();
     }
+    this.empty.textContent = t(this.filter.value ? 'log.emptyFiltered' : 'log.empty');
     this.empty.hidden = this.items.length > 0;
     this.more.hidden = !this.nextCursor;
   }

@@ -149,6 +149,7 @@ export default {
   'log.all': 'Všechny',
   'log.refresh': 'Obnovit',
   'log.empty': 'Zatím žádné odeslané zprávy. Pošlete test, nebo počkejte na událost u zákazníka.',
+  'log.emptyFiltered': 'Žádná zpráva v tomto stavu.',
   'log.older': 'Načíst starší',
   'log.test': 'test',
   'log.attemptCount': 'pokusů: {count}',

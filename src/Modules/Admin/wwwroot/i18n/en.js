@@ -149,6 +149,7 @@ export default {
   'log.all': 'All',
   'log.refresh': 'Refresh',
   'log.empty': 'No messages sent yet. Send a test, or wait for something to happen to a customer.',
+  'log.emptyFiltered': 'No message with this status.',
   'log.older': 'Load older',
   'log.test': 'test',
   'log.attemptCount': 'attempts: {count}',
