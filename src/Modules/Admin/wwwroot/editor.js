@@ -274,6 +274,7 @@ class Editor {
 
   schedulePreview() {
     clearTimeout(this.previewTimer);
+    this.timers.delete(this.previewTimer);
     this.previewTimer = this.later(() => this.preview(), 250);
   }
 
