@@ -26,4 +26,5 @@ if [[ -z ${Access__OperatorKey:-} ]]; then
 fi
 echo "Operator key: $Access__OperatorKey"
 echo "Ellity Webhooks: $ASPNETCORE_URLS (PostgreSQL: $cs)"
+echo "Admin page: ${ASPNETCORE_URLS%%;*}/admin"
 exec dotnet run --project src/Host/Ellity.Host.csproj -c Release --no-launch-profile "$@"

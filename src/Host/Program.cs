@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Ellity.Admin;
 using Ellity.Customers;
 using Ellity.Eshops;
 using Ellity.Host;
@@ -99,6 +100,7 @@ app.MapEllityHealth();
 app.MapPrometheusScrapingEndpoint();
 app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
 app.MapWolverineEndpoints(options => options.RejectUnparseableQueryValues = true);
+app.MapAdmin();
 
 return await app.RunJasperFxCommands(args);
 

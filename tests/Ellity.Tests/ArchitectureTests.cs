@@ -1,4 +1,5 @@
 using System.Reflection;
+using Ellity.Admin;
 using Ellity.Customers;
 using Ellity.Customers.Contracts;
 using Ellity.Webhooks;
@@ -28,6 +29,14 @@ public sealed class ArchitectureTests
 
         Assert.DoesNotContain(Webhooks.GetName().Name, references);
         Assert.DoesNotContain(Customers.GetName().Name, references);
+    }
+
+    [Fact]
+    public void admin_module_references_no_other_module_it_only_serves_the_page_that_calls_the_http_api()
+    {
+        var references = typeof(AdminModule).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.DoesNotContain(references, name => name.StartsWith("Ellity.", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -72,7 +72,9 @@ public class AppFixture : IAsyncLifetime
         else if (body is not null) request.Content = JsonContent.Create(body);
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text));
+        // Only a JSON document is parsed: other answers (an NDJSON export, say) are not one.
+        var json = response.Content.Headers.ContentType?.MediaType is "application/json" or "application/problem+json";
+        return ((int)response.StatusCode, json && !string.IsNullOrWhiteSpace(text) ? JsonNode.Parse(text) : null);
     }
 
     public async Task<JsonNode> ExpectAsync(int status, HttpMethod method, string url, object? body = null)

@@ -6,11 +6,12 @@ namespace Ellity.Webhooks.Delivering;
 /// <summary>
 /// A delivery is planned: what will be sent, where, and the retry schedule (seconds between
 /// attempts) fixed for its whole life, so a restart or a later config change cannot alter it.
+/// <see cref="Test"/>: sent on request with the trigger's sample data, not caused by an event.
 /// </summary>
 public sealed record DeliveryScheduled(
     Guid DeliveryId, string EshopId, Guid WebhookId, string Trigger, Guid SourceEventId,
     DateTimeOffset SourceOccurredAt, DeliveryRequest Request, DateTimeOffset ScheduledAt,
-    IReadOnlyList<int>? RetrySchedule = null, Guid? CustomerId = null);
+    IReadOnlyList<int>? RetrySchedule = null, Guid? CustomerId = null, bool Test = false);
 
 /// <summary>One HTTP attempt: a status code when the receiver answered, an error when it did not.</summary>
 public sealed record DeliveryAttempted(
@@ -46,12 +47,12 @@ public sealed partial record Delivery(
     DeliveryRequest Request, DateTimeOffset ScheduledAt, DeliveryStatus Status,
     IReadOnlyList<DeliveryAttempted> Attempts, DateTimeOffset? CompletedAt,
     IReadOnlyList<int> RetrySchedule, int NextAttempt, DateTimeOffset? NextAttemptAt, bool NextAttemptManual,
-    int? LastStatusCode = null, Guid? CustomerId = null, DateTimeOffset? ContentErasedAt = null)
+    int? LastStatusCode = null, Guid? CustomerId = null, DateTimeOffset? ContentErasedAt = null, bool Test = false)
 {
     public static Delivery Create(DeliveryScheduled e) =>
         new(e.DeliveryId, e.EshopId, e.WebhookId, e.Trigger, e.SourceEventId, e.SourceOccurredAt, e.Request,
             e.ScheduledAt, DeliveryStatus.Pending, [], null, e.RetrySchedule ?? [], 1, e.ScheduledAt, false,
-            CustomerId: e.CustomerId);
+            CustomerId: e.CustomerId, Test: e.Test);
 
     public Delivery Apply(DeliveryAttempted e) =>
         this with { Attempts = [.. Attempts, e], NextAttemptAt = null, NextAttemptManual = false, LastStatusCode = e.StatusCode };

@@ -51,9 +51,7 @@ public static class DispatchCustomerEvents
         var existing = (await session.Query<Delivery>().Where(d => d.Id.IsOneOf(ids)).Select(d => d.Id).ToListAsync(ct))
             .ToHashSet();
 
-        // Whole microseconds, as PostgreSQL keeps them, so a paging cursor compares exactly.
-        var now = DateTimeOffset.UtcNow;
-        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+        var now = ScheduledNow();
         foreach (var (webhook, deliveryId) in due.Where(d => !existing.Contains(d.DeliveryId)))
         {
             var scheduled = Plan(webhook, deliveryId, trigger, e, values, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule);
@@ -65,11 +63,26 @@ public static class DispatchCustomerEvents
 
     public static DeliveryScheduled Plan(Webhook webhook, Guid deliveryId, Trigger trigger,
         ICustomerIntegrationEvent e, IReadOnlyDictionary<string, TemplateValue> values, DateTimeOffset now,
-        IReadOnlyList<int> retrySchedule)
+        IReadOnlyList<int> retrySchedule) =>
+        Plan(webhook, deliveryId, trigger, values, now, retrySchedule) with
+        {
+            SourceEventId = e.EventId, SourceOccurredAt = e.OccurredAt, CustomerId = e.Customer.Id,
+        };
+
+    /// <summary>The request rendered for the webhook, carrying the delivery id; the source event is filled in by the caller.</summary>
+    public static DeliveryScheduled Plan(Webhook webhook, Guid deliveryId, Trigger trigger,
+        IReadOnlyDictionary<string, TemplateValue> values, DateTimeOffset now, IReadOnlyList<int> retrySchedule)
     {
         var request = RequestRenderer.Render(webhook, values);
         var headers = new Dictionary<string, string>(request.Headers) { [DeliveryHeaders.Id] = deliveryId.ToString() };
-        return new DeliveryScheduled(deliveryId, webhook.EshopId, webhook.Id, trigger.Name, e.EventId, e.OccurredAt,
-            request with { Headers = headers }, now, retrySchedule, e.Customer.Id);
+        return new DeliveryScheduled(deliveryId, webhook.EshopId, webhook.Id, trigger.Name, Guid.Empty, now,
+            request with { Headers = headers }, now, retrySchedule);
+    }
+
+    /// <summary>Now in whole microseconds, as PostgreSQL keeps them, so a paging cursor compares exactly.</summary>
+    public static DateTimeOffset ScheduledNow()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
     }
 }

@@ -1,5 +1,4 @@
 using Ellity.Webhooks.Dispatching;
-using Ellity.Webhooks.Templating;
 using Ellity.Webhooks.Delivering;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -25,11 +24,8 @@ public static class PreviewWebhookEndpoint
             requireHttps: options.Value.RequireHttps);
         if (!definition.IsValid) return definition.ToProblem();
 
-        var values = new Dictionary<string, TemplateValue>(definition.Trigger!.SampleValues)
-        {
-            ["account.eshopId"] = TemplateValue.Text(eshopId),
-        };
-        var request = RequestRenderer.Render(definition.UrlTemplate!, definition.BodyTemplate, values);
+        var request = RequestRenderer.Render(definition.UrlTemplate!, definition.BodyTemplate,
+            definition.Trigger!.SampleValuesFor(eshopId));
         return TypedResults.Ok(new PreviewResponse(request.Method, request.Url, request.Headers, request.Body, definition.Warnings));
     }
 }

@@ -20,6 +20,10 @@ public sealed record Trigger(string Name, string Description, IReadOnlyList<Vari
 
     public IReadOnlyDictionary<string, TemplateValue> SampleValues { get; } =
         Variables.ToDictionary(v => v.Name, v => v.SampleValue);
+
+    /// <summary>The sample values with the real e-shop id: what a preview shows and a test delivery sends.</summary>
+    public Dictionary<string, TemplateValue> SampleValuesFor(string eshopId) =>
+        new(SampleValues) { ["account.eshopId"] = TemplateValue.Text(eshopId) };
 }
 
 /// <summary>

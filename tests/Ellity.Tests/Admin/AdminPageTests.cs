@@ -1,0 +1,296 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Ellity.Tests.Admin;
+
+/// <summary>
+/// The admin page in a real browser, as a shop owner uses it: labels (Czech by default) are how
+/// every control is found, so these tests also prove that each control has a visible label.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AdminPageTests(BrowserFixture browser)
+{
+    private static PageGetByRoleOptions Named(string name) => new() { Name = name, Exact = true };
+
+    [Fact]
+    public async Task an_owner_creates_a_post_webhook_with_insert_variable_sees_the_preview_watches_it_deliver_and_redelivers()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        var endpoint = browser.Receiver.NewEndpoint();
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await session.SignInAsync(eshop);
+
+        await page.GetByRole(AriaRole.Link, Named("Přidat webhook")).First.ClickAsync();
+        await page.GetByLabel("Název", new() { Exact = true }).FillAsync("Konto do ERP");
+        await page.GetByLabel("Spouštěč").SelectOptionAsync("customer.credit.changed");
+        await page.GetByLabel("URL adresa", new() { Exact = true }).FillAsync(endpoint);
+        var body = page.GetByLabel("Tělo zprávy (JSON)");
+        var variable = page.GetByLabel("Vložit proměnnou");
+        await body.FillAsync("{\"email\": \"");
+        await variable.SelectOptionAsync("customer.email");
+        await Expect(variable).ToHaveAccessibleDescriptionAsync(new Regex("E-mail zákazníka. Ukázka: jana.novakova@example.cz"));
+        await page.GetByRole(AriaRole.Button, Named("Vložit")).ClickAsync();
+        await page.Keyboard.TypeAsync("\", \"credit\": ");
+        await variable.SelectOptionAsync("customer.credit");
+        await page.GetByRole(AriaRole.Button, Named("Vložit")).ClickAsync();
+        await page.Keyboard.TypeAsync("}");
+        await page.GetByRole(AriaRole.Button, Named("Přidat hlavičku")).ClickAsync();
+        await page.GetByLabel("Název hlavičky").FillAsync("Authorization");
+        await page.GetByLabel("Hodnota").FillAsync("Bearer erp-token");
+
+        await Expect(body).ToHaveValueAsync("{\"email\": \"#customer.email#\", \"credit\": #customer.credit#}");
+        var preview = page.GetByRole(AriaRole.Region, new() { Name = "Náhled požadavku" });
+        await Expect(preview).ToContainTextAsync($"POST {endpoint}");
+        await Expect(preview).ToContainTextAsync("Authorization: ••••••");
+        await Expect(preview).Not.ToContainTextAsync("erp-token");
+        await Expect(preview).ToContainTextAsync("{\"email\": \"jana.novakova@example.cz\", \"credit\": 1250.5}");
+
+        await page.GetByRole(AriaRole.Button, Named("Uložit")).ClickAsync();
+        await Expect(page.GetByText("Webhook je uložený.")).ToBeVisibleAsync();
+
+        var customer = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers",
+            new { email = "jana@example.cz", credit = 100 }, eshop.ApiKey);
+        await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers/{customer["id"]}/credit",
+            new { value = -20.5, reason = "order 123" }, eshop.ApiKey);
+
+        await page.GetByRole(AriaRole.Link, Named("Historie odeslání")).ClickAsync();
+        var delivery = page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "HTTP 200" });
+        await Expect(delivery).ToContainTextAsync("Doručeno");
+        await delivery.GetByText("HTTP 200").ClickAsync();
+        await Expect(delivery.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Pokus 1" })).ToContainTextAsync("200");
+        await Expect(delivery).ToContainTextAsync("{\"email\": \"jana@example.cz\", \"credit\": 79.5}");
+
+        await delivery.GetByRole(AriaRole.Button, new() { Name = "Odeslat znovu" }).ClickAsync();
+
+        var second = delivery.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Pokus 2" });
+        await Expect(second).ToContainTextAsync("ručně");
+        await Expect(second).ToContainTextAsync("200");
+        var received = await browser.Receiver.WaitForRequestsAsync(endpoint, 2);
+        Assert.All(received, r => Assert.Equal("Bearer erp-token", r.Headers["Authorization"]));
+
+        await page.GetByLabel("Stav").SelectOptionAsync(new SelectOptionValue { Label = "Nedoručeno" });
+        await Expect(page.GetByText("Žádná zpráva v tomto stavu.")).ToBeVisibleAsync();
+        await Expect(delivery).ToBeHiddenAsync();
+        await page.GetByLabel("Stav").SelectOptionAsync(new SelectOptionValue { Label = "Doručeno" });
+        await Expect(delivery).ToBeVisibleAsync();
+        session.AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task invalid_json_shows_the_error_with_its_position_next_to_the_body_and_is_not_saved()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await session.SignInAsync(eshop);
+
+        await page.GetByRole(AriaRole.Link, Named("Přidat webhook")).First.ClickAsync();
+        await page.GetByLabel("Název", new() { Exact = true }).FillAsync("Broken");
+        await page.GetByLabel("URL adresa", new() { Exact = true }).FillAsync("https://erp.example.cz/hook");
+        var body = page.GetByLabel("Tělo zprávy (JSON)");
+        await body.FillAsync("{\n  \"email\": \"#customer.email#\"\n  \"credit\": #customer.credit#\n}");
+
+        await Expect(body).ToHaveAccessibleDescriptionAsync(new Regex("chyba na řádku 3, sloupci 3"));
+        await page.GetByRole(AriaRole.Button, Named("Uložit")).ClickAsync();
+
+        await Expect(page.GetByText("Neuloženo: opravte prosím označená pole.")).ToBeVisibleAsync();
+        await Expect(body).ToBeFocusedAsync();
+        await Expect(body).ToHaveAttributeAsync("aria-invalid", "");
+        await page.GetByRole(AriaRole.Link, Named("Zrušit")).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Zatím tu není žádný webhook" })).ToBeVisibleAsync();
+        Assert.Empty((await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks", null, eshop.ApiKey)).AsArray());
+        session.AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task the_page_is_czech_by_default_and_the_english_switch_changes_every_label_and_is_remembered()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await page.GotoAsync("/admin");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Přihlášení k webhookům" })).ToBeVisibleAsync();
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "cs");
+
+        await page.GetByRole(AriaRole.Button, Named("English")).ClickAsync();
+
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in to webhooks" })).ToBeVisibleAsync();
+        await page.GetByLabel("E-shop id").FillAsync(eshop.Id);
+        await page.GetByLabel("API key").FillAsync(eshop.ApiKey);
+        await page.GetByRole(AriaRole.Button, Named("Sign in")).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Webhooks", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "You are here" })).ToContainTextAsync("Settings");
+        await page.GetByRole(AriaRole.Link, Named("Add webhook")).First.ClickAsync();
+        await Expect(page.GetByLabel("Insert variable")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Trigger")).ToContainTextAsync("Customer credit changed");
+
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "New webhook" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, Named("Čeština")).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Nový webhook" })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Spouštěč")).ToContainTextAsync("Změna konta zákazníka");
+        session.AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task the_switch_turns_sending_on_send_test_shows_the_outcome_in_place_and_the_secret_can_be_revealed_and_rotated()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        var endpoint = browser.Receiver.NewEndpoint();
+        var created = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/webhooks", new
+        {
+            name = "Zkouška", trigger = "customer.tier.changed", url = endpoint + "?tier=#customer.tier.name#", enabled = false,
+        }, eshop.ApiKey);
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await session.SignInAsync(eshop);
+        var sending = page.GetByRole(AriaRole.Switch, new() { Name = "Odesílat zprávy" });
+        await Expect(sending).Not.ToBeCheckedAsync();
+        await sending.CheckAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Webhook „Zkouška“ je zapnutý." })).ToBeVisibleAsync();
+        Assert.True((await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks/{created["id"]}", null, eshop.ApiKey))["enabled"]!.GetValue<bool>());
+        await page.GetByRole(AriaRole.Link, Named("Zkouška")).ClickAsync();
+
+        await page.GetByRole(AriaRole.Button, Named("Odeslat test")).ClickAsync();
+
+        var test = page.GetByRole(AriaRole.Region, new() { Name = "Vyzkoušet" });
+        await Expect(test).ToContainTextAsync("Doručeno: HTTP 200");
+        await Expect(test).ToContainTextAsync("answered 200");
+        Assert.EndsWith("?tier=Zlat%C3%A1", Assert.Single(browser.Receiver.RequestsTo(endpoint)).PathAndQuery);
+
+        var secret = page.GetByRole(AriaRole.Region, new() { Name = "Podpis zpráv" });
+        await secret.GetByRole(AriaRole.Button, new() { Name = "Zobrazit klíč" }).ClickAsync();
+        await Expect(secret.Locator("code")).ToHaveTextAsync(created["secret"]!.GetValue<string>());
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await secret.GetByRole(AriaRole.Button, new() { Name = "Vyměnit klíč" }).ClickAsync();
+        await Expect(secret).ToContainTextAsync("Nový klíč platí hned.");
+        var current = await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks/{created["id"]}/secret", null, eshop.ApiKey);
+        await Expect(secret.Locator("code")).ToHaveTextAsync(current["secret"]!.GetValue<string>());
+        Assert.NotEqual(created["secret"]!.GetValue<string>(), current["secret"]!.GetValue<string>());
+        session.AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task a_wrong_key_is_refused_on_sign_in_and_a_rotated_key_returns_the_owner_to_sign_in()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+
+        await page.GotoAsync("/admin");
+        await page.GetByLabel("ID e-shopu").FillAsync(eshop.Id);
+        await page.GetByLabel("API klíč").FillAsync("ek_wrong");
+        await page.GetByRole(AriaRole.Button, Named("Přihlásit se")).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Tento API klíč neplatí.");
+
+        await session.SignInAsync(eshop);
+        await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/api-keys/rotate", null, eshop.ApiKey);
+        await page.GetByRole(AriaRole.Link, Named("Přidat webhook")).First.ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Přihlášení skončilo");
+        await Expect(page.GetByLabel("API klíč")).ToBeVisibleAsync();
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('ellity.admin.apiKey')"));
+        session.AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task at_360_px_wide_no_screen_scrolls_sideways()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        var endpoint = browser.Receiver.NewEndpoint();
+        var webhook = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/webhooks", new
+        {
+            name = "Velmi dlouhý název webhooku, který se musí zalomit i na úzkém telefonu",
+            trigger = "customer.credit.changed",
+            url = endpoint + "/a/very/long/path/that/does/not/fit?id=#customer.id#&email=#customer.email#&credit=#customer.credit#",
+            body = "{\"eshop\": \"#account.eshopId#\", \"email\": \"#customer.email#\", \"credit\": #customer.credit#, \"reason\": \"#creditChange.reason#\"}",
+            headers = new Dictionary<string, string> { ["X-Api-Key"] = "secret-value" },
+        }, eshop.ApiKey);
+        await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/webhooks/{webhook["id"]}/test", null, eshop.ApiKey);
+        await using var session = await browser.OpenAsync(width: 360, height: 740);
+        var page = session.Page;
+
+        await page.GotoAsync("/admin");
+        await Expect(page.GetByLabel("ID e-shopu")).ToBeVisibleAsync();
+        await AssertNoSidewaysScroll(page, "sign-in");
+        await session.SignInAsync(eshop);
+        await Expect(page.GetByText("Velmi dlouhý název")).ToBeVisibleAsync();
+        await AssertNoSidewaysScroll(page, "list");
+        await page.GetByRole(AriaRole.Link, Named("Upravit")).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Náhled požadavku" })).ToContainTextAsync("jana.novakova%40example.cz");
+        await page.GetByText("Opakování při neúspěchu").ClickAsync();
+        await Expect(page.GetByLabel("Vlastní prodlevy mezi pokusy (sekundy)")).ToBeVisibleAsync();
+        await AssertNoSidewaysScroll(page, "editor");
+        await page.GetByRole(AriaRole.Link, Named("Historie odeslání")).ClickAsync();
+        await page.GetByText("HTTP 200").ClickAsync();
+        await Expect(page.GetByText("Pokus 1")).ToBeVisibleAsync();
+        await AssertNoSidewaysScroll(page, "delivery log");
+        session.AssertNoScriptErrors();
+    }
+
+    private static async Task AssertNoSidewaysScroll(IPage page, string screen)
+    {
+        var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        Assert.True(width <= 360, $"The {screen} screen is {width} px wide at a 360 px viewport.");
+    }
+
+    [Fact]
+    public async Task a_webhook_can_be_created_with_the_keyboard_alone()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        var endpoint = browser.Receiver.NewEndpoint();
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        var keyboard = page.Keyboard;
+        await page.GotoAsync("/admin");
+
+        await Expect(page.GetByLabel("ID e-shopu")).ToBeFocusedAsync();
+        await keyboard.TypeAsync(eshop.Id);
+        await keyboard.PressAsync("Tab");
+        await keyboard.TypeAsync(eshop.ApiKey);
+        await keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Webhooky", Level = 1 })).ToBeFocusedAsync();
+        await TabToAsync(page, "Přidat webhook");
+        await keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Nový webhook" })).ToBeFocusedAsync();
+        await TabToAsync(page, "Název");
+        await keyboard.TypeAsync("Klávesnice");
+        await TabToAsync(page, "URL adresa");
+        await keyboard.TypeAsync(endpoint);
+        await TabToAsync(page, "Tělo zprávy (JSON)");
+        await keyboard.TypeAsync("{\"email\": \"");
+        await TabToAsync(page, "Vložit proměnnou");
+        await keyboard.PressAsync("ArrowDown");
+        await TabToAsync(page, "Vložit");
+        await keyboard.PressAsync("Enter");
+        await Expect(page.GetByLabel("Tělo zprávy (JSON)")).ToBeFocusedAsync();
+        await keyboard.TypeAsync("\"}");
+        await TabToAsync(page, "Uložit");
+        await keyboard.PressAsync("Enter");
+
+        await Expect(page.GetByText("Webhook je uložený.")).ToBeVisibleAsync();
+        var saved = Assert.Single((await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks", null, eshop.ApiKey)).AsArray())!;
+        Assert.Equal("Klávesnice", saved["name"]!.GetValue<string>());
+        Assert.Equal("{\"email\": \"#customer.email#\"}", saved["body"]!.GetValue<string>());
+        Assert.Equal(endpoint, saved["url"]!.GetValue<string>());
+        session.AssertNoScriptErrors();
+    }
+
+    /// <summary>Presses Tab until the control with this visible label or text has focus, as a keyboard user would.</summary>
+    private static async Task TabToAsync(IPage page, string name)
+    {
+        var seen = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            var focused = await page.EvaluateAsync<string>(
+                "() => { const el = document.activeElement; return ((el.labels && el.labels[0]) ? el.labels[0].textContent : el.textContent || '').trim(); }");
+            if (focused == name) return;
+            seen.Add(focused);
+        }
+        Assert.Fail($"Tab never reached \"{name}\"; it went through: {string.Join(" | ", seen)}");
+    }
+}

@@ -1,0 +1,81 @@
+using Ellity.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using StandardWebhooks;
+
+namespace Ellity.Tests.Webhooks;
+
+/// <summary>"Send test": the webhook's request with sample data, sent now through the real pipeline.</summary>
+[Collection(AppCollection.Name)]
+public sealed class TestDeliveryTests(AppFixture app)
+{
+    [Fact]
+    public async Task a_test_sends_the_sample_request_signed_even_when_the_webhook_is_disabled_and_logs_it_as_a_test()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var endpoint = app.Receiver.NewEndpoint();
+        var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
+        {
+            name = "tested", trigger = "customer.credit.changed", enabled = false,
+            url = endpoint + "?credit=#customer.credit#",
+            body = "{\"eshop\": \"#account.eshopId#\", \"email\": \"#customer.email#\", \"change\": #creditChange.value#}",
+        }, 201);
+        var (webhook, secret) = (created["id"]!.GetValue<Guid>(), created["secret"]!.GetValue<string>());
+
+        var accepted = await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/test", null, 202);
+
+        var deliveryId = accepted["deliveryId"]!.GetValue<Guid>();
+        var request = Assert.Single(await app.Receiver.WaitForRequestsAsync(endpoint, 1));
+        Assert.Equal("POST", request.Method);
+        Assert.EndsWith("?credit=1250.5", request.PathAndQuery);
+        Assert.Equal($"{{\"eshop\": \"{eshop}\", \"email\": \"jana.novakova@example.cz\", \"change\": -20.5}}", request.BodyText);
+        Assert.Equal(deliveryId.ToString(), request.Headers["webhook-id"]);
+        var headers = new HeaderDictionary();
+        foreach (var (name, value) in request.Headers) headers[name] = value;
+        new StandardWebhook(secret).Verify(request.BodyText, headers);
+
+        var delivery = await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{deliveryId}",
+            d => d["status"]!.GetValue<string>() != "pending", "the test delivery to finish");
+        Assert.Equal("succeeded", delivery["status"]!.GetValue<string>());
+        Assert.True(delivery["test"]!.GetValue<bool>());
+        Assert.Equal(200, delivery["attempts"]![0]!["statusCode"]!.GetValue<int>());
+        var log = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/deliveries"))["items"]!.AsArray();
+        Assert.Equal(deliveryId, Assert.Single(log)!["id"]!.GetValue<Guid>());
+    }
+
+    [Fact]
+    public async Task a_failing_test_is_not_retried_and_reports_the_failure_at_once()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var endpoint = app.Receiver.NewEndpoint(status: 500);
+        var webhook = await app.CreateWebhookAsync(eshop, "customer.tier.changed", endpoint + "/#customer.tier.id#", null);
+
+        var deliveryId = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/test", null, 202))["deliveryId"]!.GetValue<Guid>();
+
+        var delivery = await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{deliveryId}",
+            d => d["status"]!.GetValue<string>() != "pending", "the test delivery to finish");
+        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
+        var attempt = Assert.Single(delivery["attempts"]!.AsArray())!;
+        Assert.Equal(500, attempt["statusCode"]!.GetValue<int>());
+        Assert.Equal("answered 500", attempt["responseBody"]!.GetValue<string>());
+        Assert.Equal("GET", Assert.Single(app.Receiver.RequestsTo(endpoint)).Method);
+        Assert.EndsWith("/gold", app.Receiver.RequestsTo(endpoint)[0].PathAndQuery);
+    }
+
+    [Fact]
+    public async Task another_eshops_key_cannot_test_a_webhook()
+    {
+        var eshop = AppFixture.NewEshopId();
+        var endpoint = app.Receiver.NewEndpoint();
+        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, null);
+        var other = AppFixture.NewEshopId();
+        var otherKey = (await app.PostAsync("/api/eshops", new { eshopId = other, name = "Other" }, 201))["apiKey"]!.GetValue<string>();
+
+        var asOtherShop = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{other}/webhooks/{webhook}/test", key: otherKey);
+        var intoOtherShop = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/test", key: otherKey);
+
+        Assert.Equal(404, asOtherShop.Status);
+        Assert.Equal(404, intoOtherShop.Status);
+        Assert.Empty((await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/deliveries"))["items"]!.AsArray());
+        Assert.Empty(app.Receiver.RequestsTo(endpoint));
+    }
+}
