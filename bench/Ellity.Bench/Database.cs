@@ -5,8 +5,12 @@ namespace Ellity.Bench;
 /// <summary>What the delivery streams of a scenario's database hold after the run.</summary>
 /// <param name="Streams">Delivery streams (one per event and webhook).</param>
 /// <param name="Audited">Streams with their DeliveryScheduled, at least one DeliveryAttempted and exactly one DeliverySucceeded.</param>
+/// <param name="AttemptMessages">
+/// AttemptDelivery messages the Host handled in the last 5 minutes (Wolverine keeps handled ones that long): attempts,
+/// plus the ones that found their webhook at its in-flight cap and were put back for 500 ms.
+/// </param>
 public sealed record DeliveryAudit(long Streams, long Audited, long Attempts, long Succeeded, long Failed, long Pending,
-    long CircuitOpenAttempts);
+    long CircuitOpenAttempts, long AttemptMessages);
 
 /// <summary>Queries of a scenario's database and of the PostgreSQL server; the Host's own tables, read-only.</summary>
 public sealed class Database(string connectionString)
@@ -48,13 +52,14 @@ public sealed class Database(string connectionString)
     }
 
     /// <summary>
-    /// True when the Host has nothing left to do: the customer-events subscription has caught up and
-    /// no durable message waits (handled ones are kept a while to spot duplicates; they do not count).
+    /// True when the Host has nothing left to do: the customer-events subscription and the async projections
+    /// have caught up (the daemon's own HighWater* marks are not projections) and no durable message waits
+    /// (handled ones are kept a while to spot duplicates; they do not count).
     /// </summary>
     public async Task<bool> IsIdleAsync() => await ScalarAsync<bool>(
         """
         select coalesce((select max(seq_id) from events.mt_events), 0)
-                 <= coalesce((select min(last_seq_id) from events.mt_event_progression), 0)
+                 <= coalesce((select min(last_seq_id) from events.mt_event_progression where name not like 'HighWater%'), 0)
            and not exists (select 1 from wolverine.wolverine_incoming_envelopes where status <> 'Handled')
            and not exists (select 1 from wolverine.wolverine_outgoing_envelopes)
         """);
@@ -112,13 +117,15 @@ public sealed class Database(string connectionString)
                    count(*) filter (where succeeded >= 1),
                    count(*) filter (where failed >= 1),
                    count(*) filter (where succeeded = 0 and failed = 0),
-                   coalesce(sum(circuit_open), 0)::bigint
+                   coalesce(sum(circuit_open), 0)::bigint,
+                   (select count(*) from wolverine.wolverine_incoming_envelopes
+                    where message_type = 'Ellity.Webhooks.Delivering.AttemptDelivery' and status = 'Handled')
             from streams
             """, connection);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return new DeliveryAudit(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
-            reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
+            reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
     }
 
     /// <summary>Transactions committed and rolled back in this database so far (PostgreSQL's statistics).</summary>

@@ -80,11 +80,15 @@ public sealed class HostScenario : IAsyncDisposable
     public static double MiB(long bytes) => Math.Round(bytes / 1024.0 / 1024.0, 1);
 
     /// <summary>
-    /// Waits until the receiver holds <paramref name="expected"/> distinct successful deliveries, or nothing new
-    /// arrived for <paramref name="stall"/> (what is missing then is reported as lost).
+    /// Waits until the receiver holds <paramref name="expected"/> distinct successful deliveries, then until the
+    /// Host has recorded their outcomes (committed just after the receiver answers) so the audit sees them.
+    /// Gives up when nothing new arrived for <paramref name="stall"/> or the drain limit is up; what is missing
+    /// then is reported.
     /// </summary>
-    public async Task WaitForDeliveriesAsync(long expected, TimeSpan stall)
+    public async Task DrainAsync(long expected, TimeSpan stall, TimeSpan? limit = null)
     {
+        limit ??= TimeSpan.FromSeconds(Settings.Counts.DrainLimitSeconds);
+        var deadline = DateTime.UtcNow + limit;
         var last = -1;
         var lastProgress = DateTime.UtcNow;
         while (Receiver.DistinctSucceeded < expected)
@@ -96,16 +100,13 @@ public sealed class HostScenario : IAsyncDisposable
                 Console.Error.WriteLine($"  no new delivery for {stall.TotalSeconds:0} s: {now} of {expected} received");
                 return;
             }
+            if (DateTime.UtcNow > deadline)
+            {
+                Console.Error.WriteLine($"  stopped waiting after {limit.Value.TotalSeconds:0} s: {now} of {expected} received");
+                return;
+            }
             await Task.Delay(100);
         }
-    }
-
-    /// <summary>
-    /// Waits for the Host to record the outcomes of the last attempts (they are committed just after the
-    /// receiver answers), so the audit sees them; says so when it does not get there.
-    /// </summary>
-    public async Task WaitUntilIdleOrSayAsync()
-    {
         try { await Database.WaitUntilIdleAsync(TimeSpan.FromMinutes(2)); }
         catch (TimeoutException e) { Console.Error.WriteLine($"  {e.Message}"); }
     }

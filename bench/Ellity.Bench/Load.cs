@@ -33,6 +33,7 @@ public static class Load
     /// Open loop at <paramref name="perSecond"/> for <paramref name="duration"/>: each change starts at its
     /// scheduled time whatever the earlier ones are doing, up to <paramref name="maxInFlight"/> unanswered
     /// (past that the load can no longer be offered, and <see cref="LoadResult.MaxLagMs"/> shows it).
+    /// <paramref name="tick"/> is called about twice a second with the time since the start.
     /// </summary>
     public static async Task<LoadResult> PacedAsync(EllityApi api, Guid[] customers, double perSecond, TimeSpan duration,
         int maxInFlight, Action<TimeSpan>? tick = null)
@@ -55,7 +56,7 @@ public static class Load
             if (tick is not null && clock.Elapsed >= nextTick)
             {
                 tick(clock.Elapsed);
-                nextTick += TimeSpan.FromSeconds(1);
+                nextTick += TimeSpan.FromSeconds(0.5);
             }
             var number = n;
             inFlight.Add(Task.Run(async () =>

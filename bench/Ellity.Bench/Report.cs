@@ -31,11 +31,7 @@ public static class Report
         if (r.Throughput is { } t1) rows.Add(("throughput", t1.Deliveries, t1.Audit, t1.Resources));
         if (r.Latency is { } l) rows.Add(("latency", l.Deliveries, l.Audit, l.Resources));
         if (r.Soak is { } s) rows.Add(("soak", s.Run.Deliveries, s.Run.Audit, s.Run.Resources));
-        if (r.FanOut is { } f)
-        {
-            var worst = f.Rounds.MaxBy(x => x.Deliveries.Seconds)!;
-            rows.Add(($"fanout (slowest round {worst.Round})", worst.Deliveries, f.Audit, f.Resources));
-        }
+        if (r.FanOut is { } f) rows.Add(($"fanout ({f.Rounds.Count} rounds)", f.All, f.Audit, f.Resources));
         if (r.Outage is { } o) rows.Add(("outage", o.Deliveries, o.Audit, o.Resources));
         if (rows.Count > 0)
         {
@@ -52,7 +48,8 @@ public static class Report
         if (r.Throughput is { } t)
             md.AppendLine($"- Throughput: {t.Changes:N0} credit changes over {t.Customers:N0} customers by {t.ClientConcurrency} API clients, " +
                 $"committed in {t.Ingest.Seconds} s ({t.Ingest.OfferedPerSecond:N0}/s, API p99 {t.Ingest.ApiLatency.P99:N0} ms); " +
-                $"first commit to last receipt {t.Deliveries.Seconds} s.");
+                $"first commit to last receipt {t.Deliveries.Seconds} s; the Host handled {t.Audit.AttemptMessages:N0} AttemptDelivery " +
+                $"messages for {t.Audit.Attempts:N0} attempts (the rest found the webhook at its in-flight cap and were put back).");
         if (r.Latency is { } lat)
             md.AppendLine($"- Latency: open loop, {lat.Load.Sent:N0} changes offered at {lat.Load.OfferedPerSecond:N0}/s " +
                 $"(latest start {lat.Load.MaxLagMs:N0} ms behind schedule, API p99 {lat.Load.ApiLatency.P99:N0} ms).");
@@ -64,7 +61,8 @@ public static class Report
                 $"({out1.Load.Sent:N0} committed), retry schedule [{string.Join(", ", out1.RetrySchedule)}] s; at recovery " +
                 $"{out1.Backlog:N0} undelivered ({out1.PendingDeliveries:N0} already pending a retry); first 200 after " +
                 $"{out1.FirstSuccessSeconds} s, last after {out1.DrainSeconds} s; {out1.Answered503:N0} attempts answered 503, " +
-                $"{out1.Audit.CircuitOpenAttempts:N0} stopped by the open circuit, {out1.Audit.Attempts:N0} attempts in all.");
+                $"{out1.Audit.CircuitOpenAttempts:N0} stopped by the open circuit, {out1.Audit.Attempts:N0} attempts in all. " +
+                $"Deliveries answered 200 in each second after the recovery (first 60 s): {string.Join(" ", out1.SucceededPerSecond.Take(60))}.");
         if (r.Soak is { } soak)
             md.AppendLine("- Soak: Host RSS every 5 s: " + string.Join(", ", soak.Samples.Select(x => $"{x.RssMiB:0}")) + " MiB.");
         if (r.Baselines is { } b)

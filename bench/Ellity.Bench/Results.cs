@@ -75,8 +75,11 @@ public sealed record BenchResults(
             if (Outage is { } o)
             {
                 targets.Add(new("outage", "backlog at recovery", ">= 50,000", $"{o.Backlog:N0}", o.Backlog >= 50_000));
-                targets.Add(new("outage", "drain rate", ">= 1,000/s", $"{o.DrainPerSecond:N0}/s", o.DrainPerSecond >= 1000));
-                targets.Add(new("outage", "lost / duplicates", "0 / 0", $"{o.Deliveries.Lost} / {o.Deliveries.Duplicates}",
+                targets.Add(new("outage", "drain rate", ">= 1,000/s",
+                    $"{o.DrainPerSecond:N0}/s ({o.Deliveries.Received:N0} in {o.DrainSeconds:N0} s)", o.DrainPerSecond >= 1000));
+                var undelivered = o.Deliveries.Lost == 0 ? "0"
+                    : $"{o.Deliveries.Lost:N0} undelivered ({o.Audit.Failed:N0} failed, the rest still pending after the {o.DrainWaitLimitSeconds:0} s wait)";
+                targets.Add(new("outage", "lost / duplicates", "0 / 0", $"{undelivered} / {o.Deliveries.Duplicates}",
                     o.Deliveries.Lost == 0 && o.Deliveries.Duplicates == 0));
             }
             if (Templates?.FirstOrDefault(r => r.Benchmark == "RenderSeedBody") is { } body)

@@ -3,7 +3,8 @@ namespace Ellity.Bench.Scenarios;
 /// <summary>One event's deliveries to every webhook: from its commit to the last receipt.</summary>
 public sealed record FanOutRound(int Round, DeliveryCheck Deliveries);
 
-public sealed record FanOutResult(int Webhooks, IReadOnlyList<FanOutRound> Rounds, DeliveryAudit Audit, ResourceUse Resources)
+/// <param name="All">Every round's deliveries together.</param>
+public sealed record FanOutResult(int Webhooks, IReadOnlyList<FanOutRound> Rounds, DeliveryCheck All, DeliveryAudit Audit, ResourceUse Resources)
 {
     /// <summary>The slowest round: the target is met only when every round makes it.</summary>
     public double WorstSeconds => Rounds.Max(r => r.Deliveries.Seconds);
@@ -28,14 +29,14 @@ public static class FanOut
         {
             Console.Error.WriteLine($"[fanout] round {round}: one credit change to {counts.FanOutWebhooks} webhooks");
             await run.Api.ChangeCreditAsync(customer, round);
-            await run.WaitForDeliveriesAsync((long)round * counts.FanOutWebhooks, HostScenario.Stall);
-            await run.WaitUntilIdleOrSayAsync();
+            await run.DrainAsync((long)round * counts.FanOutWebhooks, HostScenario.Stall);
             var committed = (await run.Database.EventsAsync(HostScenario.CreditChanged)).Where(e => seen.Add(e.Key)).ToDictionary();
             var check = DeliveryCheck.Of(committed, counts.FanOutWebhooks, run.Receiver.Receipts.Where(r => committed.ContainsKey(r.EventId)));
             rounds.Add(new FanOutRound(round, check));
             Console.Error.WriteLine($"  {check.Received} of {check.Expected} in {check.Seconds} s");
         }
         var resources = await run.EndAsync(mark);
-        return new FanOutResult(counts.FanOutWebhooks, rounds, await run.Database.AuditAsync(), resources);
+        var all = DeliveryCheck.Of(await run.Database.EventsAsync(HostScenario.CreditChanged), counts.FanOutWebhooks, run.Receiver.Receipts);
+        return new FanOutResult(counts.FanOutWebhooks, rounds, all, await run.Database.AuditAsync(), resources);
     }
 }

@@ -28,7 +28,7 @@ public static class LatencyUnderLoad
         var counts = settings.Counts;
         var samples = new List<RssSample>();
         var run = await RunAsync(settings, "soak", counts.SoakSeconds, samples);
-        var window = counts.SoakSeconds >= 300 ? 60.0 : counts.SoakSeconds / 5.0;
+        var window = counts.SoakSeconds >= 300 ? 60.0 : counts.SoakSeconds / 4.0;
         var first = samples.Where(s => s.AtSeconds < window).Average(s => s.RssMiB);
         var last = samples.Where(s => s.AtSeconds >= counts.SoakSeconds - window).Average(s => s.RssMiB);
         return new SoakResult(run, window, Math.Round(first, 1), Math.Round(last, 1), Math.Round((last / first - 1) * 100, 1), samples);
@@ -45,17 +45,18 @@ public static class LatencyUnderLoad
 
         var mark = await run.BeginAsync();
         Console.Error.WriteLine($"[{name}] {counts.PacedPerSecond} credit changes/s for {seconds} s, open loop");
+        // Every 5 s over a long run; a short (quick) run still gets a few readings in each window.
+        var sampleEvery = Math.Min(5.0, seconds / 10.0);
         var nextSample = 0.0;
         var load = await Load.PacedAsync(run.Api, customers, counts.PacedPerSecond, TimeSpan.FromSeconds(seconds),
             maxInFlight: 1000, tick: elapsed =>
             {
                 if (sampleRss is null || elapsed.TotalSeconds < nextSample) return;
                 sampleRss.Add(new RssSample(Math.Round(elapsed.TotalSeconds, 1), HostScenario.MiB(ProcessStats.RssBytes(run.Host.Pid))));
-                nextSample += 5;
+                nextSample += sampleEvery;
             });
         var committed = await run.Database.EventsAsync(HostScenario.CreditChanged);
-        await run.WaitForDeliveriesAsync(committed.Count, HostScenario.Stall);
-        await run.WaitUntilIdleOrSayAsync();
+        await run.DrainAsync(committed.Count, HostScenario.Stall);
         var resources = await run.EndAsync(mark);
 
         var result = new LatencyResult(counts.PacedPerSecond, seconds, customers.Length, load,

@@ -4,11 +4,14 @@ namespace Ellity.Bench.Scenarios;
 /// <param name="PendingDeliveries">Of those, the ones already turned into a delivery stream, waiting for a retry.</param>
 /// <param name="FirstSuccessSeconds">From the recovery to the first 200.</param>
 /// <param name="DrainSeconds">From the recovery to the last delivery received.</param>
+/// <param name="DrainPerSecond">Deliveries received after the recovery per second of <see cref="DrainSeconds"/>.</param>
+/// <param name="DrainWaitLimitSeconds">How long the scenario waits for the backlog to drain; what is left then is reported as undelivered.</param>
 /// <param name="Answered503">Attempts that reached the receiver during the outage.</param>
+/// <param name="SucceededPerSecond">Deliveries answered 200 in each second after the recovery: how the drain proceeds.</param>
 public sealed record OutageResult(
     IReadOnlyList<int> RetrySchedule, double OutageSeconds, LoadResult Load, long Backlog, long PendingDeliveries,
-    double FirstSuccessSeconds, double DrainSeconds, double DrainPerSecond, long Answered503, DeliveryCheck Deliveries,
-    DeliveryAudit Audit, ResourceUse Resources);
+    double FirstSuccessSeconds, double DrainSeconds, double DrainPerSecond, double DrainWaitLimitSeconds, long Answered503,
+    DeliveryCheck Deliveries, DeliveryAudit Audit, ResourceUse Resources, IReadOnlyList<int> SucceededPerSecond);
 
 /// <summary>
 /// The receiver answers 503 while credit changes keep coming at a steady rate, then 200 again: how big the
@@ -45,8 +48,7 @@ public static class OutageDrain
 
         var committed = await run.Database.EventsAsync(HostScenario.CreditChanged);
         // The breaker may hold everything back for its 30 s break, then a 10 s retry gap: allow for both and more.
-        await run.WaitForDeliveriesAsync(committed.Count, TimeSpan.FromSeconds(90));
-        await run.WaitUntilIdleOrSayAsync();
+        await run.DrainAsync(committed.Count, TimeSpan.FromSeconds(90));
         var resources = await run.EndAsync(mark);
 
         var receipts = run.Receiver.Receipts.ToList();
@@ -54,10 +56,13 @@ public static class OutageDrain
         var firstSuccess = successes.Count > 0 ? (successes.Min(r => r.ReceivedAt) - recoveredAt).TotalSeconds : double.NaN;
         var deliveries = DeliveryCheck.Of(committed, 1, receipts);
         var drain = (deliveries.LastReceipt - recoveredAt).TotalSeconds;
+        var perSecond = successes.GroupBy(r => (int)(r.ReceivedAt - recoveredAt).TotalSeconds).ToDictionary(g => g.Key, g => g.Count());
+        var timeline = Enumerable.Range(0, perSecond.Count > 0 ? perSecond.Keys.Max() + 1 : 0).Select(second => perSecond.GetValueOrDefault(second)).ToList();
         var result = new OutageResult(RetrySchedule, counts.OutageSeconds, load, backlog, pending, Math.Round(firstSuccess, 2),
-            Math.Round(drain, 2), Math.Round(deliveries.Received / drain, 1), receipts.Count(r => r.Status == 503),
-            deliveries, await run.Database.AuditAsync(), resources);
-        Console.Error.WriteLine($"  drained {deliveries.Received} in {result.DrainSeconds} s ({result.DrainPerSecond}/s), lost {deliveries.Lost}, duplicates {deliveries.Duplicates}");
+            Math.Round(drain, 2), Math.Round(deliveries.Received / drain, 1), counts.DrainLimitSeconds,
+            receipts.Count(r => r.Status == 503), deliveries, await run.Database.AuditAsync(), resources, timeline);
+        Console.Error.WriteLine($"  drained {deliveries.Received} of {backlog} in {result.DrainSeconds} s ({result.DrainPerSecond}/s), " +
+            $"undelivered {deliveries.Lost} ({result.Audit.Failed} failed), duplicates {deliveries.Duplicates}");
         return result;
     }
 }

@@ -26,8 +26,8 @@ public static class Throughput
         var ingest = await Load.ClosedAsync(run.Api, customers, counts.ThroughputChanges, counts.ClientConcurrency);
         Console.Error.WriteLine($"  ingested in {ingest.Seconds} s ({ingest.OfferedPerSecond}/s); waiting for the deliveries");
         var committed = await run.Database.EventsAsync(HostScenario.CreditChanged);
-        await run.WaitForDeliveriesAsync(committed.Count, HostScenario.Stall);
-        await run.WaitUntilIdleOrSayAsync();
+        // Every delivery must arrive for the figure to mean anything: three times the usual patience.
+        await run.DrainAsync(committed.Count, HostScenario.Stall, TimeSpan.FromSeconds(3 * counts.DrainLimitSeconds));
         var resources = await run.EndAsync(mark);
 
         var result = new ThroughputResult(counts.ThroughputChanges, customers.Length, counts.ClientConcurrency, ingest,
