@@ -36,7 +36,12 @@ dotnet build src/Host/Ellity.Host.csproj -c Release -v q -nologo -clp:ErrorsOnly
 dotnet build bench/Ellity.Bench/Ellity.Bench.csproj -c Release -v q -nologo -clp:ErrorsOnly >&2
 dotnet build bench/Ellity.Bench.Templates/Ellity.Bench.Templates.csproj -c Release -v q -nologo -clp:ErrorsOnly >&2
 
-server=$(bash scripts/postgres.sh start "$PG_NAME" "$PG_PORT" --throwaway | tail -n 1)
+# The port lies in Linux's ephemeral range: a client connection may hold it for a moment, so retry.
+for attempt in 1 2 3 4 5; do
+  if server=$(bash scripts/postgres.sh start "$PG_NAME" "$PG_PORT" --throwaway | tail -n 1); then break; fi
+  (( attempt < 5 )) || { echo "run.sh: PostgreSQL did not start on port $PG_PORT" >&2; exit 1; }
+  sleep 3
+done
 commit=$(git rev-parse --short HEAD)
 if [[ -n $(git status --porcelain) ]]; then commit+="+uncommitted"; fi
 mkdir -p bench/results

@@ -64,7 +64,7 @@ public static class Report
                 $"{out1.Audit.CircuitOpenAttempts:N0} stopped by the open circuit, {out1.Audit.Attempts:N0} attempts in all. " +
                 $"Deliveries answered 200 in each second after the recovery (first 60 s): {string.Join(" ", out1.SucceededPerSecond.Take(60))}.");
         if (r.Soak is { } soak)
-            md.AppendLine("- Soak: Host RSS every 5 s: " + string.Join(", ", soak.Samples.Select(x => $"{x.RssMiB:0}")) + " MiB.");
+            md.AppendLine("- Soak: Host RSS samples during the load: " + string.Join(", ", soak.Samples.Select(x => $"{x.RssMiB:0}")) + " MiB.");
         if (r.Baselines is { } b)
         {
             md.AppendLine($"- Baselines: HTTP ceiling {b.Http.RequestsPerSecond:N0} requests/s ({b.Http.Requests:N0} requests of " +
