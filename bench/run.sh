@@ -31,6 +31,8 @@ trap stop_pg EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# How busy the machine was before our own build added to it: the figures are only as good as the quiet.
+load_before_build=$(cut -d ' ' -f 1-3 /proc/loadavg)
 echo "Building in Release..." >&2
 dotnet build src/Host/Ellity.Host.csproj -c Release -v q -nologo -clp:ErrorsOnly >&2
 dotnet build bench/Ellity.Bench/Ellity.Bench.csproj -c Release -v q -nologo -clp:ErrorsOnly >&2
@@ -54,4 +56,5 @@ dotnet bench/Ellity.Bench/bin/Release/net10.0/Ellity.Bench.dll \
   --results "$repo/bench/results" \
   --run-id "$(date -u +%Y%m%dT%H%M%SZ)" \
   --git-commit "$commit" \
+  --load-before-build "$load_before_build" \
   "${args[@]}"

@@ -27,7 +27,7 @@ public sealed record Counts(
 
 public sealed record BenchSettings(
     string Server, string HostDll, string TemplatesDll, string OperatorKey, string ResultsDirectory, string RunId,
-    string GitCommit, bool Quick, IReadOnlyList<string> Scenarios)
+    string GitCommit, double[] LoadAverageBeforeBuild, bool Quick, IReadOnlyList<string> Scenarios)
 {
     public static readonly string[] AllScenarios = ["baselines", "throughput", "latency", "fanout", "outage", "soak", "templates"];
 
@@ -51,7 +51,8 @@ public sealed record BenchSettings(
         if (unknown.Count > 0)
             throw new ArgumentException($"Unknown scenario {string.Join(", ", unknown)}; known: {string.Join(", ", AllScenarios)}");
         return new BenchSettings(Value("--server"), Value("--host-dll"), Value("--templates-dll"), Value("--operator-key"),
-            Value("--results"), Value("--run-id"), Value("--git-commit"), args.Contains("--quick"),
+            Value("--results"), Value("--run-id"), Value("--git-commit"),
+            Value("--load-before-build").Split(' ').Select(double.Parse).ToArray(), args.Contains("--quick"),
             scenarios.Count > 0 ? AllScenarios.Where(scenarios.Contains).ToList() : AllScenarios);
     }
 }

@@ -16,7 +16,8 @@ public static class Report
             $"PostgreSQL {m.Postgres.GetValueOrDefault("server_version")} (fsync={m.Postgres.GetValueOrDefault("fsync")}, " +
             $"synchronous_commit={m.Postgres.GetValueOrDefault("synchronous_commit")}, full_page_writes={m.Postgres.GetValueOrDefault("full_page_writes")}, " +
             $"shared_buffers={m.Postgres.GetValueOrDefault("shared_buffers")}), commit {m.GitCommit}. " +
-            $"Everything on this one machine. Load average at start {Load(m.LoadAverageAtStart)}, at end {Load(m.LoadAverageAtEnd)}.");
+            $"Everything on this one machine. Load average (1/5/15 min) before the build {Load(m.LoadAverageBeforeBuild)}, " +
+            $"when measuring began {Load(m.LoadAverageAtStart)}, at the end {Load(m.LoadAverageAtEnd)}.");
         md.AppendLine();
 
         md.AppendLine("| scenario | figure | target | measured | met? |");

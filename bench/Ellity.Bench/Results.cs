@@ -3,10 +3,11 @@ using Ellity.Bench.Scenarios;
 
 namespace Ellity.Bench;
 
-/// <summary>The machine a run measured, and how busy it was.</summary>
+/// <summary>The machine a run measured, and how busy it was (1, 5 and 15 minute load averages, before run.sh built and when measuring began and ended).</summary>
 public sealed record Machine(
     string CpuModel, int Cores, double MemoryGiB, string Os, string Kernel, string Dotnet, string GitCommit,
-    IReadOnlyDictionary<string, string> Postgres, double[] LoadAverageAtStart, double[]? LoadAverageAtEnd)
+    IReadOnlyDictionary<string, string> Postgres, double[] LoadAverageBeforeBuild, double[] LoadAverageAtStart,
+    double[]? LoadAverageAtEnd)
 {
     public static async Task<Machine> DescribeAsync(BenchSettings settings, Database server) => new(
         CpuInfo("model name") ?? RuntimeInformation.ProcessArchitecture.ToString(),
@@ -17,6 +18,7 @@ public sealed record Machine(
         RuntimeInformation.FrameworkDescription,
         settings.GitCommit,
         await server.ServerSettingsAsync(),
+        settings.LoadAverageBeforeBuild,
         LoadAverage(),
         null);
 
