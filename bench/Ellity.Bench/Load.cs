@@ -32,7 +32,8 @@ public static class Load
     /// <summary>
     /// Open loop at <paramref name="perSecond"/> for <paramref name="duration"/>: each change starts at its
     /// scheduled time whatever the earlier ones are doing, up to <paramref name="maxInFlight"/> unanswered
-    /// (past that the load can no longer be offered, and <see cref="LoadResult.MaxLagMs"/> shows it).
+    /// (past that the load can no longer be offered: <see cref="LoadResult.MaxLagMs"/> shows it, and the
+    /// changes not started when the time is up are not sent at all).
     /// <paramref name="tick"/> is called about twice a second with the time since the start.
     /// </summary>
     public static async Task<LoadResult> PacedAsync(EllityApi api, Guid[] customers, double perSecond, TimeSpan duration,
@@ -46,11 +47,14 @@ public static class Load
         var maxLag = TimeSpan.Zero;
         var nextTick = TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
+        var started = 0;
         for (var n = 0; n < total; n++)
         {
             var due = TimeSpan.FromSeconds(n / perSecond);
             if (due - clock.Elapsed is { Ticks: > 0 } wait) await Task.Delay(wait);
-            await slots.WaitAsync();
+            var left = duration - clock.Elapsed;
+            if (left <= TimeSpan.Zero || !await slots.WaitAsync(left)) break;
+            started++;
             var lag = clock.Elapsed - due;
             if (lag > maxLag) maxLag = lag;
             if (tick is not null && clock.Elapsed >= nextTick)
@@ -70,7 +74,7 @@ public static class Load
         }
         var offeredSeconds = clock.Elapsed.TotalSeconds;
         await Task.WhenAll(inFlight);
-        return new LoadResult(total - errors, errors, Math.Round(offeredSeconds, 2), Math.Round(total / offeredSeconds, 1),
+        return new LoadResult(started - errors, errors, Math.Round(offeredSeconds, 2), Math.Round(started / offeredSeconds, 1),
             Math.Round(maxLag.TotalMilliseconds, 1), Latency.Of(timings));
     }
 

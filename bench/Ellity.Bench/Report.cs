@@ -58,8 +58,8 @@ public static class Report
             md.AppendLine($"- Fan-out rounds (commit to last of {fan.Webhooks:N0} receipts): " +
                 string.Join(", ", fan.Rounds.Select(x => $"{x.Deliveries.Seconds:0.00} s")) + ".");
         if (r.Outage is { } out1)
-            md.AppendLine($"- Outage: {out1.OutageSeconds:0} s of 503 with {out1.Load.OfferedPerSecond:N0} changes/s offered " +
-                $"({out1.Load.Sent:N0} committed), retry schedule [{string.Join(", ", out1.RetrySchedule)}] s; at recovery " +
+            md.AppendLine($"- Outage: {out1.OutageSeconds:0} s of 503 while credit changes were sent at {out1.Load.OfferedPerSecond:N0}/s " +
+                $"({r.Counts.OutagePerSecond:N0}/s asked, at most {r.Counts.ClientConcurrency * 2} unanswered; {out1.Load.Sent:N0} committed), retry schedule [{string.Join(", ", out1.RetrySchedule)}] s; at recovery " +
                 $"{out1.Backlog:N0} undelivered ({out1.PendingDeliveries:N0} already pending a retry); first 200 after " +
                 $"{out1.FirstSuccessSeconds} s, last after {out1.DrainSeconds} s; {out1.Answered503:N0} attempts answered 503, " +
                 $"{out1.Audit.CircuitOpenAttempts:N0} stopped by the open circuit, {out1.Audit.Attempts:N0} attempts in all. " +

@@ -1,5 +1,6 @@
 namespace Ellity.Bench.Scenarios;
 
+/// <param name="OutageSeconds">How long the receiver answered 503: the load phase and the wait for its last answers.</param>
 /// <param name="Backlog">Events committed and not yet delivered when the receiver came back (all of them).</param>
 /// <param name="PendingDeliveries">Of those, the ones already turned into a delivery stream, waiting for a retry.</param>
 /// <param name="FirstSuccessSeconds">From the recovery to the first 200.</param>
@@ -37,6 +38,7 @@ public static class OutageDrain
 
         var mark = await run.BeginAsync();
         run.Receiver.Answer = 503;
+        var outageStart = DateTime.UtcNow;
         Console.Error.WriteLine($"[outage] receiver answers 503; {counts.OutagePerSecond} credit changes/s offered for {counts.OutageSeconds} s");
         var load = await Load.PacedAsync(run.Api, customers, counts.OutagePerSecond, TimeSpan.FromSeconds(counts.OutageSeconds),
             maxInFlight: counts.ClientConcurrency * 2);
@@ -58,7 +60,7 @@ public static class OutageDrain
         var drain = (deliveries.LastReceipt - recoveredAt).TotalSeconds;
         var perSecond = successes.GroupBy(r => (int)(r.ReceivedAt - recoveredAt).TotalSeconds).ToDictionary(g => g.Key, g => g.Count());
         var timeline = Enumerable.Range(0, perSecond.Count > 0 ? perSecond.Keys.Max() + 1 : 0).Select(second => perSecond.GetValueOrDefault(second)).ToList();
-        var result = new OutageResult(RetrySchedule, counts.OutageSeconds, load, backlog, pending, Math.Round(firstSuccess, 2),
+        var result = new OutageResult(RetrySchedule, Math.Round((recoveredAt - outageStart).TotalSeconds, 1), load, backlog, pending, Math.Round(firstSuccess, 2),
             Math.Round(drain, 2), Math.Round(deliveries.Received / drain, 1), counts.DrainLimitSeconds,
             receipts.Count(r => r.Status == 503), deliveries, await run.Database.AuditAsync(), resources, timeline);
         Console.Error.WriteLine($"  drained {deliveries.Received} of {backlog} in {result.DrainSeconds} s ({result.DrainPerSecond}/s), " +
