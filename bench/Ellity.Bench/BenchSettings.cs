@@ -1,0 +1,58 @@
+namespace Ellity.Bench;
+
+/// <summary>The sizes of every scenario: the issue's full counts, or small ones for a smoke run.</summary>
+/// <param name="ClientConcurrency">Clients changing credit at once in the closed-loop throughput run.</param>
+/// <param name="HostParallelDeliveries">The Host's <c>Webhooks:MaxParallelDeliveries</c> (its default), which the HTTP baseline matches.</param>
+/// <param name="PacedCustomers">Customers the paced scenarios spread their changes over.</param>
+/// <param name="DrainLimitSeconds">How long a scenario waits for its deliveries after the load; what is missing then is reported undelivered.</param>
+public sealed record Counts(
+    int ThroughputChanges, int ThroughputCustomers, int ClientConcurrency, int HostParallelDeliveries,
+    double PacedPerSecond, int LatencySeconds, int SoakSeconds, int PacedCustomers,
+    int FanOutWebhooks, int FanOutRounds, double OutagePerSecond, int OutageSeconds, int DrainLimitSeconds)
+{
+    public static readonly Counts Full = new(
+        ThroughputChanges: 50_000, ThroughputCustomers: 5_000, ClientConcurrency: 32, HostParallelDeliveries: 32,
+        PacedPerSecond: 250, LatencySeconds: 60, SoakSeconds: 300, PacedCustomers: 1_000,
+        FanOutWebhooks: 1_000, FanOutRounds: 3,
+        // Offered so that 60 s of outage would pile up the target's backlog of 50,000.
+        OutagePerSecond: 50_000 / 60.0, OutageSeconds: 60,
+        // At the targets' 1,000/s a 50,000 backlog drains in under a minute; five leave room for the breaker and retries.
+        DrainLimitSeconds: 300);
+
+    public static readonly Counts Quick = new(
+        ThroughputChanges: 1_000, ThroughputCustomers: 100, ClientConcurrency: 32, HostParallelDeliveries: 32,
+        PacedPerSecond: 100, LatencySeconds: 5, SoakSeconds: 10, PacedCustomers: 100,
+        FanOutWebhooks: 50, FanOutRounds: 1, OutagePerSecond: 50, OutageSeconds: 5, DrainLimitSeconds: 60);
+}
+
+public sealed record BenchSettings(
+    string Server, string HostDll, string TemplatesDll, string OperatorKey, string ResultsDirectory, string RunId,
+    string GitCommit, double[] LoadAverageBeforeBuild, bool Quick, IReadOnlyList<string> Scenarios)
+{
+    public static readonly string[] AllScenarios = ["baselines", "throughput", "latency", "fanout", "outage", "soak", "templates"];
+
+    public Counts Counts => Quick ? Counts.Quick : Counts.Full;
+
+    public string LogPath(string name)
+    {
+        var directory = Path.Combine(ResultsDirectory, "logs");
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, $"{RunId}-{name}.log");
+    }
+
+    public static BenchSettings Parse(string[] args)
+    {
+        string Value(string name) =>
+            Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1]
+                : throw new ArgumentException($"{name} is required");
+        var scenarios = args.Select((a, i) => (a, i)).Where(x => x.a == "--scenario" && x.i + 1 < args.Length)
+            .Select(x => args[x.i + 1]).ToList();
+        var unknown = scenarios.Except(AllScenarios).ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"Unknown scenario {string.Join(", ", unknown)}; known: {string.Join(", ", AllScenarios)}");
+        return new BenchSettings(Value("--server"), Value("--host-dll"), Value("--templates-dll"), Value("--operator-key"),
+            Value("--results"), Value("--run-id"), Value("--git-commit"),
+            Value("--load-before-build").Split(' ').Select(double.Parse).ToArray(), args.Contains("--quick"),
+            scenarios.Count > 0 ? AllScenarios.Where(scenarios.Contains).ToList() : AllScenarios);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text;
+
+namespace Ellity.Bench;
+
+/// <summary>The Markdown summary of a run: targets, per-scenario figures, baselines and the machine.</summary>
+public static class Report
+{
+    public static string Markdown(BenchResults r)
+    {
+        var m = r.Machine;
+        var md = new StringBuilder();
+        md.AppendLine($"### Benchmark {r.RunId}{(r.Quick ? " (quick: small counts, not comparable with the targets)" : "")}");
+        md.AppendLine();
+        md.AppendLine($"Machine: {m.CpuModel}, {m.Cores} cores, {m.MemoryGiB} GiB RAM, {m.Os} (kernel {m.Kernel}), {m.Dotnet}, " +
+            $"PostgreSQL {m.Postgres.GetValueOrDefault("server_version")} (fsync={m.Postgres.GetValueOrDefault("fsync")}, " +
+            $"synchronous_commit={m.Postgres.GetValueOrDefault("synchronous_commit")}, full_page_writes={m.Postgres.GetValueOrDefault("full_page_writes")}, " +
+            $"shared_buffers={m.Postgres.GetValueOrDefault("shared_buffers")}), commit {m.GitCommit}. " +
+            $"Everything on this one machine. Load average (1/5/15 min) before the build {Load(m.LoadAverageBeforeBuild)}, " +
+            $"when measuring began {Load(m.LoadAverageAtStart)}, at the end {Load(m.LoadAverageAtEnd)}.");
+        md.AppendLine();
+
+        md.AppendLine("| scenario | figure | target | measured | met? |");
+        md.AppendLine("|---|---|---|---|---|");
+        foreach (var target in r.Targets)
+            md.AppendLine($"| {target.Scenario} | {target.Figure} | {target.Goal} | {target.Measured} | {(target.Met ? "yes" : "**no**")} |");
+        foreach (var (scenario, error) in r.Failures)
+            md.AppendLine($"| {scenario} | the scenario failed | | {error.ReplaceLineEndings(" ")} | **no** |");
+        md.AppendLine();
+
+        var rows = new List<(string Name, DeliveryCheck D, DeliveryAudit A, ResourceUse U)>();
+        if (r.Throughput is { } t1) rows.Add(("throughput", t1.Deliveries, t1.Audit, t1.Resources));
+        if (r.Latency is { } l) rows.Add(("latency", l.Deliveries, l.Audit, l.Resources));
+        if (r.Soak is { } s) rows.Add(("soak", s.Run.Deliveries, s.Run.Audit, s.Run.Resources));
+        if (r.FanOut is { } f) rows.Add(($"fanout ({f.Rounds.Count} rounds)", f.All, f.Audit, f.Resources));
+        if (r.Outage is { } o) rows.Add(("outage", o.Deliveries, o.Audit, o.Resources));
+        if (rows.Count > 0)
+        {
+            md.AppendLine("| scenario | delivered / expected | deliveries/s | event-to-receipt p50 / p95 / p99 ms | attempts | audited | lost | dup. | Host CPU s (cores) | PostgreSQL CPU s (cores) | bench CPU s | Host peak RSS MiB | PG transactions / delivery |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var (name, d, a, u) in rows)
+                md.AppendLine($"| {name} | {d.Received:N0} / {d.Expected:N0} | {d.DeliveriesPerSecond:N0} | " +
+                    $"{d.EventToReceipt.P50:N0} / {d.EventToReceipt.P95:N0} / {d.EventToReceipt.P99:N0} | {a.Attempts:N0} | {a.Audited:N0} | " +
+                    $"{d.Lost} | {d.Duplicates} | {u.HostCpuSeconds:0.0} ({u.HostCores}) | {u.PostgresCpuSeconds:0.0} ({u.PostgresCores}) | " +
+                    $"{u.BenchCpuSeconds:0.0} | {u.HostPeakRssMiB:N0} | {(double)u.Transactions / Math.Max(1, d.Received):0.0} |");
+            md.AppendLine();
+        }
+
+        if (r.Throughput is { } t)
+            md.AppendLine($"- Throughput: {t.Changes:N0} credit changes over {t.Customers:N0} customers by {t.ClientConcurrency} API clients, " +
+                $"committed in {t.Ingest.Seconds} s ({t.Ingest.OfferedPerSecond:N0}/s, API p99 {t.Ingest.ApiLatency.P99:N0} ms); " +
+                $"first commit to last receipt {t.Deliveries.Seconds} s; the Host handled {t.Audit.AttemptMessages:N0} AttemptDelivery " +
+                $"messages for {t.Audit.Attempts:N0} attempts (the rest found the webhook at its in-flight cap and were put back).");
+        if (r.Latency is { } lat)
+            md.AppendLine($"- Latency: open loop, {lat.Load.Sent:N0} changes offered at {lat.Load.OfferedPerSecond:N0}/s " +
+                $"(latest start {lat.Load.MaxLagMs:N0} ms behind schedule, API p99 {lat.Load.ApiLatency.P99:N0} ms).");
+        if (r.FanOut is { } fan)
+            md.AppendLine($"- Fan-out rounds (commit to last of {fan.Webhooks:N0} receipts): " +
+                string.Join(", ", fan.Rounds.Select(x => $"{x.Deliveries.Seconds:0.00} s")) + ".");
+        if (r.Outage is { } out1)
+            md.AppendLine($"- Outage: {out1.OutageSeconds:0} s of 503 while credit changes were sent at {out1.Load.OfferedPerSecond:N0}/s " +
+                $"({r.Counts.OutagePerSecond:N0}/s asked, at most {r.Counts.ClientConcurrency * 2} unanswered; {out1.Load.Sent:N0} committed), retry schedule [{string.Join(", ", out1.RetrySchedule)}] s; at recovery " +
+                $"{out1.Backlog:N0} undelivered ({out1.PendingDeliveries:N0} already pending a retry); first 200 after " +
+                $"{out1.FirstSuccessSeconds} s, last after {out1.DrainSeconds} s; {out1.Answered503:N0} attempts answered 503, " +
+                $"{out1.Audit.CircuitOpenAttempts:N0} stopped by the open circuit, {out1.Audit.Attempts:N0} attempts in all. " +
+                $"Deliveries answered 200 in each second after the recovery (first 60 s): {string.Join(" ", out1.SucceededPerSecond.Take(60))}.");
+        if (r.Soak is { } soak)
+            md.AppendLine("- Soak: Host RSS samples during the load: " + string.Join(", ", soak.Samples.Select(x => $"{x.RssMiB:0}")) + " MiB.");
+        if (r.Baselines is { } b)
+        {
+            md.AppendLine($"- Baselines: HTTP ceiling {b.Http.RequestsPerSecond:N0} requests/s ({b.Http.Requests:N0} requests of " +
+                $"{b.Http.BodyBytes} B, {b.Http.Concurrency} concurrent, bare HttpClient to the same receiver); storage ceiling " +
+                $"{b.Storage.DeliveriesPerSecond:N0} deliveries/s ({b.Storage.Deliveries:N0} x {b.Storage.EventsPerDelivery} events, " +
+                $"{b.Storage.Concurrency} concurrent: {b.Storage.What}).");
+            if (r.Ratios is { } ratio)
+                md.AppendLine($"- Our throughput is {ratio.OfHttpCeiling.ToString("P1", CultureInfo.InvariantCulture)} of the HTTP ceiling " +
+                    $"and {ratio.OfStorageCeiling.ToString("P1", CultureInfo.InvariantCulture)} of the storage ceiling.");
+        }
+        if (r.Templates is { } templates)
+            foreach (var x in templates)
+                md.AppendLine($"- Template {x.Benchmark}: {x.MeanNanoseconds} ns, {x.RendersPerSecond:N0} renders/s on one core, " +
+                    $"{x.AllocatedBytes} B allocated per render; the {x.OutputChars}-char output string is {x.OutputStringBytes} B.");
+        return md.ToString();
+    }
+
+    private static string Load(double[]? load) => load is null ? "?" : string.Join(" ", load.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)));
+}

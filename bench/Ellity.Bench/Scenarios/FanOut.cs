@@ -1,0 +1,42 @@
+namespace Ellity.Bench.Scenarios;
+
+/// <summary>One event's deliveries to every webhook: from its commit to the last receipt.</summary>
+public sealed record FanOutRound(int Round, DeliveryCheck Deliveries);
+
+/// <param name="All">Every round's deliveries together.</param>
+public sealed record FanOutResult(int Webhooks, IReadOnlyList<FanOutRound> Rounds, DeliveryCheck All, DeliveryAudit Audit, ResourceUse Resources)
+{
+    /// <summary>The slowest round: the target is met only when every round makes it.</summary>
+    public double WorstSeconds => Rounds.Max(r => r.Deliveries.Seconds);
+}
+
+/// <summary>One credit change of a customer of an e-shop with many webhooks on that trigger, a few times over.</summary>
+public static class FanOut
+{
+    public static async Task<FanOutResult> RunAsync(BenchSettings settings)
+    {
+        var counts = settings.Counts;
+        await using var run = await HostScenario.StartAsync(settings, "fanout");
+        await Parallel.ForAsync(0, counts.FanOutWebhooks, new ParallelOptions { MaxDegreeOfParallelism = HostScenario.SetupConcurrency },
+            async (n, _) => await run.Api.CreateWebhookAsync($"fan-out {n}", $"{run.Receiver.Url}/{n}", HostScenario.BodyTemplate));
+        var customer = await run.Api.RegisterCustomerAsync(0);
+        await run.Database.WaitUntilIdleAsync(HostScenario.IdleLimit);
+
+        var mark = await run.BeginAsync();
+        var rounds = new List<FanOutRound>();
+        var seen = new HashSet<Guid>();
+        for (var round = 1; round <= counts.FanOutRounds; round++)
+        {
+            Console.Error.WriteLine($"[fanout] round {round}: one credit change to {counts.FanOutWebhooks} webhooks");
+            await run.Api.ChangeCreditAsync(customer, round);
+            await run.DrainAsync((long)round * counts.FanOutWebhooks, HostScenario.Stall);
+            var committed = (await run.Database.EventsAsync(HostScenario.CreditChanged)).Where(e => seen.Add(e.Key)).ToDictionary();
+            var check = DeliveryCheck.Of(committed, counts.FanOutWebhooks, run.Receiver.Receipts.Where(r => committed.ContainsKey(r.EventId)));
+            rounds.Add(new FanOutRound(round, check));
+            Console.Error.WriteLine($"  {check.Received} of {check.Expected} in {check.Seconds} s");
+        }
+        var resources = await run.EndAsync(mark);
+        var all = DeliveryCheck.Of(await run.Database.EventsAsync(HostScenario.CreditChanged), counts.FanOutWebhooks, run.Receiver.Receipts);
+        return new FanOutResult(counts.FanOutWebhooks, rounds, all, await run.Database.AuditAsync(), resources);
+    }
+}

@@ -1,0 +1,68 @@
+namespace Ellity.Bench.Scenarios;
+
+public sealed record LatencyResult(
+    double OfferedPerSecond, double DurationSeconds, int Customers, LoadResult Load, DeliveryCheck Deliveries,
+    DeliveryAudit Audit, ResourceUse Resources);
+
+/// <summary>One RSS reading of the Host, seconds into the load.</summary>
+public sealed record RssSample(double AtSeconds, double RssMiB);
+
+/// <summary>The Host's RSS over a long steady load: the mean of its first window against its last.</summary>
+public sealed record SoakResult(
+    LatencyResult Run, double WindowSeconds, double FirstWindowRssMiB, double LastWindowRssMiB, double GrowthPercent,
+    IReadOnlyList<RssSample> Samples);
+
+/// <summary>
+/// Open-loop load at a fixed rate: event-to-receipt latency under load (60 s), and the same load kept up
+/// for 5 minutes to see whether the Host's memory stays flat.
+/// </summary>
+public static class LatencyUnderLoad
+{
+    public static async Task<LatencyResult> RunAsync(BenchSettings settings)
+    {
+        return await RunAsync(settings, "latency", settings.Counts.LatencySeconds, sampleRss: null);
+    }
+
+    public static async Task<SoakResult> SoakAsync(BenchSettings settings)
+    {
+        var counts = settings.Counts;
+        var samples = new List<RssSample>();
+        var run = await RunAsync(settings, "soak", counts.SoakSeconds, samples);
+        var window = counts.SoakSeconds >= 300 ? 60.0 : counts.SoakSeconds / 4.0;
+        var first = samples.Where(s => s.AtSeconds < window).Average(s => s.RssMiB);
+        var last = samples.Where(s => s.AtSeconds >= counts.SoakSeconds - window).Average(s => s.RssMiB);
+        return new SoakResult(run, window, Math.Round(first, 1), Math.Round(last, 1), Math.Round((last / first - 1) * 100, 1), samples);
+    }
+
+    private static async Task<LatencyResult> RunAsync(BenchSettings settings, string name,
+        int seconds, List<RssSample>? sampleRss)
+    {
+        var counts = settings.Counts;
+        await using var run = await HostScenario.StartAsync(settings, name);
+        await run.Api.CreateWebhookAsync(name, run.Receiver.Url, HostScenario.BodyTemplate);
+        var customers = await run.Api.RegisterCustomersAsync(counts.PacedCustomers, HostScenario.SetupConcurrency);
+        await run.Database.WaitUntilIdleAsync(HostScenario.IdleLimit);
+
+        var mark = await run.BeginAsync();
+        Console.Error.WriteLine($"[{name}] {counts.PacedPerSecond} credit changes/s for {seconds} s, open loop");
+        // Every 5 s over a long run; a short (quick) run still gets a few readings in each window.
+        var sampleEvery = Math.Min(5.0, seconds / 10.0);
+        var nextSample = 0.0;
+        var load = await Load.PacedAsync(run.Api, customers, counts.PacedPerSecond, TimeSpan.FromSeconds(seconds),
+            maxInFlight: 1000, tick: elapsed =>
+            {
+                if (sampleRss is null || elapsed.TotalSeconds < nextSample) return;
+                sampleRss.Add(new RssSample(Math.Round(elapsed.TotalSeconds, 1), HostScenario.MiB(ProcessStats.RssBytes(run.Host.Pid))));
+                nextSample += sampleEvery;
+            });
+        var committed = await run.Database.EventsAsync(HostScenario.CreditChanged);
+        await run.DrainAsync(committed.Count, HostScenario.Stall);
+        var resources = await run.EndAsync(mark);
+
+        var result = new LatencyResult(counts.PacedPerSecond, seconds, customers.Length, load,
+            DeliveryCheck.Of(committed, 1, run.Receiver.Receipts), await run.Database.AuditAsync(), resources);
+        var latency = result.Deliveries.EventToReceipt;
+        Console.Error.WriteLine($"  event to receipt p50 {latency.P50} ms, p95 {latency.P95} ms, p99 {latency.P99} ms");
+        return result;
+    }
+}

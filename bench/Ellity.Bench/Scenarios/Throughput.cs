@@ -1,0 +1,38 @@
+namespace Ellity.Bench.Scenarios;
+
+public sealed record ThroughputResult(
+    int Changes, int Customers, int ClientConcurrency, LoadResult Ingest, DeliveryCheck Deliveries, DeliveryAudit Audit,
+    ResourceUse Resources)
+{
+    public double TransactionsPerDelivery => Math.Round((double)Resources.Transactions / Math.Max(1, Deliveries.Received), 2);
+}
+
+/// <summary>
+/// Credit changes over many customers as fast as the API takes them, one POST webhook with the templated
+/// body: deliveries per second from the first commit to the last receipt, every delivery audited.
+/// </summary>
+public static class Throughput
+{
+    public static async Task<ThroughputResult> RunAsync(BenchSettings settings)
+    {
+        var counts = settings.Counts;
+        await using var run = await HostScenario.StartAsync(settings, "throughput");
+        await run.Api.CreateWebhookAsync("throughput", run.Receiver.Url, HostScenario.BodyTemplate);
+        var customers = await run.Api.RegisterCustomersAsync(counts.ThroughputCustomers, HostScenario.SetupConcurrency);
+        await run.Database.WaitUntilIdleAsync(HostScenario.IdleLimit);
+
+        var mark = await run.BeginAsync();
+        Console.Error.WriteLine($"[throughput] {counts.ThroughputChanges} credit changes over {customers.Length} customers, {counts.ClientConcurrency} clients");
+        var ingest = await Load.ClosedAsync(run.Api, customers, counts.ThroughputChanges, counts.ClientConcurrency);
+        Console.Error.WriteLine($"  ingested in {ingest.Seconds} s ({ingest.OfferedPerSecond}/s); waiting for the deliveries");
+        var committed = await run.Database.EventsAsync(HostScenario.CreditChanged);
+        // Every delivery must arrive for the figure to mean anything: three times the usual patience.
+        await run.DrainAsync(committed.Count, HostScenario.Stall, TimeSpan.FromSeconds(3 * counts.DrainLimitSeconds));
+        var resources = await run.EndAsync(mark);
+
+        var result = new ThroughputResult(counts.ThroughputChanges, customers.Length, counts.ClientConcurrency, ingest,
+            DeliveryCheck.Of(committed, 1, run.Receiver.Receipts), await run.Database.AuditAsync(), resources);
+        Console.Error.WriteLine($"  {result.Deliveries.Received} delivered in {result.Deliveries.Seconds} s: {result.Deliveries.DeliveriesPerSecond}/s");
+        return result;
+    }
+}
