@@ -80,6 +80,14 @@ public sealed class HostProcess : IAsyncDisposable
         throw new TimeoutException($"The Host did not answer within 90 s; see {logPath}");
     }
 
+    /// <summary>POSTs JSON with the operator key and returns the answer; anything but a 2xx throws.</summary>
+    public async Task<System.Text.Json.Nodes.JsonNode> PostAsync(string path, object body)
+    {
+        using var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(Client, Url + path, body);
+        response.EnsureSuccessStatusCode();
+        return System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
     /// <summary>SIGKILL: no shutdown, no flushing, exactly like a crash.</summary>
     public void Kill()
     {

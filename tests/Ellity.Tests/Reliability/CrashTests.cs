@@ -18,13 +18,6 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
 
     public Task DisposeAsync() => TestPostgres.DropDatabaseAsync(_db);
 
-    private static async Task<JsonNode> PostAsync(HostProcess host, string path, object body)
-    {
-        using var response = await host.Client.PostAsJsonAsync(host.Url + path, body);
-        response.EnsureSuccessStatusCode();
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-    }
-
     [Fact]
     public async Task every_credit_change_committed_before_a_sigkill_is_delivered_after_the_restart()
     {
@@ -40,14 +33,14 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         var eshop = AppFixture.NewEshopId();
 
         var first = await HostProcess.StartAsync(_db, port);
-        var webhook = (await PostAsync(first, $"/api/eshops/{eshop}/webhooks", new
+        var webhook = (await first.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
             name = "crash", trigger = "customer.credit.changed", url = receiver.Url,
             body = "{\"credit\": #customer.credit#, \"event\": \"#event.id#\"}", retrySchedule = new[] { 1, 1, 2, 5 },
         }))["id"]!.GetValue<Guid>();
         var customers = new List<Guid>();
         for (var n = 0; n < 50; n++)
-            customers.Add((await PostAsync(first, $"/api/eshops/{eshop}/customers", new { email = $"c{n}@example.cz" }))["id"]!.GetValue<Guid>());
+            customers.Add((await first.PostAsync($"/api/eshops/{eshop}/customers", new { email = $"c{n}@example.cz" }))["id"]!.GetValue<Guid>());
 
         // Fire the burst; kill the Host once a good part of it is in, while requests are in flight.
         var sent = 0;
@@ -109,12 +102,12 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         var eshop = AppFixture.NewEshopId();
 
         var first = await HostProcess.StartAsync(_db, port);
-        var webhook = (await PostAsync(first, $"/api/eshops/{eshop}/webhooks", new
+        var webhook = (await first.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
             name = "restart", trigger = "customer.credit.changed", url = receiver.Url, retrySchedule = new[] { 8 },
         }))["id"]!.GetValue<Guid>();
-        var customer = (await PostAsync(first, $"/api/eshops/{eshop}/customers", new { email = "r@example.cz" }))["id"]!.GetValue<Guid>();
-        await PostAsync(first, $"/api/eshops/{eshop}/customers/{customer}/credit", new { value = 5 });
+        var customer = (await first.PostAsync($"/api/eshops/{eshop}/customers", new { email = "r@example.cz" }))["id"]!.GetValue<Guid>();
+        await first.PostAsync($"/api/eshops/{eshop}/customers/{customer}/credit", new { value = 5 });
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!(await DeliveryEventTypes(webhook)).Contains("delivery_retry_scheduled"))
         {

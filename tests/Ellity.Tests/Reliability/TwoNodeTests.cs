@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Ellity.Tests.Infrastructure;
 using Npgsql;
@@ -32,13 +30,6 @@ public sealed partial class TwoNodeTests(ITestOutputHelper output) : IAsyncLifet
     [GeneratedRegex(@"Delivery [0-9a-f-]{36} attempt \d+ to webhook [0-9a-f-]{36}: status 200")]
     private static partial Regex SuccessfulAttempt();
 
-    private static async Task<JsonNode> PostAsync(HostProcess host, string path, object body)
-    {
-        using var response = await host.Client.PostAsJsonAsync(host.Url + path, body);
-        response.EnsureSuccessStatusCode();
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-    }
-
     [Fact]
     public async Task both_nodes_deliver_and_the_survivor_of_a_sigkill_delivers_everything()
     {
@@ -55,20 +46,20 @@ public sealed partial class TwoNodeTests(ITestOutputHelper output) : IAsyncLifet
         var victim = await HostProcess.StartAsync(_db, ScriptedReceiver.FreePort(), Cluster);
         try
         {
-            await PostAsync(survivor, $"/api/eshops/{eshop}/webhooks", new
+            await survivor.PostAsync($"/api/eshops/{eshop}/webhooks", new
             {
                 name = "two nodes", trigger = "customer.credit.changed", url = receiver.Url,
                 body = "{\"event\": \"#event.id#\"}", retrySchedule = new[] { 1, 1, 2, 5, 5 },
             });
             var customers = new List<Guid>();
             for (var n = 0; n < 30; n++)
-                customers.Add((await PostAsync(n % 2 == 0 ? survivor : victim, $"/api/eshops/{eshop}/customers",
+                customers.Add((await (n % 2 == 0 ? survivor : victim).PostAsync($"/api/eshops/{eshop}/customers",
                     new { email = $"n{n}@example.cz" }))["id"]!.GetValue<Guid>());
 
             // The first half of the changes goes to both nodes; once deliveries flow, one node dies
             // (with work queued and in flight) and the second half goes to the survivor.
             async Task Change(HostProcess node, int n) =>
-                await PostAsync(node, $"/api/eshops/{eshop}/customers/{customers[n % customers.Count]}/credit", new { value = 1 });
+                await node.PostAsync($"/api/eshops/{eshop}/customers/{customers[n % customers.Count]}/credit", new { value = 1 });
             await Parallel.ForAsync(0, changes / 2, new ParallelOptions { MaxDegreeOfParallelism = 8 },
                 async (n, _) => await Change(n % 2 == 0 ? survivor : victim, n));
             var flowing = DateTime.UtcNow + TimeSpan.FromMinutes(1);

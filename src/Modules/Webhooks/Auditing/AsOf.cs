@@ -1,5 +1,4 @@
 using System.Globalization;
-using JasperFx.Events;
 using Marten;
 
 namespace Ellity.Webhooks.Auditing;
@@ -33,6 +32,4 @@ public sealed record AsOf(long? Version, DateTimeOffset? Timestamp)
     /// <summary>The aggregate folded from the stream's events up to this point; null if it did not exist yet.</summary>
     public Task<T?> AggregateAsync<T>(IQuerySession session, Guid streamId, CancellationToken ct) where T : class =>
         session.Events.AggregateStreamAsync<T>(streamId, version: Version ?? 0, timestamp: Timestamp, token: ct);
-
-    public bool Includes(IEvent e) => Version is { } v ? e.Version <= v : e.Timestamp <= Timestamp;
 }

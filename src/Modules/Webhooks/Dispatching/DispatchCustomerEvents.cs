@@ -34,13 +34,17 @@ public static class DispatchCustomerEvents
         ICustomerIntegrationEvent e, IReadOnlyDictionary<string, TemplateValue> values, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
-        // An event that waited in the queue past its customer's erasure is not sent: its personal data is gone.
-        if (await session.LoadAsync<ErasedCustomer>(e.Customer.Id, ct) is { } erased && e.OccurredAt < erased.ErasedAt)
-            return messages;
         var eshopId = e.Customer.EshopId;
-        var webhooks = await session.Query<Webhook>()
+        // One round trip on this hot path for both reads.
+        var reads = session.CreateBatchQuery();
+        var matching = reads.Query<Webhook>()
             .Where(w => w.EshopId == eshopId && w.Trigger == trigger.Name && w.Enabled && !w.Deleted)
-            .ToListAsync(ct);
+            .ToList();
+        var erasure = reads.Load<ErasedCustomer>(e.Customer.Id);
+        await reads.Execute(ct);
+        // An event that waited in the queue past its customer's erasure is not sent: its personal data is gone.
+        if (await erasure is { } erased && e.OccurredAt < erased.ErasedAt) return messages;
+        var webhooks = await matching;
 
         var due = webhooks.Where(w => w.Accepts(e.OccurredAt))
             .Select(w => (Webhook: w, DeliveryId: DeliveryIds.For(w.Id, e.EventId)))

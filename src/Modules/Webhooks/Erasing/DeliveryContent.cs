@@ -1,5 +1,6 @@
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Dispatching;
+using System.Linq.Expressions;
 using Marten;
 
 namespace Ellity.Webhooks.Erasing;
@@ -30,12 +31,27 @@ public static class DeliveryContent
         options.Events.AddMaskingRuleForProtectedInformation<DeliveryAttempted>(Erase);
     }
 
+    /// <summary>Erases every delivery <paramref name="which"/> selects that still has its content, a batch at a time; returns how many.</summary>
+    public static async Task<int> EraseAllAsync(IDocumentStore store, Expression<Func<Delivery, bool>> which, string reason,
+        bool endPending, CancellationToken ct)
+    {
+        var erased = 0;
+        while (true)
+        {
+            await using var query = store.QuerySession();
+            var batch = await query.Query<Delivery>().Where(which).Where(d => d.ContentErasedAt == null).Take(Batch).ToListAsync(ct);
+            if (batch.Count == 0) return erased;
+            await EraseAsync(store, batch, reason, endPending, ct);
+            erased += batch.Count;
+        }
+    }
+
     /// <summary>
     /// Masks the deliveries' events in place, then records the erasure in each stream (which also
     /// erases the document). A crash in between leaves the document unerased and the delivery still
     /// selected by the next run, which repeats both steps.
     /// </summary>
-    public static async Task EraseAsync(IDocumentStore store, IReadOnlyList<Delivery> deliveries, string reason,
+    private static async Task EraseAsync(IDocumentStore store, IReadOnlyList<Delivery> deliveries, string reason,
         bool endPending, CancellationToken ct)
     {
         if (deliveries.Count == 0) return;

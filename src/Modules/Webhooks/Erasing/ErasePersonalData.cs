@@ -26,15 +26,7 @@ public static class ErasePersonalDataHandler
             await session.SaveChangesAsync(ct);
         }
 
-        while (true)
-        {
-            await using var query = store.QuerySession();
-            var batch = await query.Query<Delivery>()
-                .Where(d => d.CustomerId == e.Customer.Id && d.EshopId == e.Customer.EshopId && d.ContentErasedAt == null)
-                .Take(DeliveryContent.Batch)
-                .ToListAsync(ct);
-            if (batch.Count == 0) return;
-            await DeliveryContent.EraseAsync(store, batch, Reason, endPending: true, ct);
-        }
+        await DeliveryContent.EraseAllAsync(store,
+            d => d.CustomerId == e.Customer.Id && d.EshopId == e.Customer.EshopId, Reason, endPending: true, ct);
     }
 }

@@ -16,21 +16,8 @@ public sealed partial class DeliveryRetention(IDocumentStore store, IOptions<Web
     public const string Reason = "Retention period ended.";
 
     /// <summary>Erases the content of every delivery that finished before <paramref name="cutoff"/>; returns how many.</summary>
-    public static async Task<int> SweepAsync(IDocumentStore store, DateTimeOffset cutoff, CancellationToken ct)
-    {
-        var erased = 0;
-        while (true)
-        {
-            await using var query = store.QuerySession();
-            var batch = await query.Query<Delivery>()
-                .Where(d => d.CompletedAt < cutoff && d.ContentErasedAt == null)
-                .Take(DeliveryContent.Batch)
-                .ToListAsync(ct);
-            if (batch.Count == 0) return erased;
-            await DeliveryContent.EraseAsync(store, batch, Reason, endPending: false, ct);
-            erased += batch.Count;
-        }
-    }
+    public static Task<int> SweepAsync(IDocumentStore store, DateTimeOffset cutoff, CancellationToken ct) =>
+        DeliveryContent.EraseAllAsync(store, d => d.CompletedAt < cutoff, Reason, endPending: false, ct);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -11,11 +11,8 @@ namespace Ellity.Webhooks.Subscribing;
 /// </summary>
 internal static class WebhookLookup
 {
-    public static async Task<Webhook?> Load(IQuerySession session, string eshopId, Guid webhookId, CancellationToken ct)
-    {
-        var webhook = await session.LoadAsync<Webhook>(webhookId, ct);
-        return webhook is { Deleted: false } && webhook.EshopId == eshopId ? webhook : null;
-    }
+    public static async Task<Webhook?> Load(IQuerySession session, string eshopId, Guid webhookId, CancellationToken ct) =>
+        await LoadForAudit(session, eshopId, webhookId, ct) is { Deleted: false } webhook ? webhook : null;
 
     /// <summary>Auditors still see a deleted webhook's history and deliveries.</summary>
     public static async Task<Webhook?> LoadForAudit(IQuerySession session, string eshopId, Guid webhookId, CancellationToken ct)
