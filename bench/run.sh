@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Ellity Webhooks benchmark: one command, everything on this machine.
 #
-#   bench/run.sh [--quick] [--scenario NAME]...
+#   bench/run.sh [--quick] [--scenario NAME]... [--changes N]
 #
 # Starts a throwaway PostgreSQL on 127.0.0.1:55434 (stopped again at the end, also on failure),
 # builds the Host, the benchmark and the template micro-benchmark in Release, then runs the
@@ -9,7 +9,8 @@
 # fanout, outage, soak, templates. Each Host scenario starts the Host as its own process on a fresh
 # database. Writes bench/results/<UTC timestamp>.json and bench/results/latest.md, and prints the
 # Markdown table. --quick runs small counts (a smoke run of a few minutes) and writes
-# <timestamp>-quick.json and latest-quick.md instead, which git ignores.
+# <timestamp>-quick.json and latest-quick.md instead, which git ignores. --changes N sizes the
+# throughput scenario (N credit changes over N/10 customers), for profiling between full runs.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -22,7 +23,9 @@ while (( $# > 0 )); do
     --quick) args+=(--quick); shift ;;
     --scenario) [[ $# -ge 2 ]] || { echo "usage: $0 [--quick] [--scenario NAME]..." >&2; exit 2; }
       args+=(--scenario "$2"); shift 2 ;;
-    *) echo "usage: $0 [--quick] [--scenario NAME]..." >&2; exit 2 ;;
+    --changes) [[ $# -ge 2 ]] || { echo "usage: $0 [--quick] [--scenario NAME]... [--changes N]" >&2; exit 2; }
+      args+=(--changes "$2"); shift 2 ;;
+    *) echo "usage: $0 [--quick] [--scenario NAME]... [--changes N]" >&2; exit 2 ;;
   esac
 done
 

@@ -27,11 +27,14 @@ public sealed record Counts(
 
 public sealed record BenchSettings(
     string Server, string HostDll, string TemplatesDll, string OperatorKey, string ResultsDirectory, string RunId,
-    string GitCommit, double[] LoadAverageBeforeBuild, bool Quick, IReadOnlyList<string> Scenarios)
+    string GitCommit, double[] LoadAverageBeforeBuild, bool Quick, IReadOnlyList<string> Scenarios, int? Changes = null)
 {
     public static readonly string[] AllScenarios = ["baselines", "throughput", "latency", "fanout", "outage", "soak", "templates"];
 
-    public Counts Counts => Quick ? Counts.Quick : Counts.Full;
+    /// <summary>The scenario sizes; <c>--changes N</c> resizes the throughput run (N changes over N/10 customers) for profiling.</summary>
+    public Counts Counts => (Quick ? Counts.Quick : Counts.Full) is var counts && Changes is { } n
+        ? counts with { ThroughputChanges = n, ThroughputCustomers = Math.Max(1, n / 10) }
+        : counts;
 
     public string LogPath(string name)
     {
@@ -53,6 +56,7 @@ public sealed record BenchSettings(
         return new BenchSettings(Value("--server"), Value("--host-dll"), Value("--templates-dll"), Value("--operator-key"),
             Value("--results"), Value("--run-id"), Value("--git-commit"),
             Value("--load-before-build").Split(' ').Select(double.Parse).ToArray(), args.Contains("--quick"),
-            scenarios.Count > 0 ? AllScenarios.Where(scenarios.Contains).ToList() : AllScenarios);
+            scenarios.Count > 0 ? AllScenarios.Where(scenarios.Contains).ToList() : AllScenarios,
+            Array.IndexOf(args, "--changes") >= 0 ? int.Parse(Value("--changes")) : null);
     }
 }

@@ -19,7 +19,7 @@ using Wolverine.Marten;
 
 var builder = WebApplication.CreateBuilder(args);
 
-var connectionString = builder.Configuration.GetConnectionString("Ellity") ?? Defaults.ConnectionString;
+var connectionString = Defaults.Tuned(builder.Configuration.GetConnectionString("Ellity") ?? Defaults.ConnectionString);
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxRequestBytes);
 
@@ -78,6 +78,10 @@ builder.Host.UseWolverine(options =>
     // process resumes at once. Several nodes sharing a database need Balanced (leader election).
     options.Durability.Mode = builder.Configuration.GetValue("Durability:Mode", DurabilityMode.Solo);
     options.Durability.MessageIdentity = MessageIdentity.IdAndDestination;
+    // Retries and put-back attempts are scheduled messages: the defaults (100 every 5 s) would let a
+    // backlog of due retries drain at only 20/s and make every short delay seconds late.
+    options.Durability.ScheduledJobPollingTime = 1.Seconds();
+    options.Durability.RecoveryBatchSize = 1000;
     // The database going away is waited out, not dead-lettered: Marten wraps driver errors, so the
     // whole exception chain is looked at. Retries back off from a second to half an hour.
     options.OnException(StorageFailures.IsTransient)

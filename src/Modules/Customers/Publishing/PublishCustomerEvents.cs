@@ -38,14 +38,18 @@ public sealed class PublishCustomerEvents : BatchSubscription
     {
         // Each event must carry the customer as it was right after it, not as it is now: fold each
         // stream once up to the newest event of this page and publish at every version in the page.
-        foreach (var streamEvents in page.Events.GroupBy(e => e.StreamId))
-        {
-            var inPage = streamEvents.ToDictionary(e => e.Version);
-            var history = await operations.Events.FetchStreamAsync(
-                streamEvents.Key, inPage.Keys.Max(), token: cancellationToken);
+        // All the page's streams are read in one round trip.
+        var reads = operations.CreateBatchQuery();
+        var streams = page.Events.GroupBy(e => e.StreamId)
+            .Select(inPage => (InPage: inPage.ToDictionary(e => e.Version),
+                History: reads.Events.FetchStream(inPage.Key, inPage.Max(e => e.Version))))
+            .ToList();
+        await reads.Execute(cancellationToken);
 
+        foreach (var (inPage, fetch) in streams)
+        {
             Customer? customer = null;
-            foreach (var e in history)
+            foreach (var e in await fetch)
             {
                 customer = Customer.Fold(customer, e.Data);
                 if (inPage.ContainsKey(e.Version) && ToIntegrationEvent(e, customer) is { } message)

@@ -58,7 +58,7 @@ public static partial class AttemptDeliveryHandler
         if (stream.Aggregate is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != command.Attempt)
             return messages;
 
-        using var lease = concurrency.TryAcquire(delivery.WebhookId);
+        using var lease = await concurrency.AcquireAsync(delivery.WebhookId, ct);
         if (lease is null)
         {
             messages.Delay(command, BusyDelay);
