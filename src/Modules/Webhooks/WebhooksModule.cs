@@ -58,6 +58,11 @@ public static class WebhooksModule
             x.MessagesImplementing<ICustomerIntegrationEvent>();
             x.ToLocalQueue(DispatchQueue).UseDurableInbox();
         });
+        // Dispatch takes the events that triggers listen to in batches: a burst of changes costs a few
+        // round trips per batch. The members stay in the durable inbox until their batch is done.
+        Batch<CustomerRegisteredIntegrationEvent>(options);
+        Batch<CustomerCreditChangedIntegrationEvent>(options);
+        Batch<CustomerTierChangedIntegrationEvent>(options);
         if (settings.SharedDeliveryQueue)
         {
             // Every node competes for attempts, so sending spreads over the nodes and a dead node's share is taken over.
@@ -76,6 +81,14 @@ public static class WebhooksModule
         options.OnException<JasperFx.Events.ExistingStreamIdCollisionException>()
             .Or<Marten.Exceptions.ExistingStreamIdCollisionException>().RetryWithCooldown(50.Milliseconds(), 200.Milliseconds());
     }
+
+    private static void Batch<T>(WolverineOptions options) => options.BatchMessagesOf<T>(batching =>
+    {
+        batching.BatchSize = 200;
+        // What a lone event waits for company: short against the latency a receiver sees.
+        batching.TriggerTime = TimeSpan.FromMilliseconds(20);
+        batching.LocalExecutionQueueName = DispatchQueue + "-batches";
+    });
 
     public static IServiceCollection AddWebhooksModule(this IServiceCollection services, IConfiguration configuration)
     {

@@ -56,7 +56,7 @@ public sealed class PublishCustomerEvents : BatchSubscription
                 {
                     // Continue the trace of the request that committed the event, so one trace runs
                     // from the customer command to the webhook's HTTP attempt.
-                    using var activity = ActivityContext.TryParse(e.GetHeader(TraceHeader)?.ToString(), null, out var parent)
+                    using var activity = ActivityContext.TryParse(message.TraceParent, null, out var parent)
                         ? Source.StartActivity("publish " + e.EventTypeName, ActivityKind.Producer, parent)
                         : null;
                     await bus.PublishAsync(message);
@@ -65,13 +65,17 @@ public sealed class PublishCustomerEvents : BatchSubscription
         }
     }
 
-    public static ICustomerIntegrationEvent? ToIntegrationEvent(IEvent e, Customer after) => e.Data switch
+    public static ICustomerIntegrationEvent? ToIntegrationEvent(IEvent e, Customer after)
     {
-        CustomerRegistered => new CustomerRegisteredIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot()),
-        CreditChanged c => new CustomerCreditChangedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), c.Value, c.Reason),
-        TierChanged t => new CustomerTierChangedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), t.PreviousTier),
-        GroupChanged g => new CustomerGroupChangedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), g.PreviousGroup),
-        CustomerPersonalDataErased => new CustomerPersonalDataErasedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot()),
-        _ => null,
-    };
+        var trace = e.GetHeader(TraceHeader)?.ToString();
+        return e.Data switch
+        {
+            CustomerRegistered => new CustomerRegisteredIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), trace),
+            CreditChanged c => new CustomerCreditChangedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), c.Value, c.Reason, trace),
+            TierChanged t => new CustomerTierChangedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), t.PreviousTier, trace),
+            GroupChanged g => new CustomerGroupChangedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), g.PreviousGroup, trace),
+            CustomerPersonalDataErased => new CustomerPersonalDataErasedIntegrationEvent(e.Id, e.Timestamp, after.ToSnapshot(), trace),
+            _ => null,
+        };
+    }
 }

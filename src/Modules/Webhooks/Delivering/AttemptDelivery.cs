@@ -69,7 +69,10 @@ public static partial class AttemptDeliveryHandler
         {
             ["DeliveryId"] = delivery.Id, ["WebhookId"] = delivery.WebhookId, ["EshopId"] = delivery.EshopId, ["Attempt"] = command.Attempt,
         });
-        using var activity = DeliveryTelemetry.Source.StartActivity("webhook attempt", ActivityKind.Client);
+        // Every attempt, however late or batched its way here, continues the trace of the request that caused it.
+        using var activity = ActivityContext.TryParse(delivery.TraceParent, null, out var cause)
+            ? DeliveryTelemetry.Source.StartActivity("webhook attempt", ActivityKind.Client, cause)
+            : DeliveryTelemetry.Source.StartActivity("webhook attempt", ActivityKind.Client);
         activity?.SetTag("ellity.delivery.id", delivery.Id);
         activity?.SetTag("ellity.webhook.id", delivery.WebhookId);
         activity?.SetTag("ellity.attempt", command.Attempt);

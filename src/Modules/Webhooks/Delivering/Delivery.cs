@@ -7,11 +7,12 @@ namespace Ellity.Webhooks.Delivering;
 /// A delivery is planned: what will be sent, where, and the retry schedule (seconds between
 /// attempts) fixed for its whole life, so a restart or a later config change cannot alter it.
 /// <see cref="Test"/>: sent on request with the trigger's sample data, not caused by an event.
+/// <see cref="TraceParent"/>: the trace of the request that caused it, which every attempt continues.
 /// </summary>
 public sealed record DeliveryScheduled(
     Guid DeliveryId, string EshopId, Guid WebhookId, string Trigger, Guid SourceEventId,
     DateTimeOffset SourceOccurredAt, DeliveryRequest Request, DateTimeOffset ScheduledAt,
-    IReadOnlyList<int>? RetrySchedule = null, Guid? CustomerId = null, bool Test = false);
+    IReadOnlyList<int>? RetrySchedule = null, Guid? CustomerId = null, bool Test = false, string? TraceParent = null);
 
 /// <summary>One HTTP attempt: a status code when the receiver answered, an error when it did not.</summary>
 public sealed record DeliveryAttempted(
@@ -47,12 +48,13 @@ public sealed partial record Delivery(
     DeliveryRequest Request, DateTimeOffset ScheduledAt, DeliveryStatus Status,
     IReadOnlyList<DeliveryAttempted> Attempts, DateTimeOffset? CompletedAt,
     IReadOnlyList<int> RetrySchedule, int NextAttempt, DateTimeOffset? NextAttemptAt, bool NextAttemptManual,
-    int? LastStatusCode = null, Guid? CustomerId = null, DateTimeOffset? ContentErasedAt = null, bool Test = false)
+    int? LastStatusCode = null, Guid? CustomerId = null, DateTimeOffset? ContentErasedAt = null, bool Test = false,
+    string? TraceParent = null)
 {
     public static Delivery Create(DeliveryScheduled e) =>
         new(e.DeliveryId, e.EshopId, e.WebhookId, e.Trigger, e.SourceEventId, e.SourceOccurredAt, e.Request,
             e.ScheduledAt, DeliveryStatus.Pending, [], null, e.RetrySchedule ?? [], 1, e.ScheduledAt, false,
-            CustomerId: e.CustomerId, Test: e.Test);
+            CustomerId: e.CustomerId, Test: e.Test, TraceParent: e.TraceParent);
 
     public Delivery Apply(DeliveryAttempted e) =>
         this with { Attempts = [.. Attempts, e], NextAttemptAt = null, NextAttemptManual = false, LastStatusCode = e.StatusCode };

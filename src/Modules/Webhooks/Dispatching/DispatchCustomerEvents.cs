@@ -13,41 +13,51 @@ namespace Ellity.Webhooks.Dispatching;
 
 /// <summary>
 /// Turns each customer integration event into one delivery per matching webhook: a delivery
-/// stream started and its first attempt queued, both in one transaction.
+/// stream started and its first attempt queued, both in one transaction. Events arrive in batches
+/// (see <see cref="WebhooksModule"/>), so a burst costs a few round trips per batch, not per event.
 /// </summary>
 [WolverineHandler]
 public static class DispatchCustomerEvents
 {
-    public static Task<OutgoingMessages> Handle(CustomerRegisteredIntegrationEvent e, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
-        Dispatch(session, options.Value, TriggerCatalog.CustomerRegistered, e, TriggerCatalog.ValuesOf(e, TriggerCatalog.CustomerRegistered), ct);
+    public static Task<OutgoingMessages> Handle(CustomerRegisteredIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
+        Dispatch(session, options.Value, TriggerCatalog.CustomerRegistered,
+            events.Select(e => ((ICustomerIntegrationEvent)e, (IReadOnlyDictionary<string, TemplateValue>)TriggerCatalog.ValuesOf(e, TriggerCatalog.CustomerRegistered))), ct);
 
-    public static Task<OutgoingMessages> Handle(CustomerCreditChangedIntegrationEvent e, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
-        Dispatch(session, options.Value, TriggerCatalog.CreditChanged, e, TriggerCatalog.ValuesOf(e), ct);
+    public static Task<OutgoingMessages> Handle(CustomerCreditChangedIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
+        Dispatch(session, options.Value, TriggerCatalog.CreditChanged,
+            events.Select(e => ((ICustomerIntegrationEvent)e, (IReadOnlyDictionary<string, TemplateValue>)TriggerCatalog.ValuesOf(e))), ct);
 
-    public static Task<OutgoingMessages> Handle(CustomerTierChangedIntegrationEvent e, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
-        Dispatch(session, options.Value, TriggerCatalog.TierChanged, e, TriggerCatalog.ValuesOf(e), ct);
+    public static Task<OutgoingMessages> Handle(CustomerTierChangedIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
+        Dispatch(session, options.Value, TriggerCatalog.TierChanged,
+            events.Select(e => ((ICustomerIntegrationEvent)e, (IReadOnlyDictionary<string, TemplateValue>)TriggerCatalog.ValuesOf(e))), ct);
 
     // No trigger listens to group changes yet; handling the message keeps it from piling up unrouted.
     public static void Handle(CustomerGroupChangedIntegrationEvent e) { }
 
     public static async Task<OutgoingMessages> Dispatch(IDocumentSession session, WebhooksOptions options, Trigger trigger,
-        ICustomerIntegrationEvent e, IReadOnlyDictionary<string, TemplateValue> values, CancellationToken ct)
+        IEnumerable<(ICustomerIntegrationEvent Event, IReadOnlyDictionary<string, TemplateValue> Values)> batch, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
-        var eshopId = e.Customer.EshopId;
-        // One round trip on this hot path for both reads.
+        var events = batch.ToList();
+        var eshopIds = events.Select(x => x.Event.Customer.EshopId).Distinct().ToArray();
+        var customerIds = events.Select(x => x.Event.Customer.Id).Distinct().ToArray();
+        // One round trip for both reads, whatever the size of the batch.
         var reads = session.CreateBatchQuery();
         var matching = reads.Query<Webhook>()
-            .Where(w => w.EshopId == eshopId && w.Trigger == trigger.Name && w.Enabled && !w.Deleted)
+            .Where(w => w.EshopId.IsOneOf(eshopIds) && w.Trigger == trigger.Name && w.Enabled && !w.Deleted)
             .ToList();
-        var erasure = reads.Load<ErasedCustomer>(e.Customer.Id);
+        var erasures = reads.LoadMany<ErasedCustomer>().ById(customerIds);
         await reads.Execute(ct);
-        // An event that waited in the queue past its customer's erasure is not sent: its personal data is gone.
-        if (await erasure is { } erased && e.OccurredAt < erased.ErasedAt) return messages;
-        var webhooks = await matching;
+        var erased = (await erasures).ToDictionary(x => x.Id, x => x.ErasedAt);
+        var webhooksByEshop = (await matching).ToLookup(w => w.EshopId);
 
-        var due = webhooks.Where(w => w.Accepts(e.OccurredAt))
-            .Select(w => (Webhook: w, DeliveryId: DeliveryIds.For(w.Id, e.EventId)))
+        var due = events
+            // An event that waited in the queue past its customer's erasure is not sent: its personal data is gone.
+            .Where(x => !(erased.TryGetValue(x.Event.Customer.Id, out var erasedAt) && x.Event.OccurredAt < erasedAt))
+            .SelectMany(x => webhooksByEshop[x.Event.Customer.EshopId].Where(w => w.Accepts(x.Event.OccurredAt))
+                .Select(w => (x.Event, x.Values, Webhook: w, DeliveryId: DeliveryIds.For(w.Id, x.Event.EventId))))
+            // An event handled twice (a retried batch) plans each delivery once.
+            .DistinctBy(d => d.DeliveryId)
             .ToList();
         if (due.Count == 0) return messages;
 
@@ -56,7 +66,7 @@ public static class DispatchCustomerEvents
             .ToHashSet();
 
         var now = ScheduledNow();
-        foreach (var (webhook, deliveryId) in due.Where(d => !existing.Contains(d.DeliveryId)))
+        foreach (var (e, values, webhook, deliveryId) in due.Where(d => !existing.Contains(d.DeliveryId)))
         {
             var scheduled = Plan(webhook, deliveryId, trigger, e, values, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule);
             session.Events.StartStream<Delivery>(deliveryId, scheduled);
@@ -70,7 +80,7 @@ public static class DispatchCustomerEvents
         IReadOnlyList<int> retrySchedule) =>
         Plan(webhook, deliveryId, trigger, values, now, retrySchedule) with
         {
-            SourceEventId = e.EventId, SourceOccurredAt = e.OccurredAt, CustomerId = e.Customer.Id,
+            SourceEventId = e.EventId, SourceOccurredAt = e.OccurredAt, CustomerId = e.Customer.Id, TraceParent = e.TraceParent,
         };
 
     /// <summary>The request rendered for the webhook, carrying the delivery id; the source event is filled in by the caller.</summary>
