@@ -1,14 +1,18 @@
 using System.Diagnostics;
 using Ellity.Webhooks.Subscribing;
 using Marten;
+using JasperFx.Events;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Wolverine;
 
 namespace Ellity.Webhooks.Delivering;
 
-/// <summary>Make attempt number <see cref="Attempt"/> of a delivery.</summary>
-public sealed record AttemptDelivery(Guid DeliveryId, int Attempt = 1);
+/// <summary>
+/// Make attempt number <see cref="Attempt"/> of a delivery. Knowing the webhook up front lets the
+/// delivery and its webhook be read in one round trip (messages queued before it was added lack it).
+/// </summary>
+public sealed record AttemptDelivery(Guid DeliveryId, int Attempt = 1, Guid? WebhookId = null);
 
 /// <summary>What an attempt's outcome means: the events to record, when to retry, whether to disable the webhook.</summary>
 public sealed record AttemptOutcome(IReadOnlyList<object> Events, DateTimeOffset? RetryAt, string? DisableWebhookReason);
@@ -53,7 +57,7 @@ public static partial class AttemptDeliveryHandler
         ILogger<AttemptDelivery> logger, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
-        var stream = await session.Events.FetchForWriting<Delivery>(command.DeliveryId, ct);
+        var (stream, webhook) = await Read(session, command, ct);
         // Finished, gone, or superseded by a newer attempt (a manual redelivery): nothing to do.
         if (stream.Aggregate is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != command.Attempt)
             return messages;
@@ -77,7 +81,7 @@ public static partial class AttemptDeliveryHandler
         activity?.SetTag("ellity.webhook.id", delivery.WebhookId);
         activity?.SetTag("ellity.attempt", command.Attempt);
 
-        var webhook = await session.LoadAsync<Webhook>(delivery.WebhookId, ct);
+        webhook ??= await session.LoadAsync<Webhook>(delivery.WebhookId, ct);
         var secrets = webhook?.SigningSecrets(DateTimeOffset.UtcNow) ?? [];
         var attempt = await sender.SendAsync(delivery.Request, command.Attempt, secrets, headers.Unprotect(webhook?.ProtectedHeaders), ct) with
         {
@@ -97,12 +101,24 @@ public static partial class AttemptDeliveryHandler
             if (ended is DeliveryFailed failed) telemetry.Ended(delivery, false, failed.At);
         }
         if (outcome.RetryAt is { } retryAt)
-            messages.Schedule(new AttemptDelivery(delivery.Id, attempt.Number + 1), retryAt);
+            messages.Schedule(new AttemptDelivery(delivery.Id, attempt.Number + 1, delivery.WebhookId), retryAt);
         var disableReason = outcome.DisableWebhookReason
             ?? (attempt.Succeeded ? null : await FailingTooLong(session, delivery.WebhookId, options.Value.AutoDisableAfter, ct));
         if (disableReason is not null && webhook is { Enabled: true })
             session.Events.Append(delivery.WebhookId, new WebhookAutoDisabled(delivery.WebhookId, DateTimeOffset.UtcNow, disableReason));
         return messages;
+    }
+
+    private static async Task<(IEventStream<Delivery> Stream, Webhook? Webhook)> Read(IDocumentSession session,
+        AttemptDelivery command, CancellationToken ct)
+    {
+        if (command.WebhookId is not { } webhookId)
+            return (await session.Events.FetchForWriting<Delivery>(command.DeliveryId, ct), null);
+        var reads = session.CreateBatchQuery();
+        var stream = reads.Events.FetchForWriting<Delivery>(command.DeliveryId);
+        var webhook = reads.Load<Webhook>(webhookId);
+        await reads.Execute(ct);
+        return (await stream, await webhook);
     }
 
     [LoggerMessage("Delivery {DeliveryId} attempt {Attempt} to webhook {WebhookId}: status {StatusCode} in {DurationMs} ms {Error}")]

@@ -40,7 +40,7 @@ public static class RedeliverEndpoint
 
         var requested = Decide(delivery, DateTimeOffset.UtcNow);
         stream.AppendOne(requested);
-        await bus.PublishAsync(new AttemptDelivery(deliveryId, requested.NextAttempt));
+        await bus.PublishAsync(new AttemptDelivery(deliveryId, requested.NextAttempt, delivery.WebhookId));
         return TypedResults.Accepted($"/api/eshops/{eshopId}/deliveries/{deliveryId}",
             new RedeliveryResponse(deliveryId, requested.NextAttempt));
     }
@@ -80,7 +80,7 @@ public static class RecoverWebhookHandler
         {
             var requested = RedeliverEndpoint.Decide(delivery, now);
             session.Events.Append(delivery.Id, requested);
-            messages.Add(new AttemptDelivery(delivery.Id, requested.NextAttempt));
+            messages.Add(new AttemptDelivery(delivery.Id, requested.NextAttempt, delivery.WebhookId));
         }
         if (batch.Count == RedeliverEndpoint.RecoverBatchSize)
             messages.Add(command with { AfterScheduledAt = batch[^1].ScheduledAt });

@@ -36,7 +36,7 @@ public static class SendTestEndpoint
 
         var scheduled = Plan(webhook, Guid.CreateVersion7(), DispatchCustomerEvents.ScheduledNow());
         session.Events.StartStream<Delivery>(scheduled.DeliveryId, scheduled);
-        await bus.PublishAsync(new AttemptDelivery(scheduled.DeliveryId));
+        await bus.PublishAsync(new AttemptDelivery(scheduled.DeliveryId, WebhookId: scheduled.WebhookId));
         return TypedResults.Accepted($"/api/eshops/{eshopId}/deliveries/{scheduled.DeliveryId}",
             new TestDeliveryResponse(scheduled.DeliveryId));
     }

@@ -65,12 +65,21 @@ public static class DispatchCustomerEvents
         var existing = (await session.Query<Delivery>().Where(d => d.Id.IsOneOf(ids)).Select(d => d.Id).ToListAsync(ct))
             .ToHashSet();
 
-        var now = ScheduledNow();
+        // Each event's deliveries share a time, later for each later event of the batch, so the delivery
+        // log keeps the events' order.
+        var now = DateTimeOffset.MinValue;
+        ICustomerIntegrationEvent? previous = null;
         foreach (var (e, values, webhook, deliveryId) in due.Where(d => !existing.Contains(d.DeliveryId)))
         {
+            if (!ReferenceEquals(e, previous))
+            {
+                var next = ScheduledNow();
+                now = next > now ? next : now.AddTicks(TimeSpan.TicksPerMicrosecond);
+                previous = e;
+            }
             var scheduled = Plan(webhook, deliveryId, trigger, e, values, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule);
             session.Events.StartStream<Delivery>(deliveryId, scheduled);
-            messages.Add(new AttemptDelivery(deliveryId));
+            messages.Add(new AttemptDelivery(deliveryId, WebhookId: webhook.Id));
         }
         return messages;
     }
