@@ -42,6 +42,9 @@ builder.Services.AddMarten(options =>
         options.Events.UseMandatoryStreamTypeDeclaration = true;
         // Who made each change (the API key's identity, relayed by Wolverine): the audit trail's "who".
         options.Events.MetadataConfig.UserNameEnabled = true;
+        // Appends wake the async daemon at once (LISTEN/NOTIFY) instead of waiting for its next poll:
+        // a customer event reaches its webhooks in milliseconds, not a polling interval later.
+        options.Events.UseListenNotifyForEventAppends = true;
         options.Schema.For<DataProtectionKey>().DatabaseSchemaName("ellity");
         EshopsModule.ConfigureMarten(options);
         CustomersModule.ConfigureMarten(options);
@@ -62,6 +65,7 @@ builder.Services.AddWebhooksModule(builder.Configuration);
 builder.Services.AddWolverineHttp();
 builder.Services.AddEllityTelemetry(builder.Configuration);
 builder.Services.AddEllityHealth();
+builder.Services.AddHostedService<HandlerWarmUp>();
 builder.Services.AddResourceSetupOnStartup();
 
 builder.Host.UseWolverine(options =>

@@ -62,7 +62,12 @@ public static partial class AttemptDeliveryHandler
         if (stream.Aggregate is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != command.Attempt)
             return messages;
 
-        using var lease = await concurrency.AcquireAsync(delivery.WebhookId, ct);
+        webhook ??= await session.LoadAsync<Webhook>(delivery.WebhookId, ct);
+        var secrets = webhook?.SigningSecrets(DateTimeOffset.UtcNow) ?? [];
+        var customHeaders = headers.Unprotect(webhook?.ProtectedHeaders);
+
+        // The webhook's slot is held only while its request is in flight.
+        var lease = await concurrency.AcquireAsync(delivery.WebhookId, ct);
         if (lease is null)
         {
             messages.Delay(command, BusyDelay);
@@ -81,12 +86,18 @@ public static partial class AttemptDeliveryHandler
         activity?.SetTag("ellity.webhook.id", delivery.WebhookId);
         activity?.SetTag("ellity.attempt", command.Attempt);
 
-        webhook ??= await session.LoadAsync<Webhook>(delivery.WebhookId, ct);
-        var secrets = webhook?.SigningSecrets(DateTimeOffset.UtcNow) ?? [];
-        var attempt = await sender.SendAsync(delivery.Request, command.Attempt, secrets, headers.Unprotect(webhook?.ProtectedHeaders), ct) with
+        DeliveryAttempted attempt;
+        try
         {
-            WebhookId = delivery.WebhookId, Manual = delivery.NextAttemptManual,
-        };
+            attempt = await sender.SendAsync(delivery.Request, command.Attempt, secrets, customHeaders, ct) with
+            {
+                WebhookId = delivery.WebhookId, Manual = delivery.NextAttemptManual,
+            };
+        }
+        finally
+        {
+            lease.Dispose();
+        }
         activity?.SetTag("http.response.status_code", attempt.StatusCode);
         if (!attempt.Succeeded) activity?.SetStatus(ActivityStatusCode.Error, attempt.Error);
         telemetry.Attempted(delivery, attempt);
