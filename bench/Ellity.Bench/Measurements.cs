@@ -45,6 +45,19 @@ public sealed record DeliveryCheck(
             seconds > 0 ? Math.Round(expectedDelivery.Count / seconds, 1) : 0,
             Latency.Of(expectedDelivery.Select(r => (r.ReceivedAt - r.OccurredAt).TotalMilliseconds)));
     }
+
+    /// <summary>
+    /// Event-to-receipt latency of the events committed at least <paramref name="skip"/> after the first one:
+    /// the same run without the freshly started Host's warm-up (JIT, connection pools).
+    /// </summary>
+    public static Latency LatencyAfter(IReadOnlyDictionary<Guid, DateTime> committed, IEnumerable<Receipt> receipts, TimeSpan skip)
+    {
+        if (committed.Count == 0) return Latency.Of([]);
+        var from = committed.Values.Min() + skip;
+        return Latency.Of(receipts.Where(r => r.Status == 200).GroupBy(r => r.WebhookId).Select(g => g.MinBy(r => r.ReceivedAt)!)
+            .Where(r => committed.TryGetValue(r.EventId, out var at) && at >= from)
+            .Select(r => (r.ReceivedAt - r.OccurredAt).TotalMilliseconds));
+    }
 }
 
 /// <summary>CPU and memory over one measured phase: the Host's, PostgreSQL's (all its processes) and the benchmark's own.</summary>

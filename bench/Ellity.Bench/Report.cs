@@ -53,7 +53,9 @@ public static class Report
                 $"messages for {t.Audit.Attempts:N0} attempts (the rest found the webhook at its in-flight cap and were put back).");
         if (r.Latency is { } lat)
             md.AppendLine($"- Latency: open loop, {lat.Load.Sent:N0} changes offered at {lat.Load.OfferedPerSecond:N0}/s " +
-                $"(latest start {lat.Load.MaxLagMs:N0} ms behind schedule, API p99 {lat.Load.ApiLatency.P99:N0} ms).");
+                $"(latest start {lat.Load.MaxLagMs:N0} ms behind schedule, API p99 {lat.Load.ApiLatency.P99:N0} ms); " +
+                $"the Host is started fresh, so the changes after the first {lat.WarmUpSeconds:0.##} s alone: " +
+                $"p50 {lat.AfterWarmUp.P50:N0} / p95 {lat.AfterWarmUp.P95:N0} / p99 {lat.AfterWarmUp.P99:N0} ms.");
         if (r.FanOut is { } fan)
             md.AppendLine($"- Fan-out rounds (commit to last of {fan.Webhooks:N0} receipts): " +
                 string.Join(", ", fan.Rounds.Select(x => $"{x.Deliveries.Seconds:0.00} s")) + ".");
@@ -65,7 +67,9 @@ public static class Report
                 $"{out1.Audit.CircuitOpenAttempts:N0} stopped by the open circuit, {out1.Audit.Attempts:N0} attempts in all. " +
                 $"Deliveries answered 200 in each second after the recovery (first 60 s): {string.Join(" ", out1.SucceededPerSecond.Take(60))}.");
         if (r.Soak is { } soak)
-            md.AppendLine("- Soak: Host RSS samples during the load: " + string.Join(", ", soak.Samples.Select(x => $"{x.RssMiB:0}")) + " MiB.");
+            md.AppendLine($"- Soak: after the first {soak.Run.WarmUpSeconds:0.##} s, event to receipt p50 {soak.Run.AfterWarmUp.P50:N0} / " +
+                $"p95 {soak.Run.AfterWarmUp.P95:N0} / p99 {soak.Run.AfterWarmUp.P99:N0} ms. Host RSS samples during the load: " +
+                string.Join(", ", soak.Samples.Select(x => $"{x.RssMiB:0}")) + " MiB.");
         if (r.Baselines is { } b)
         {
             md.AppendLine($"- Baselines: HTTP ceiling {b.Http.RequestsPerSecond:N0} requests/s ({b.Http.Requests:N0} requests of " +
