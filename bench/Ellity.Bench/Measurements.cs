@@ -33,7 +33,7 @@ public sealed record DeliveryCheck(
     {
         var all = receipts.ToList();
         var ok = all.Where(r => r.Status == 200).ToList();
-        var firstOfEach = ok.GroupBy(r => r.WebhookId).Select(g => g.MinBy(r => r.ReceivedAt)).ToList();
+        var firstOfEach = FirstSuccesses(ok).ToList();
         var expectedDelivery = firstOfEach.Where(r => committed.ContainsKey(r.EventId)).ToList();
         var firstCommit = committed.Count > 0 ? committed.Values.Min() : default;
         var lastReceipt = expectedDelivery.Count > 0 ? expectedDelivery.Max(r => r.ReceivedAt) : default;
@@ -54,10 +54,14 @@ public sealed record DeliveryCheck(
     {
         if (committed.Count == 0) return Latency.Of([]);
         var from = committed.Values.Min() + skip;
-        return Latency.Of(receipts.Where(r => r.Status == 200).GroupBy(r => r.WebhookId).Select(g => g.MinBy(r => r.ReceivedAt)!)
+        return Latency.Of(FirstSuccesses(receipts.Where(r => r.Status == 200))
             .Where(r => committed.TryGetValue(r.EventId, out var at) && at >= from)
             .Select(r => (r.ReceivedAt - r.OccurredAt).TotalMilliseconds));
     }
+
+    /// <summary>The first 200 of each delivery (<c>webhook-id</c>): the one that counts.</summary>
+    private static IEnumerable<Receipt> FirstSuccesses(IEnumerable<Receipt> ok) =>
+        ok.GroupBy(r => r.WebhookId).Select(g => g.MinBy(r => r.ReceivedAt)!);
 }
 
 /// <summary>CPU and memory over one measured phase: the Host's, PostgreSQL's (all its processes) and the benchmark's own.</summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Npgsql;
 
 namespace Ellity.Host;
@@ -15,12 +16,12 @@ internal static class Defaults
     /// </summary>
     public static string Tuned(string connectionString)
     {
+        // Npgsql accepts each keyword with or without its spaces, in any case.
+        var named = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(key => key.Replace(" ", "")).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!Names(connectionString, "No Reset On Close", "NoResetOnClose")) builder.NoResetOnClose = true;
-        if (!Names(connectionString, "Max Auto Prepare", "MaxAutoPrepare")) builder.MaxAutoPrepare = 64;
+        if (!named.Contains(nameof(builder.NoResetOnClose))) builder.NoResetOnClose = true;
+        if (!named.Contains(nameof(builder.MaxAutoPrepare))) builder.MaxAutoPrepare = 64;
         return builder.ConnectionString;
     }
-
-    private static bool Names(string connectionString, params string[] keys) =>
-        keys.Any(key => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase));
 }

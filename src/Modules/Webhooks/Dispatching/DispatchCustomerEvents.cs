@@ -20,27 +20,26 @@ namespace Ellity.Webhooks.Dispatching;
 public static class DispatchCustomerEvents
 {
     public static Task<OutgoingMessages> Handle(CustomerRegisteredIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
-        Dispatch(session, options.Value, TriggerCatalog.CustomerRegistered,
-            events.Select(e => ((ICustomerIntegrationEvent)e, (IReadOnlyDictionary<string, TemplateValue>)TriggerCatalog.ValuesOf(e, TriggerCatalog.CustomerRegistered))), ct);
+        Dispatch(session, options.Value, TriggerCatalog.CustomerRegistered, events,
+            e => TriggerCatalog.ValuesOf(e, TriggerCatalog.CustomerRegistered), ct);
 
     public static Task<OutgoingMessages> Handle(CustomerCreditChangedIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
-        Dispatch(session, options.Value, TriggerCatalog.CreditChanged,
-            events.Select(e => ((ICustomerIntegrationEvent)e, (IReadOnlyDictionary<string, TemplateValue>)TriggerCatalog.ValuesOf(e))), ct);
+        Dispatch(session, options.Value, TriggerCatalog.CreditChanged, events, TriggerCatalog.ValuesOf, ct);
 
     public static Task<OutgoingMessages> Handle(CustomerTierChangedIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
-        Dispatch(session, options.Value, TriggerCatalog.TierChanged,
-            events.Select(e => ((ICustomerIntegrationEvent)e, (IReadOnlyDictionary<string, TemplateValue>)TriggerCatalog.ValuesOf(e))), ct);
+        Dispatch(session, options.Value, TriggerCatalog.TierChanged, events, TriggerCatalog.ValuesOf, ct);
 
     // No trigger listens to group changes yet; handling the message keeps it from piling up unrouted.
     public static void Handle(CustomerGroupChangedIntegrationEvent e) { }
 
-    public static async Task<OutgoingMessages> Dispatch(IDocumentSession session, WebhooksOptions options, Trigger trigger,
-        IEnumerable<(ICustomerIntegrationEvent Event, IReadOnlyDictionary<string, TemplateValue> Values)> batch, CancellationToken ct)
+    /// <param name="valuesOf">The template variables an event fills; only worked out for events some webhook listens to.</param>
+    public static async Task<OutgoingMessages> Dispatch<T>(IDocumentSession session, WebhooksOptions options, Trigger trigger,
+        T[] events, Func<T, IReadOnlyDictionary<string, TemplateValue>> valuesOf, CancellationToken ct)
+        where T : ICustomerIntegrationEvent
     {
         var messages = new OutgoingMessages();
-        var events = batch.ToList();
-        var eshopIds = events.Select(x => x.Event.Customer.EshopId).Distinct().ToArray();
-        var customerIds = events.Select(x => x.Event.Customer.Id).Distinct().ToArray();
+        var eshopIds = events.Select(e => e.Customer.EshopId).Distinct().ToArray();
+        var customerIds = events.Select(e => e.Customer.Id).Distinct().ToArray();
         // One round trip for both reads, whatever the size of the batch.
         var reads = session.CreateBatchQuery();
         var matching = reads.Query<Webhook>()
@@ -53,9 +52,9 @@ public static class DispatchCustomerEvents
 
         var due = events
             // An event that waited in the queue past its customer's erasure is not sent: its personal data is gone.
-            .Where(x => !(erased.TryGetValue(x.Event.Customer.Id, out var erasedAt) && x.Event.OccurredAt < erasedAt))
-            .SelectMany(x => webhooksByEshop[x.Event.Customer.EshopId].Where(w => w.Accepts(x.Event.OccurredAt))
-                .Select(w => (x.Event, x.Values, Webhook: w, DeliveryId: DeliveryIds.For(w.Id, x.Event.EventId))))
+            .Where(e => !(erased.TryGetValue(e.Customer.Id, out var erasedAt) && e.OccurredAt < erasedAt))
+            .SelectMany(e => webhooksByEshop[e.Customer.EshopId].Where(w => w.Accepts(e.OccurredAt))
+                .Select(w => (Event: e, Webhook: w, DeliveryId: DeliveryIds.For(w.Id, e.EventId))))
             // An event handled twice (a retried batch) plans each delivery once.
             .DistinctBy(d => d.DeliveryId)
             .ToList();
@@ -68,18 +67,18 @@ public static class DispatchCustomerEvents
         // Each event's deliveries share a time, later for each later event of the batch, so the delivery
         // log keeps the events' order.
         var now = DateTimeOffset.MinValue;
-        ICustomerIntegrationEvent? previous = null;
-        foreach (var (e, values, webhook, deliveryId) in due.Where(d => !existing.Contains(d.DeliveryId)))
+        foreach (var planned in due.Where(d => !existing.Contains(d.DeliveryId)).GroupBy(d => d.Event.EventId))
         {
-            if (!ReferenceEquals(e, previous))
+            var next = ScheduledNow();
+            now = next > now ? next : now.AddTicks(TimeSpan.TicksPerMicrosecond);
+            var e = planned.First().Event;
+            var values = valuesOf(e);
+            foreach (var (_, webhook, deliveryId) in planned)
             {
-                var next = ScheduledNow();
-                now = next > now ? next : now.AddTicks(TimeSpan.TicksPerMicrosecond);
-                previous = e;
+                var scheduled = Plan(webhook, deliveryId, trigger, e, values, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule);
+                session.Events.StartStream<Delivery>(deliveryId, scheduled);
+                messages.Add(new AttemptDelivery(deliveryId, WebhookId: webhook.Id));
             }
-            var scheduled = Plan(webhook, deliveryId, trigger, e, values, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule);
-            session.Events.StartStream<Delivery>(deliveryId, scheduled);
-            messages.Add(new AttemptDelivery(deliveryId, WebhookId: webhook.Id));
         }
         return messages;
     }
