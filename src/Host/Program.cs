@@ -7,6 +7,7 @@ using Ellity.Webhooks;
 using JasperFx;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using JasperFx.CodeGeneration;
 using JasperFx.Core;
 using JasperFx.Resources;
 using JasperFx.Events.Daemon;
@@ -79,6 +80,11 @@ builder.Host.UseWolverine(options =>
     options.Discovery.IncludeAssembly(typeof(CustomersModule).Assembly);
     options.Discovery.IncludeAssembly(typeof(WebhooksModule).Assembly);
     options.UseRuntimeCompilation();
+    // Handler and endpoint adapters are generated ahead of time into Internal/Generated (scripts/codegen.sh;
+    // a test checks they are current): outside Development the Host never starts Roslyn, which cost
+    // seconds of CPU, 170 MiB and over a second on each endpoint's first request. Development generates
+    // them at run time, as handlers change.
+    options.CodeGeneration.TypeLoadMode = builder.Environment.IsDevelopment() ? TypeLoadMode.Dynamic : TypeLoadMode.Static;
     options.Policies.AutoApplyTransactions();
     options.Policies.UseDurableLocalQueues();
     options.MultipleHandlerBehavior = MultipleHandlerBehavior.Separated;
