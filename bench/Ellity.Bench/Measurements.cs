@@ -47,15 +47,15 @@ public sealed record DeliveryCheck(
     }
 
     /// <summary>
-    /// Event-to-receipt latency of the events committed at least <paramref name="skip"/> after the first one:
-    /// the same run without the freshly started Host's warm-up (JIT, connection pools).
+    /// Event-to-receipt latency of the events committed from <paramref name="from"/> after the first one to
+    /// before <paramref name="to"/> (to the end when null): a warm-up, or the measured part of one run.
     /// </summary>
-    public static Latency LatencyAfter(IReadOnlyDictionary<Guid, DateTime> committed, IEnumerable<Receipt> receipts, TimeSpan skip)
+    public static Latency LatencyBetween(IReadOnlyDictionary<Guid, DateTime> committed, IEnumerable<Receipt> receipts, TimeSpan from, TimeSpan? to = null)
     {
         if (committed.Count == 0) return Latency.Of([]);
-        var from = committed.Values.Min() + skip;
+        var first = committed.Values.Min();
         return Latency.Of(FirstSuccesses(receipts.Where(r => r.Status == 200))
-            .Where(r => committed.TryGetValue(r.EventId, out var at) && at >= from)
+            .Where(r => committed.TryGetValue(r.EventId, out var at) && at >= first + from && (to is null || at < first + to))
             .Select(r => (r.ReceivedAt - r.OccurredAt).TotalMilliseconds));
     }
 
