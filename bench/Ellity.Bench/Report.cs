@@ -33,7 +33,7 @@ public static class Report
         if (r.Throughput is { } t1) rows.Add(("throughput", t1.Deliveries, t1.Deliveries.EventToReceipt, t1.Audit, t1.Resources));
         if (r.Latency is { } l) rows.Add(("latency", l.Deliveries, l.Measured, l.Audit, l.Resources));
         if (r.Soak is { } s) rows.Add(("soak", s.Run.Deliveries, s.Run.Measured, s.Run.Audit, s.Run.Resources));
-        if (r.FanOut is { } f) rows.Add(($"fanout ({f.Rounds.Count} rounds)", f.All, f.All.EventToReceipt, f.Audit, f.Resources));
+        if (r.FanOut is { } f) rows.Add(($"fanout ({f.Rounds.Count + 1} rounds)", f.All, f.All.EventToReceipt, f.Audit, f.Resources));
         if (r.Outage is { } o) rows.Add(("outage", o.Deliveries, o.Deliveries.EventToReceipt, o.Audit, o.Resources));
         if (rows.Count > 0)
         {
@@ -60,7 +60,8 @@ public static class Report
                 $"Cold start, the warm-up's changes: p50 {lat.ColdStart.P50:N0} / p95 {lat.ColdStart.P95:N0} / p99 {lat.ColdStart.P99:N0} ms.");
         if (r.FanOut is { } fan)
             md.AppendLine($"- Fan-out rounds (commit to last of {fan.Webhooks:N0} receipts): " +
-                string.Join(", ", fan.Rounds.Select(x => $"{x.Deliveries.Seconds:0.00} s")) + ".");
+                string.Join(", ", fan.Rounds.Select(x => $"{x.Deliveries.Seconds:0.00} s")) +
+                $", after a first round on the fresh Host (cold start) in {fan.ColdStart.Deliveries.Seconds:0.00} s.");
         if (r.Outage is { } out1)
             md.AppendLine($"- Outage: {out1.OutageSeconds:0} s of 503 while credit changes were sent at {out1.Load.OfferedPerSecond:N0}/s " +
                 $"({r.Counts.OutagePerSecond:N0}/s asked, at most {r.Counts.ClientConcurrency * 2} unanswered; {out1.Load.Sent:N0} committed), retry schedule [{string.Join(", ", out1.RetrySchedule)}] s; at recovery " +

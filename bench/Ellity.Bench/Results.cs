@@ -72,8 +72,8 @@ public sealed record BenchResults(
                     $"{l.Measured.P99:N0} ms (offered {l.Load.OfferedPerSecond:0}/s, lost {l.Deliveries.Lost})",
                     l.Measured.P99 <= 500 && l.Deliveries.Lost == 0));
             if (FanOut is { } f)
-                targets.Add(new("fanout", $"1 event to {f.Webhooks:N0} webhooks, slowest of {f.Rounds.Count} rounds", "<= 3 s",
-                    $"{f.WorstSeconds:0.00} s", f.WorstSeconds <= 3 && f.Rounds.All(r => r.Deliveries.Lost == 0)));
+                targets.Add(new("fanout", $"1 event to {f.Webhooks:N0} webhooks, slowest of {f.Rounds.Count} rounds after a cold one", "<= 3 s",
+                    $"{f.WorstSeconds:0.00} s (cold {f.ColdStart.Deliveries.Seconds:0.00} s)", f.WorstSeconds <= 3 && f.All.Lost == 0));
             if (Outage is { } o)
             {
                 targets.Add(new("outage", "backlog at recovery", ">= 50,000", $"{o.Backlog:N0}", o.Backlog >= 50_000));
