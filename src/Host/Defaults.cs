@@ -24,16 +24,4 @@ internal static class Defaults
         if (!named.Contains(nameof(builder.MaxAutoPrepare))) builder.MaxAutoPrepare = 64;
         return builder.ConnectionString;
     }
-
-    /// <summary>
-    /// Lets the thread pool start as many threads as there are parallel senders without waiting. It starts
-    /// with one per core and adds roughly one more every half second while work waits; after a start (the
-    /// JIT occupying threads) or a burst, attempts waited hundreds of milliseconds for a thread, which showed
-    /// as clusters of equal attempt durations. The pool still creates threads only when work needs them.
-    /// </summary>
-    public static void ThreadsFor(int parallelSenders)
-    {
-        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
-        if (parallelSenders > workers) ThreadPool.SetMinThreads(parallelSenders, completionPorts);
-    }
 }

@@ -4,7 +4,6 @@ using Ellity.Customers;
 using Ellity.Eshops;
 using Ellity.Host;
 using Ellity.Webhooks;
-using Ellity.Webhooks.Delivering;
 using JasperFx;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -21,8 +20,6 @@ using Wolverine.Marten;
 
 var builder = WebApplication.CreateBuilder(args);
 
-Defaults.ThreadsFor(builder.Configuration.GetSection(WebhooksOptions.Section).Get<WebhooksOptions>()?.MaxParallelDeliveries
-    ?? new WebhooksOptions().MaxParallelDeliveries);
 var connectionString = Defaults.Tuned(builder.Configuration.GetConnectionString("Ellity") ?? Defaults.ConnectionString);
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxRequestBytes);
