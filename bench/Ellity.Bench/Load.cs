@@ -6,7 +6,7 @@ namespace Ellity.Bench;
 /// <summary>How a load phase went on the sending side.</summary>
 /// <param name="Sent">Credit changes the API answered with success.</param>
 /// <param name="Errors">Credit changes that failed (an error status or no answer).</param>
-/// <param name="OfferedPerSecond">Requests started per second of the phase.</param>
+/// <param name="OfferedPerSecond">Requests started per second of the phase (after its ramp-up, if it has one).</param>
 /// <param name="MaxLagMs">How far behind its schedule the latest-started request was (paced load only).</param>
 /// <param name="ApiLatency">How long the API took to answer a credit change.</param>
 public sealed record LoadResult(int Sent, int Errors, double Seconds, double OfferedPerSecond, double MaxLagMs, Latency ApiLatency);
@@ -34,23 +34,28 @@ public static class Load
     /// scheduled time whatever the earlier ones are doing, up to <paramref name="maxInFlight"/> unanswered
     /// (past that the load can no longer be offered: <see cref="LoadResult.MaxLagMs"/> shows it, and the
     /// changes not started when the time is up are not sent at all).
-    /// <paramref name="tick"/> is called about twice a second with the time since the start.
+    /// <paramref name="tick"/> is called about twice a second with the time since the start. With a
+    /// <paramref name="rampUp"/>, the rate first climbs linearly from 0 to <paramref name="perSecond"/> over
+    /// that time, which is part of <paramref name="duration"/>.
     /// </summary>
     public static async Task<LoadResult> PacedAsync(EllityApi api, Guid[] customers, double perSecond, TimeSpan duration,
-        int maxInFlight, Action<TimeSpan>? tick = null)
+        int maxInFlight, Action<TimeSpan>? tick = null, TimeSpan rampUp = default)
     {
         var timings = new ConcurrentBag<double>();
         var errors = 0;
         var slots = new SemaphoreSlim(maxInFlight);
         var inFlight = new List<Task>();
-        var total = (int)(perSecond * duration.TotalSeconds);
+        var ramp = rampUp.TotalSeconds;
+        var rampChanges = perSecond * ramp / 2;
+        var total = (int)(rampChanges + perSecond * (duration.TotalSeconds - ramp));
         var maxLag = TimeSpan.Zero;
         var nextTick = TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
         var started = 0;
         for (var n = 0; n < total; n++)
         {
-            var due = TimeSpan.FromSeconds(n / perSecond);
+            // Change n is due when the rate's integral reaches n: t^2 * perSecond / (2 * ramp) during the ramp.
+            var due = TimeSpan.FromSeconds(n < rampChanges ? Math.Sqrt(2 * ramp * n / perSecond) : ramp + (n - rampChanges) / perSecond);
             if (due - clock.Elapsed is { Ticks: > 0 } wait) await Task.Delay(wait);
             var left = duration - clock.Elapsed;
             if (left <= TimeSpan.Zero || !await slots.WaitAsync(left)) break;
@@ -73,8 +78,9 @@ public static class Load
             }));
         }
         var offeredSeconds = clock.Elapsed.TotalSeconds;
+        var atFullRate = started - Math.Min(started, (int)Math.Ceiling(rampChanges));
         await Task.WhenAll(inFlight);
-        return new LoadResult(started - errors, errors, Math.Round(offeredSeconds, 2), Math.Round(started / offeredSeconds, 1),
+        return new LoadResult(started - errors, errors, Math.Round(offeredSeconds, 2), Math.Round(atFullRate / Math.Max(0.001, offeredSeconds - ramp), 1),
             Math.Round(maxLag.TotalMilliseconds, 1), Latency.Of(timings));
     }
 

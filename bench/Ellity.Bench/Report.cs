@@ -55,7 +55,7 @@ public static class Report
         if (r.Latency is { } lat)
             md.AppendLine($"- Latency: open loop, {lat.Load.Sent:N0} changes offered at {lat.Load.OfferedPerSecond:N0}/s " +
                 $"(latest start {lat.Load.MaxLagMs:N0} ms behind schedule, API p99 {lat.Load.ApiLatency.P99:N0} ms): " +
-                $"{lat.WarmUpSeconds:0.##} s of warm-up on the freshly started Host, then {lat.DurationSeconds:0.##} s measured " +
+                $"{lat.WarmUpSeconds:0.##} s of warm-up on the freshly started Host (the rate climbing from 0 for half of it), then {lat.DurationSeconds:0.##} s measured " +
                 $"(p50 {lat.Measured.P50:N0} / p95 {lat.Measured.P95:N0} / p99 {lat.Measured.P99:N0} ms over {lat.Measured.Count:N0} deliveries). " +
                 $"Cold start, the warm-up's changes: p50 {lat.ColdStart.P50:N0} / p95 {lat.ColdStart.P95:N0} / p99 {lat.ColdStart.P99:N0} ms.");
         if (r.FanOut is { } fan)

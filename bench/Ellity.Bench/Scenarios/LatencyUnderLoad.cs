@@ -1,6 +1,6 @@
 namespace Ellity.Bench.Scenarios;
 
-/// <param name="WarmUpSeconds">The same load before the measured part: the Host is started fresh for each scenario.</param>
+/// <param name="WarmUpSeconds">Before the measured part, the load climbs from 0 to the full rate and then holds it for as long: the Host is started fresh for each scenario.</param>
 /// <param name="Measured">Event-to-receipt latency of the changes committed after the warm-up: the figure the target is about.</param>
 /// <param name="ColdStart">Event-to-receipt latency of the changes committed during the warm-up, from the Host's fresh start.</param>
 /// <param name="Deliveries">Every change of the run, warm-up included: nothing may be lost or duplicated.</param>
@@ -18,13 +18,15 @@ public sealed record SoakResult(
 
 /// <summary>
 /// Open-loop load at a fixed rate: event-to-receipt latency under load (60 s), and the same load kept up
-/// for 5 minutes to see whether the Host's memory stays flat. Each starts a fresh Host and measures after
-/// 15 s of the same load, whose own latency is reported as the cold start.
+/// for 5 minutes to see whether the Host's memory stays flat. Each starts a fresh Host and measures after a
+/// 30 s warm-up: 15 s in which the load climbs from nothing to the full rate (so that the cold Host is not
+/// handed a backlog it then carries into the measured part) and 15 s at it (the JIT recompiles the hot code
+/// once the rate is reached). The latency of the warm-up is reported as the cold start.
 /// </summary>
 public static class LatencyUnderLoad
 {
-    /// <summary>How long the load runs before the measured part (a quarter of a short run).</summary>
-    private const double WarmUpSeconds = 15;
+    /// <summary>How long the load climbs to its rate, and then holds it, before the measured part (each an eighth of a short run).</summary>
+    private const double RampSeconds = 15, HoldSeconds = 15;
 
     public static async Task<LatencyResult> RunAsync(BenchSettings settings)
     {
@@ -53,13 +55,14 @@ public static class LatencyUnderLoad
         await run.Database.WaitUntilIdleAsync(HostScenario.IdleLimit);
 
         var mark = await run.BeginAsync();
-        var warmUp = Math.Min(WarmUpSeconds, seconds / 4.0);
-        Console.Error.WriteLine($"[{name}] {counts.PacedPerSecond} credit changes/s, open loop: {warmUp} s of warm-up, then {seconds} s measured");
+        var (ramp, hold) = (Math.Min(RampSeconds, seconds / 8.0), Math.Min(HoldSeconds, seconds / 8.0));
+        var warmUp = ramp + hold;
+        Console.Error.WriteLine($"[{name}] {counts.PacedPerSecond} credit changes/s, open loop: {ramp} s climbing to it and {hold} s at it, then {seconds} s measured");
         // Every 5 s over a long run; a short (quick) run still gets a few readings in each window.
         var sampleEvery = Math.Min(5.0, seconds / 10.0);
         var nextSample = 0.0;
         var load = await Load.PacedAsync(run.Api, customers, counts.PacedPerSecond, TimeSpan.FromSeconds(warmUp + seconds),
-            maxInFlight: 1000, tick: elapsed =>
+            maxInFlight: 1000, rampUp: TimeSpan.FromSeconds(ramp), tick: elapsed =>
             {
                 if (sampleRss is null || elapsed.TotalSeconds < nextSample) return;
                 sampleRss.Add(new RssSample(Math.Round(elapsed.TotalSeconds, 1), HostScenario.MiB(ProcessStats.RssBytes(run.Host.Pid))));
