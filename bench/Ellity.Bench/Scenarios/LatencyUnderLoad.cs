@@ -25,7 +25,7 @@ public sealed record SoakResult(
 /// </summary>
 public static class LatencyUnderLoad
 {
-    /// <summary>How long the load climbs to its rate, and then holds it, before the measured part (each an eighth of a short run).</summary>
+    /// <summary>How long the load climbs to its rate, and then holds it, before the measured part (each an eighth of a quick run).</summary>
     private const double RampSeconds = 15, HoldSeconds = 15;
 
     public static async Task<LatencyResult> RunAsync(BenchSettings settings)
@@ -55,7 +55,7 @@ public static class LatencyUnderLoad
         await run.Database.WaitUntilIdleAsync(HostScenario.IdleLimit);
 
         var mark = await run.BeginAsync();
-        var (ramp, hold) = (Math.Min(RampSeconds, seconds / 8.0), Math.Min(HoldSeconds, seconds / 8.0));
+        var (ramp, hold) = settings.Quick ? (seconds / 8.0, seconds / 8.0) : (RampSeconds, HoldSeconds);
         var warmUp = ramp + hold;
         Console.Error.WriteLine($"[{name}] {counts.PacedPerSecond} credit changes/s, open loop: {ramp} s climbing to it and {hold} s at it, then {seconds} s measured");
         // Every 5 s over a long run; a short (quick) run still gets a few readings in each window.
