@@ -3,9 +3,10 @@ using Wolverine.Runtime.Handlers;
 namespace Ellity.Host;
 
 /// <summary>
-/// Wolverine generates and compiles each message handler the first time a message of its type
-/// arrives, which takes seconds on a busy machine. Compiling them all right after start, in the
-/// background, keeps that delay away from the first deliveries after a start or a restart.
+/// In Development Wolverine generates and compiles each message handler the first time a message of
+/// its type arrives, which takes seconds on a busy machine. Compiling them all right after start, in
+/// the background, keeps that delay away from the first deliveries. Elsewhere the handlers are
+/// pre-generated (Internal/Generated) and this service is not registered.
 /// </summary>
 internal sealed class HandlerWarmUp(HandlerGraph handlers, IHostApplicationLifetime lifetime, ILogger<HandlerWarmUp> logger)
     : BackgroundService

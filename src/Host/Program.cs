@@ -71,7 +71,8 @@ builder.Services.AddWebhooksModule(builder.Configuration);
 builder.Services.AddWolverineHttp();
 builder.Services.AddEllityTelemetry(builder.Configuration);
 builder.Services.AddEllityHealth();
-builder.Services.AddHostedService<HandlerWarmUp>();
+// Only Development compiles handlers at run time (see TypeLoadMode below); elsewhere they are pre-built.
+if (builder.Environment.IsDevelopment()) builder.Services.AddHostedService<HandlerWarmUp>();
 builder.Services.AddResourceSetupOnStartup();
 
 builder.Host.UseWolverine(options =>
