@@ -137,6 +137,7 @@ public sealed class FaultTests(FaultsFixture app)
         var delivery = await SingleFinishedDelivery(eshop, webhook);
         Assert.Equal("failed", delivery["status"]!.GetValue<string>());
         Assert.Single(Attempts(delivery));
+        Assert.Contains("410 Gone", delivery["failureReason"]!.GetValue<string>());
         var state = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}");
         Assert.False(state["enabled"]!.GetValue<bool>());
         Assert.Contains("410", state["disabledReason"]!.GetValue<string>());
@@ -200,6 +201,51 @@ public sealed class FaultTests(FaultsFixture app)
         var enabled = await app.WaitForAsync(url, w => !w["health"]!["failing"]!.GetValue<bool>(), "a fresh start");
         Assert.Null(enabled["disabledReason"]);
         Assert.Equal(0, enabled["health"]!["consecutiveFailures"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task switching_a_webhook_off_stops_its_pending_retries_and_a_redelivery_still_goes_out()
+    {
+        var up = false;
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Answer(c, up ? 200 : 500));
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [3, 3, 3]);
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+        await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && Attempts(d[0]!).Count == 1, "a first attempt");
+
+        await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/disable", null);
+
+        var delivery = await SingleFinishedDelivery(eshop, webhook);
+        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
+        Assert.Equal("Not sent: the webhook was switched off.", delivery["failureReason"]!.GetValue<string>());
+        Assert.Single(Attempts(delivery));
+        Assert.Single(receiver.Requests);
+
+        up = true;
+        var id = delivery["id"]!.GetValue<Guid>();
+        await app.ExpectAsync(202, HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{id}/redeliver");
+        var redelivered = await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}",
+            d => d["status"]!.GetValue<string>() == "succeeded", "the manual attempt to the switched-off webhook");
+        Assert.Null(redelivered["failureReason"]);
+        Assert.Equal(2, receiver.Requests.Count);
+    }
+
+    [Fact]
+    public async Task deleting_a_webhook_stops_its_pending_retries_and_it_cannot_be_redelivered()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Answer(c, 500));
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [3, 3, 3]);
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+        await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && Attempts(d[0]!).Count == 1, "a first attempt");
+
+        await app.ExpectAsync(204, HttpMethod.Delete, $"/api/eshops/{eshop}/webhooks/{webhook}");
+
+        var delivery = await SingleFinishedDelivery(eshop, webhook);
+        Assert.Equal("Not sent: the webhook was deleted.", delivery["failureReason"]!.GetValue<string>());
+        Assert.Single(receiver.Requests);
+        var id = delivery["id"]!.GetValue<Guid>();
+        var refused = await app.ExpectAsync(409, HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{id}/redeliver");
+        Assert.Equal("Webhook deleted", refused["title"]!.GetValue<string>());
+        Assert.Single(receiver.Requests);
     }
 
     [Fact]

@@ -15,7 +15,8 @@ public sealed record AttemptResponse(
 public sealed record DeliveryResponse(
     Guid Id, Guid WebhookId, string Trigger, Guid SourceEventId, DateTimeOffset SourceOccurredAt,
     string Status, DateTimeOffset ScheduledAt, DateTimeOffset? CompletedAt, DateTimeOffset? NextAttemptAt,
-    DeliveryRequest Request, IReadOnlyList<AttemptResponse> Attempts, DateTimeOffset? ContentErasedAt, bool Test)
+    DeliveryRequest Request, IReadOnlyList<AttemptResponse> Attempts, DateTimeOffset? ContentErasedAt, bool Test,
+    string? FailureReason)
 {
     public static DeliveryResponse From(Delivery d) => new(
         d.Id, d.WebhookId, d.Trigger, d.SourceEventId, d.SourceOccurredAt,
@@ -23,7 +24,8 @@ public sealed record DeliveryResponse(
         d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null, d.Request,
         d.Attempts.Select(a => new AttemptResponse(
             a.Number, a.StartedAt, a.DurationMs, a.StatusCode, a.Error, a.ResponseBody, a.ResponseBodyTruncated,
-            a.Manual ? "manual" : "scheduled")).ToList(), d.ContentErasedAt, d.Test);
+            a.Manual ? "manual" : "scheduled")).ToList(), d.ContentErasedAt, d.Test,
+        d.Status == DeliveryStatus.Failed ? d.FailureReason : null);
 }
 
 public sealed record DeliveryEventResponse(long Version, string Type, DateTimeOffset Timestamp, object Data);

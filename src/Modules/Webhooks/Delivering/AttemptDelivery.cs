@@ -52,6 +52,21 @@ public static partial class AttemptDeliveryHandler
         return new([attempt, new DeliveryRetryScheduled(attempt.Number + 1, at)], at, null);
     }
 
+    /// <summary>
+    /// Why a due attempt is not sent at all: its webhook was deleted, or switched off (by its owner or
+    /// automatically). Switching a webhook off stops its pending retries as it stops new deliveries; the
+    /// delivery fails with the reason and can be redelivered. A test or a manual redelivery of a switched-off
+    /// webhook is sent: someone just asked for it.
+    /// </summary>
+    public static string? NotSent(Delivery delivery, Webhook? webhook) => webhook switch
+    {
+        null or { Deleted: true } => "Not sent: the webhook was deleted.",
+        { Enabled: false } when !delivery.Test && !delivery.NextAttemptManual => webhook.DisabledReason is { } why
+            ? $"Not sent: the webhook was switched off automatically. {why}"
+            : "Not sent: the webhook was switched off.",
+        _ => null,
+    };
+
     public static async Task<OutgoingMessages> Handle(AttemptDelivery command, IDocumentSession session, WebhookSender sender,
         WebhookConcurrency concurrency, WebhookHeaders headers, IOptions<WebhooksOptions> options, DeliveryTelemetry telemetry,
         ILogger<AttemptDelivery> logger, CancellationToken ct)
@@ -63,6 +78,14 @@ public static partial class AttemptDeliveryHandler
             return messages;
 
         webhook ??= await session.LoadAsync<Webhook>(delivery.WebhookId, ct);
+        if (NotSent(delivery, webhook) is { } reason)
+        {
+            var failed = new DeliveryFailed(DateTimeOffset.UtcNow, delivery.Attempts.Count, reason, delivery.WebhookId);
+            stream.AppendOne(failed);
+            telemetry.Ended(delivery, false, failed.At);
+            LogNotSent(logger, delivery.Id, delivery.WebhookId, reason);
+            return messages;
+        }
         var secrets = webhook?.SigningSecrets(DateTimeOffset.UtcNow) ?? [];
         var customHeaders = headers.Unprotect(webhook?.ProtectedHeaders);
 
@@ -131,6 +154,9 @@ public static partial class AttemptDeliveryHandler
         await reads.Execute(ct);
         return (await stream, await webhook);
     }
+
+    [LoggerMessage(LogLevel.Information, "Delivery {DeliveryId} to webhook {WebhookId} ended without an attempt: {Reason}")]
+    private static partial void LogNotSent(ILogger logger, Guid deliveryId, Guid webhookId, string reason);
 
     [LoggerMessage("Delivery {DeliveryId} attempt {Attempt} to webhook {WebhookId}: status {StatusCode} in {DurationMs} ms {Error}")]
     private static partial void LogAttempt(ILogger logger, LogLevel level, Guid deliveryId, int attempt, Guid webhookId,

@@ -49,7 +49,7 @@ public sealed partial record Delivery(
     IReadOnlyList<DeliveryAttempted> Attempts, DateTimeOffset? CompletedAt,
     IReadOnlyList<int> RetrySchedule, int NextAttempt, DateTimeOffset? NextAttemptAt, bool NextAttemptManual,
     int? LastStatusCode = null, Guid? CustomerId = null, DateTimeOffset? ContentErasedAt = null, bool Test = false,
-    string? TraceParent = null)
+    string? TraceParent = null, string? FailureReason = null)
 {
     public static Delivery Create(DeliveryScheduled e) =>
         new(e.DeliveryId, e.EshopId, e.WebhookId, e.Trigger, e.SourceEventId, e.SourceOccurredAt, e.Request,
@@ -63,13 +63,13 @@ public sealed partial record Delivery(
 
     public Delivery Apply(DeliveryRedeliveryRequested e) => this with
     {
-        Status = DeliveryStatus.Pending, CompletedAt = null,
+        Status = DeliveryStatus.Pending, CompletedAt = null, FailureReason = null,
         NextAttempt = e.NextAttempt, NextAttemptAt = e.At, NextAttemptManual = true,
     };
 
     public Delivery Apply(DeliverySucceeded e) => this with { Status = DeliveryStatus.Succeeded, CompletedAt = e.At };
 
-    public Delivery Apply(DeliveryFailed e) => this with { Status = DeliveryStatus.Failed, CompletedAt = e.At };
+    public Delivery Apply(DeliveryFailed e) => this with { Status = DeliveryStatus.Failed, CompletedAt = e.At, FailureReason = e.Reason };
 
     /// <summary>The same erasure the masking rules apply to the stored events, so a rebuild gives the same document.</summary>
     public Delivery Apply(DeliveryContentErased e) => this with

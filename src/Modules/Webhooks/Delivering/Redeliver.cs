@@ -38,6 +38,10 @@ public static class RedeliverEndpoint
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Delivery content erased",
                 detail: $"Delivery {deliveryId} can no longer be sent: its content was erased at {delivery.ContentErasedAt:O}.");
 
+        if (await session.LoadAsync<Webhook>(delivery.WebhookId, ct) is null or { Deleted: true })
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Webhook deleted",
+                detail: $"Delivery {deliveryId} can no longer be sent: its webhook {delivery.WebhookId} was deleted.");
+
         var requested = Decide(delivery, DateTimeOffset.UtcNow);
         stream.AppendOne(requested);
         await bus.PublishAsync(new AttemptDelivery(deliveryId, requested.NextAttempt, delivery.WebhookId));

@@ -155,6 +155,7 @@ export default {
   'log.attemptCount': 'pokusů: {count}',
   'log.trigger': 'Spouštěč: {trigger}',
   'log.nextAttempt': 'Další pokus: {at}',
+  'log.failureReason': 'Proč se nepodařilo: {reason}',
   'log.request': 'Požadavek',
   'log.attempts': 'Pokusy',
   'log.noAttempts': 'Zatím žádný pokus.',

@@ -155,6 +155,7 @@ export default {
   'log.attemptCount': 'attempts: {count}',
   'log.trigger': 'Trigger: {trigger}',
   'log.nextAttempt': 'Next attempt: {at}',
+  'log.failureReason': 'Why it failed: {reason}',
   'log.request': 'Request',
   'log.attempts': 'Attempts',
   'log.noAttempts': 'No attempt yet.',
