@@ -23,6 +23,9 @@ public sealed class AdminPageTests(BrowserFixture browser)
         await session.SignInAsync(eshop);
 
         await page.GetByRole(AriaRole.Link, Named("Přidat webhook")).First.ClickAsync();
+        await page.GetByText("Opakování při neúspěchu").ClickAsync();
+        await Expect(page.GetByText(new Regex("^Výchozí: "))).ToHaveTextAsync(
+            "Výchozí: hned, 30 s, 2 h (pokusů: 3, celkem zhruba 2 h). Většinou není co měnit.");
         await page.GetByLabel("Název", new() { Exact = true }).FillAsync("Konto do ERP");
         await page.GetByLabel("Spouštěč").SelectOptionAsync("customer.credit.changed");
         await page.GetByLabel("URL adresa", new() { Exact = true }).FillAsync(endpoint);

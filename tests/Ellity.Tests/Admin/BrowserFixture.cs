@@ -30,7 +30,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         Assertions.SetDefaultExpectTimeout(20_000);
         _database = await TestPostgres.CreateDatabaseAsync();
         await Receiver.StartAsync();
-        var host = HostProcess.StartAsync(_database, ScriptedReceiver.FreePort());
+        // A retry schedule of its own, so the page is seen describing the configured one, not a fixed text.
+        var host = HostProcess.StartAsync(_database, ScriptedReceiver.FreePort(), new Dictionary<string, string>
+        {
+            ["Webhooks__RetrySchedule__0"] = "30", ["Webhooks__RetrySchedule__1"] = "7200",
+        });
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {

@@ -9,6 +9,16 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     private const string CreditBody = "{ \"email\":\"#customer.email#\", \"credit\": #customer.credit# }";
 
     [Fact]
+    public async Task the_defaults_a_webhook_gets_are_this_installations_configuration()
+    {
+        var defaults = await app.GetAsync("/api/webhooks/defaults");
+
+        Assert.Equal([5, 300, 1800, 7200, 18000, 36000, 36000], defaults["retrySchedule"]!.AsArray().Select(d => d!.GetValue<int>()));
+        Assert.Equal(5, defaults["attemptTimeoutSeconds"]!.GetValue<double>());
+        Assert.Equal(10, defaults["maxConcurrentPerWebhook"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task trigger_catalog_lists_each_trigger_with_described_variables_and_samples()
     {
         var triggers = (JsonArray)await app.GetAsync("/api/webhooks/triggers");

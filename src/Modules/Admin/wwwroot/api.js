@@ -55,3 +55,15 @@ export async function loadTriggers() {
   }
   return triggers;
 }
+
+let defaults = null;
+
+/** What a webhook gets unless it sets its own (the retry schedule), as this installation is configured; loaded once. */
+export async function loadDefaults() {
+  if (!defaults) {
+    const { ok, json } = await call('GET', '/api/webhooks/defaults');
+    if (!ok) throw new Error('defaults');
+    defaults = json;
+  }
+  return defaults;
+}

@@ -1,5 +1,5 @@
 // Create / edit a webhook, with a live preview of the exact request, "Send test" and the signing secret.
-import { call, loadTriggers, shop } from './api.js';
+import { call, loadDefaults, loadTriggers, shop } from './api.js';
 import { field, h, setFieldError } from './dom.js';
 import { formatDelay, formatTime, language, t, tOr } from './i18n.js';
 import { focusHeading, navigate, setFlash, triggerLabel } from './nav.js';
@@ -9,8 +9,11 @@ const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 const reservedHeaders = ['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'user-agent'];
 const fieldsWithErrors = ['name', 'trigger', 'url', 'body', 'retry', 'headers'];
 
+/** When each attempt goes out: at once, then after each delay of the schedule. */
+const attemptTimes = schedule => [t('delay.now'), ...schedule.map(formatDelay)].join(', ');
+
 export async function renderEditor(view, webhookId) {
-  const triggers = await loadTriggers();
+  const [triggers, defaults] = await Promise.all([loadTriggers(), loadDefaults()]);
   let webhook = null;
   if (webhookId) {
     const { status, json } = await call('GET', shop(`/webhooks/${webhookId}`));
@@ -21,13 +24,14 @@ export async function renderEditor(view, webhookId) {
     }
     webhook = json;
   }
-  const editor = new Editor(view, triggers, webhook);
+  const editor = new Editor(view, triggers, defaults, webhook);
   return () => editor.leave();
 }
 
 class Editor {
-  constructor(view, triggers, webhook) {
+  constructor(view, triggers, defaults, webhook) {
     this.triggers = triggers;
+    this.defaults = defaults;
     this.webhook = webhook;
     this.touched = new Set();
     this.headersChanged = false;
@@ -229,7 +233,11 @@ class Editor {
     this.retry.addEventListener('input', () => this.showRetry());
     const details = h('details', { class: 'retry', open: Boolean(schedule) },
       h('summary', {}, t('retry.summary')),
-      h('p', { class: 'hint' }, t('retry.default')),
+      h('p', { class: 'hint' }, t('retry.default', {
+        list: attemptTimes(this.defaults.retrySchedule),
+        count: this.defaults.retrySchedule.length + 1,
+        span: formatDelay(this.defaults.retrySchedule.reduce((sum, delay) => sum + delay, 0)),
+      })),
       field({ id: 'retry', label: t('retry.label'), hint: t('retry.hint'), control: this.retry, extra: this.retryHuman }));
     this.showRetry();
     return details;
@@ -247,7 +255,7 @@ class Editor {
   showRetry() {
     const schedule = this.readRetry();
     this.retryHuman.textContent = schedule
-      ? t('retry.human', { list: [t('delay.now'), ...schedule.map(formatDelay)].join(', ') })
+      ? t('retry.human', { list: attemptTimes(schedule) })
       : '';
   }
 

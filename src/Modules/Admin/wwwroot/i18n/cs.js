@@ -84,7 +84,7 @@ export default {
   'headers.valueRequired': 'Zadejte hodnotu hlavičky {name}.',
 
   'retry.summary': 'Opakování při neúspěchu',
-  'retry.default': 'Výchozí: hned, pak po 5 s, 5 min, 30 min, 2 h, 5 h, 10 h a 10 h (8 pokusů během zhruba 33 hodin). Většinou není co měnit.',
+  'retry.default': 'Výchozí: {list} (pokusů: {count}, celkem zhruba {span}). Většinou není co měnit.',
   'retry.label': 'Vlastní prodlevy mezi pokusy (sekundy)',
   'retry.hint': 'Čísla oddělená čárkou, např. 10, 60, 600. Prázdné = výchozí.',
   'retry.human': 'Pokusy: {list}.',

@@ -84,7 +84,7 @@ export default {
   'headers.valueRequired': 'Enter a value for the {name} header.',
 
   'retry.summary': 'Retries after a failure',
-  'retry.default': 'Default: at once, then after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (8 attempts over about 33 hours). Usually nothing to change.',
+  'retry.default': 'Default: {list} (attempts: {count}, over about {span}). Usually nothing to change.',
   'retry.label': 'Custom delays between attempts (seconds)',
   'retry.hint': 'Numbers separated by commas, e.g. 10, 60, 600. Empty = default.',
   'retry.human': 'Attempts: {list}.',

@@ -1,0 +1,20 @@
+using Ellity.Webhooks.Delivering;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Wolverine.Http;
+
+namespace Ellity.Webhooks.Subscribing;
+
+/// <param name="RetrySchedule">Seconds between attempts for a webhook without its own schedule.</param>
+public sealed record WebhookDefaultsResponse(IReadOnlyList<int> RetrySchedule, double AttemptTimeoutSeconds, int MaxConcurrentPerWebhook);
+
+public static class GetWebhookDefaultsEndpoint
+{
+    /// <summary>
+    /// What a webhook gets unless it sets its own, as this installation is configured: the admin page
+    /// shows it, so an operator's changed retry schedule is never described by a stale text.
+    /// </summary>
+    [WolverineGet("/api/webhooks/defaults"), Tags("Webhooks")]
+    public static WebhookDefaultsResponse Get(IOptions<WebhooksOptions> options) => new(
+        options.Value.EffectiveRetrySchedule, options.Value.AttemptTimeout.TotalSeconds, options.Value.MaxConcurrentPerWebhook);
+}
