@@ -1,17 +1,18 @@
 namespace Ellity.Bench;
 
 /// <summary>The sizes of every scenario: the full counts, or small ones for a smoke run.</summary>
+/// <param name="ThroughputWarmUpChanges">Credit changes the throughput run makes, and waits to be delivered, before it measures: a fresh Host needs about a minute of load before its JIT has recompiled the hot code.</param>
 /// <param name="ClientConcurrency">Clients changing credit at once in the closed-loop throughput run.</param>
 /// <param name="HostParallelDeliveries">The Host's <c>Webhooks:MaxParallelDeliveries</c> (its default), which the HTTP baseline matches.</param>
 /// <param name="PacedCustomers">Customers the paced scenarios spread their changes over.</param>
 /// <param name="DrainLimitSeconds">How long a scenario waits for its deliveries after the load; what is missing then is reported undelivered.</param>
 public sealed record Counts(
-    int ThroughputChanges, int ThroughputCustomers, int ClientConcurrency, int HostParallelDeliveries,
+    int ThroughputChanges, int ThroughputWarmUpChanges, int ThroughputCustomers, int ClientConcurrency, int HostParallelDeliveries,
     double PacedPerSecond, int LatencySeconds, int SoakSeconds, int PacedCustomers,
     int FanOutWebhooks, int FanOutRounds, double OutagePerSecond, int OutageSeconds, int DrainLimitSeconds)
 {
     public static readonly Counts Full = new(
-        ThroughputChanges: 50_000, ThroughputCustomers: 5_000, ClientConcurrency: 32, HostParallelDeliveries: 32,
+        ThroughputChanges: 50_000, ThroughputWarmUpChanges: 20_000, ThroughputCustomers: 5_000, ClientConcurrency: 32, HostParallelDeliveries: 32,
         PacedPerSecond: 250, LatencySeconds: 60, SoakSeconds: 300, PacedCustomers: 1_000,
         FanOutWebhooks: 1_000, FanOutRounds: 3,
         // Offered so that 60 s of outage would pile up the target's backlog of 50,000.
@@ -20,7 +21,7 @@ public sealed record Counts(
         DrainLimitSeconds: 300);
 
     public static readonly Counts Quick = new(
-        ThroughputChanges: 1_000, ThroughputCustomers: 100, ClientConcurrency: 32, HostParallelDeliveries: 32,
+        ThroughputChanges: 1_000, ThroughputWarmUpChanges: 200, ThroughputCustomers: 100, ClientConcurrency: 32, HostParallelDeliveries: 32,
         PacedPerSecond: 100, LatencySeconds: 5, SoakSeconds: 10, PacedCustomers: 100,
         FanOutWebhooks: 50, FanOutRounds: 1, OutagePerSecond: 50, OutageSeconds: 5, DrainLimitSeconds: 60);
 }

@@ -10,7 +10,13 @@ namespace Ellity.Bench;
 /// plus the ones that found their webhook at its in-flight cap and were put back for 500 ms.
 /// </param>
 public sealed record DeliveryAudit(long Streams, long Audited, long Attempts, long Succeeded, long Failed, long Pending,
-    long CircuitOpenAttempts, long AttemptMessages);
+    long CircuitOpenAttempts, long AttemptMessages)
+{
+    /// <summary>What happened after <paramref name="before"/> was taken, when every delivery counted then had finished.</summary>
+    public DeliveryAudit Since(DeliveryAudit before) => new(Streams - before.Streams, Audited - before.Audited,
+        Attempts - before.Attempts, Succeeded - before.Succeeded, Failed - before.Failed, Pending - before.Pending,
+        CircuitOpenAttempts - before.CircuitOpenAttempts, AttemptMessages - before.AttemptMessages);
+}
 
 /// <summary>Queries of a scenario's database and of the PostgreSQL server; the Host's own tables, read-only.</summary>
 public sealed class Database(string connectionString)

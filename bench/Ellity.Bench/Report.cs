@@ -51,7 +51,9 @@ public static class Report
             md.AppendLine($"- Throughput: {t.Changes:N0} credit changes over {t.Customers:N0} customers by {t.ClientConcurrency} API clients, " +
                 $"committed in {t.Ingest.Seconds} s ({t.Ingest.OfferedPerSecond:N0}/s, API p99 {t.Ingest.ApiLatency.P99:N0} ms); " +
                 $"first commit to last receipt {t.Deliveries.Seconds} s; the Host handled {t.Audit.AttemptMessages:N0} AttemptDelivery " +
-                $"messages for {t.Audit.Attempts:N0} attempts (the rest found the webhook at its in-flight cap and were put back).");
+                $"messages for {t.Audit.Attempts:N0} attempts (the rest found the webhook at its in-flight cap and were put back). " +
+                $"Measured after a warm-up of {t.WarmUpIngest.Sent:N0} changes on the freshly started Host, all delivered first " +
+                $"(cold start: {t.WarmUp.DeliveriesPerSecond:N0} deliveries/s, {t.WarmUp.Received:N0} in {t.WarmUp.Seconds} s).");
         if (r.Latency is { } lat)
             md.AppendLine($"- Latency: open loop, {lat.Load.Sent:N0} changes offered at {lat.Load.OfferedPerSecond:N0}/s " +
                 $"(latest start {lat.Load.MaxLagMs:N0} ms behind schedule, API p99 {lat.Load.ApiLatency.P99:N0} ms): " +
