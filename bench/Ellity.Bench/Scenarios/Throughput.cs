@@ -24,10 +24,12 @@ public static class Throughput
         var customers = await run.Api.RegisterCustomersAsync(counts.ThroughputCustomers, HostScenario.SetupConcurrency);
         await run.Database.WaitUntilIdleAsync(HostScenario.IdleLimit);
 
+        // Every delivery must arrive for the figures to mean anything: three times the usual patience.
+        var patience = TimeSpan.FromSeconds(3 * counts.DrainLimitSeconds);
         Console.Error.WriteLine($"[throughput] warm-up: {counts.ThroughputWarmUpChanges} credit changes, {counts.ClientConcurrency} clients");
         var warmUpIngest = await Load.ClosedAsync(run.Api, customers, counts.ThroughputWarmUpChanges, counts.ClientConcurrency);
         var warmUp = await run.Database.EventsAsync(HostScenario.CreditChanged);
-        await run.DrainAsync(warmUp.Count, HostScenario.Stall, TimeSpan.FromSeconds(3 * counts.DrainLimitSeconds));
+        await run.DrainAsync(warmUp.Count, HostScenario.Stall, patience);
         var warmUpCheck = DeliveryCheck.Of(warmUp, 1, run.Receiver.Receipts);
         Console.Error.WriteLine($"  warm-up: {warmUpCheck.Received} delivered in {warmUpCheck.Seconds} s ({warmUpCheck.DeliveriesPerSecond}/s)");
         var before = await run.Database.AuditAsync();
@@ -38,8 +40,7 @@ public static class Throughput
         Console.Error.WriteLine($"  ingested in {ingest.Seconds} s ({ingest.OfferedPerSecond}/s); waiting for the deliveries");
         var committed = (await run.Database.EventsAsync(HostScenario.CreditChanged))
             .Where(e => !warmUp.ContainsKey(e.Key)).ToDictionary();
-        // Every delivery must arrive for the figure to mean anything: three times the usual patience.
-        await run.DrainAsync(warmUp.Count + committed.Count, HostScenario.Stall, TimeSpan.FromSeconds(3 * counts.DrainLimitSeconds));
+        await run.DrainAsync(warmUp.Count + committed.Count, HostScenario.Stall, patience);
         var resources = await run.EndAsync(mark);
 
         var result = new ThroughputResult(counts.ThroughputChanges, customers.Length, counts.ClientConcurrency, ingest,

@@ -130,7 +130,7 @@ class DeliveryLog {
           h('p', {}, t('log.trigger', { trigger: triggerLabel(delivery.trigger) })),
           delivery.status === 'pending' && delivery.nextAttemptAt
             ? h('p', {}, t('log.nextAttempt', { at: formatTime(delivery.nextAttemptAt) })) : null,
-          delivery.status === 'failed' && delivery.failureReason
+          delivery.failureReason
             ? h('p', { class: 'failure-reason' }, t('log.failureReason', { reason: delivery.failureReason })) : null,
           h('h3', {}, t('log.request')),
           h('pre', { class: 'http' }, requestText(delivery.request)),

@@ -24,8 +24,7 @@ public sealed record DeliveryResponse(
         d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null, d.Request,
         d.Attempts.Select(a => new AttemptResponse(
             a.Number, a.StartedAt, a.DurationMs, a.StatusCode, a.Error, a.ResponseBody, a.ResponseBodyTruncated,
-            a.Manual ? "manual" : "scheduled")).ToList(), d.ContentErasedAt, d.Test,
-        d.Status == DeliveryStatus.Failed ? d.FailureReason : null);
+            a.Manual ? "manual" : "scheduled")).ToList(), d.ContentErasedAt, d.Test, d.FailureReason);
 }
 
 public sealed record DeliveryEventResponse(long Version, string Type, DateTimeOffset Timestamp, object Data);

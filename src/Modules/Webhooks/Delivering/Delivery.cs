@@ -42,7 +42,10 @@ public sealed record DeliveryContentErased(DateTimeOffset At, string Reason);
 
 public enum DeliveryStatus { Pending, Succeeded, Failed }
 
-/// <summary>A delivery folded from its stream; also the read model of the delivery log.</summary>
+/// <summary>
+/// A delivery folded from its stream; also the read model of the delivery log. <see cref="FailureReason"/>:
+/// why it failed, set only while it is failed (a redelivery clears it).
+/// </summary>
 public sealed partial record Delivery(
     Guid Id, string EshopId, Guid WebhookId, string Trigger, Guid SourceEventId, DateTimeOffset SourceOccurredAt,
     DeliveryRequest Request, DateTimeOffset ScheduledAt, DeliveryStatus Status,
