@@ -25,8 +25,9 @@ public static class Health
 
     public static void MapEllityHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteJson });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteJson })
+            .AllowAnonymous();
     }
 
     private static Task WriteJson(HttpContext context, HealthReport report)
@@ -45,7 +46,8 @@ public static class Health
     }
 }
 
-public sealed class DatabaseHealthCheck(IDocumentStore store) : IHealthCheck
+/// <summary>The answer is public: why the database is away (host, port, user) goes to the log only.</summary>
+public sealed partial class DatabaseHealthCheck(IDocumentStore store, ILogger<DatabaseHealthCheck> logger) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
@@ -57,16 +59,20 @@ public sealed class DatabaseHealthCheck(IDocumentStore store) : IHealthCheck
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy("PostgreSQL does not answer: " + e.GetBaseException().Message);
+            LogUnreachable(logger, e);
+            return HealthCheckResult.Unhealthy("PostgreSQL does not answer.");
         }
     }
+
+    [LoggerMessage(LogLevel.Warning, "The readiness check could not reach PostgreSQL")]
+    private static partial void LogUnreachable(ILogger logger, Exception exception);
 }
 
 /// <summary>
 /// Unhealthy when the integration-event subscription is behind the event store and has not moved
 /// for <see cref="StallAfter"/>: then no node is dispatching and committed events wait.
 /// </summary>
-public sealed class SubscriptionHealthCheck(IDocumentStore store) : IHealthCheck
+public sealed partial class SubscriptionHealthCheck(IDocumentStore store, ILogger<SubscriptionHealthCheck> logger) : IHealthCheck
 {
     public static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(60);
 
@@ -75,7 +81,16 @@ public sealed class SubscriptionHealthCheck(IDocumentStore store) : IHealthCheck
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
-        var progress = await store.Advanced.AllProjectionProgress(token: ct);
+        IReadOnlyList<ShardState> progress;
+        try
+        {
+            progress = await store.Advanced.AllProjectionProgress(token: ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogUnreadable(logger, e);
+            return HealthCheckResult.Unhealthy("The subscription's progress could not be read.");
+        }
         var highWater = progress.FirstOrDefault(s => s.ShardName == ShardState.HighWaterMark)?.Sequence ?? 0;
         var sequence = progress.FirstOrDefault(s => s.ShardName.StartsWith(PublishCustomerEvents.Name))?.Sequence ?? 0;
         var lag = Math.Max(0, highWater - sequence);
@@ -89,4 +104,7 @@ public sealed class SubscriptionHealthCheck(IDocumentStore store) : IHealthCheck
             ? HealthCheckResult.Unhealthy($"{PublishCustomerEvents.Name} is {lag} events behind and has not moved for {StallAfter.TotalSeconds:0} s.", data: data)
             : HealthCheckResult.Healthy($"{PublishCustomerEvents.Name} is {lag} events behind.", data);
     }
+
+    [LoggerMessage(LogLevel.Warning, "The readiness check could not read the subscriptions' progress")]
+    private static partial void LogUnreadable(ILogger logger, Exception exception);
 }

@@ -114,12 +114,19 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestLimits();
-app.UseEshopAccess();
-app.MapOpenApi();
+app.UseDeliveryLoopGuard();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapOpenApi().AllowAnonymous();
 app.MapEllityHealth();
-app.MapPrometheusScrapingEndpoint();
-app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
-app.MapWolverineEndpoints(options => options.RejectUnparseableQueryValues = true);
+// Aggregate figures of every shop: the operator's.
+app.MapPrometheusScrapingEndpoint().RequireAuthorization(EshopPolicies.Operator);
+app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription().AllowAnonymous();
+app.MapWolverineEndpoints(options =>
+{
+    options.RejectUnparseableQueryValues = true;
+    EshopPolicies.RequireForEshopRoutes(options);
+});
 app.MapAdmin();
 
 return await app.RunJasperFxCommands(args);

@@ -13,6 +13,9 @@ namespace Ellity.Host;
 /// </summary>
 public static class Telemetry
 {
+    private static readonly string[] HttpClientLabels =
+        ["http.request.method", "http.response.status_code", "http.connection.state", "error.type", "network.protocol.version", "url.scheme"];
+
     public static IServiceCollection AddEllityTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
@@ -23,6 +26,10 @@ public static class Telemetry
                 metrics.AddMeter(DeliveryTelemetry.Name, "Wolverine:*")
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
+                    // The HTTP client's and DNS's instruments label every series with the receiver's host name and
+                    // port: shops' data, and a new series for every host a shop types in. Only the protocol's labels stay.
+                    .AddView("http.client.*", new MetricStreamConfiguration { TagKeys = HttpClientLabels })
+                    .AddView("dns.lookup.duration", new MetricStreamConfiguration { TagKeys = ["error.type"] })
                     .AddRuntimeInstrumentation()
                     .AddPrometheusExporter();
                 if (otlp) metrics.AddOtlpExporter();

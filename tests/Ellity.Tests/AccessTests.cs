@@ -10,17 +10,10 @@ namespace Ellity.Tests;
 [Collection(AppCollection.Name)]
 public sealed class AccessTests(AppFixture app)
 {
-    private async Task<(string Eshop, string Key)> RegisterEshop()
-    {
-        var eshop = AppFixture.NewEshopId();
-        var created = await app.PostAsync("/api/eshops", new { eshopId = eshop, name = "Shop " + eshop }, 201);
-        return (eshop, created["apiKey"]!.GetValue<string>());
-    }
-
     [Fact]
     public async Task only_the_operator_registers_eshops_and_each_key_is_shown_once()
     {
-        var (eshop, key) = await RegisterEshop();
+        var (eshop, key) = await app.RegisterEshopAsync();
 
         Assert.StartsWith("ek_", key);
         await app.ExpectAsync(409, HttpMethod.Post, "/api/eshops", new { eshopId = eshop, name = "again" });
@@ -36,7 +29,7 @@ public sealed class AccessTests(AppFixture app)
     [Fact]
     public async Task a_rotated_key_stops_working_and_the_new_one_works()
     {
-        var (eshop, old) = await RegisterEshop();
+        var (eshop, old) = await app.RegisterEshopAsync();
 
         var rotated = await app.ExpectAsync(200, HttpMethod.Post, $"/api/eshops/{eshop}/api-keys/rotate", null);
         var key = rotated["apiKey"]!.GetValue<string>();
@@ -48,8 +41,8 @@ public sealed class AccessTests(AppFixture app)
     [Fact]
     public async Task every_eshop_route_answers_401_without_a_key_404_to_another_shops_key_and_serves_its_own()
     {
-        var (eshop, key) = await RegisterEshop();
-        var (_, otherKey) = await RegisterEshop();
+        var (eshop, key) = await app.RegisterEshopAsync();
+        var (_, otherKey) = await app.RegisterEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         var webhook = (await app.ExpectAsync(201, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks",
             new { name = "w", trigger = "customer.credit.changed", url = endpoint }))["id"]!.GetValue<string>();
@@ -89,7 +82,7 @@ public sealed class AccessTests(AppFixture app)
     [Fact]
     public async Task no_key_or_secret_ever_appears_in_the_logs()
     {
-        var (eshop, key) = await RegisterEshop();
+        var (eshop, key) = await app.RegisterEshopAsync();
         var rotated = (await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/api-keys/rotate", null, key: key)).Body!["apiKey"]!.GetValue<string>();
         var endpoint = app.Receiver.NewEndpoint();
         var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks",

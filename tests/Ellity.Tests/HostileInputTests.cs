@@ -80,7 +80,7 @@ public sealed class HostileInputTests(AppFixture app)
     [Fact]
     public async Task over_a_thousand_malformed_requests_to_the_write_endpoints_get_4xx_problems_and_change_nothing()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var customer = await app.RegisterCustomerAsync(eshop, credit: 10m, tier: new { id = "gold", name = "Gold" });
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", "https://erp.example.cz/", null);
         var before = await Snapshot(eshop, customer);
@@ -130,7 +130,7 @@ public sealed class HostileInputTests(AppFixture app)
     [Fact]
     public async Task an_oversized_request_is_refused_with_413()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var body = "{\"name\": \"" + new string('x', 2 * 1024 * 1024) + "\"}";
 
         var (status, _) = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/webhooks", body);

@@ -25,7 +25,8 @@ public static class AdminModule
 
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/admin/{**file}", Serve).ExcludeFromDescription();
+        // The page itself is public; everything it shows comes from the API, with the key the owner signs in with.
+        app.MapGet("/admin/{**file}", Serve).ExcludeFromDescription().AllowAnonymous();
         return app;
     }
 
@@ -42,6 +43,8 @@ public static class AdminModule
         response.Headers.CacheControl = "no-cache";
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         response.Headers.XContentTypeOptions = "nosniff";
+        // frame-ancestors says the same to current browsers; older ones only know this header.
+        response.Headers.XFrameOptions = "DENY";
         response.Headers["Referrer-Policy"] = "no-referrer";
         if (contentType.StartsWith("text/", StringComparison.Ordinal) || contentType == "application/json")
             contentType += "; charset=utf-8";

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Ellity.Customers.Contracts;
 using JasperFx.Events;
 using Marten;
@@ -9,16 +8,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Ellity.Customers;
 
 /// <summary>Input rules and lookups shared by the customer use cases.</summary>
-internal static partial class CustomerValidation
+internal static class CustomerValidation
 {
     public const int MaxReasonLength = 500;
     public const int MaxRefLength = 100;
     public const decimal MaxAmount = 1_000_000_000m;
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-    private static partial Regex EshopIdPattern();
-
-    public static bool IsValidEshopId(string? eshopId) => eshopId is not null && EshopIdPattern().IsMatch(eshopId);
 
     public static void CheckRef(Dictionary<string, string[]> errors, string field, NamedRef? value)
     {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Ellity.Eshops;
 
@@ -11,6 +12,13 @@ public sealed record ApiKeyRotated(string ApiKeyHash, DateTimeOffset At);
 /// <summary>An e-shop that may use the API, with the hash of its API key (the key itself is never stored).</summary>
 public sealed partial record Eshop(Guid Id, string EshopId, string Name, string ApiKeyHash, DateTimeOffset CreatedAt)
 {
+    public const string IdRule = "1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit.";
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex IdPattern();
+
+    public static bool IsValidId(string? eshopId) => eshopId is not null && IdPattern().IsMatch(eshopId);
+
     public static Eshop Create(EshopRegistered e) => new(e.StreamId, e.EshopId, e.Name, e.ApiKeyHash, e.At);
 
     public Eshop Apply(ApiKeyRotated e) => this with { ApiKeyHash = e.ApiKeyHash };

@@ -1,5 +1,4 @@
 using Marten;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ellity.Eshops;
@@ -19,13 +18,6 @@ public static class EshopsModule
         options.Events.AddEventType<ApiKeyRotated>();
     }
 
-    public static IServiceCollection AddEshopsModule(this IServiceCollection services) =>
-        services.AddSingleton<EshopAccess>();
-
-    /// <summary>Puts the API-key check in front of every <c>/api/eshops/...</c> route.</summary>
-    public static IApplicationBuilder UseEshopAccess(this IApplicationBuilder app)
-    {
-        var access = app.ApplicationServices.GetRequiredService<EshopAccess>();
-        return app.Use((context, next) => access.InvokeAsync(context, next));
-    }
+    /// <summary>API-key authentication and the access policies every endpoint is held to (<see cref="EshopPolicies"/>).</summary>
+    public static IServiceCollection AddEshopsModule(this IServiceCollection services) => services.AddEshopAccess();
 }

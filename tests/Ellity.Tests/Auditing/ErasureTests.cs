@@ -36,7 +36,7 @@ public sealed class ErasureTests(AppFixture app)
     [Fact]
     public async Task erasing_a_customer_masks_their_email_in_every_stored_event_and_keeps_the_facts()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var email = $"erase-{Guid.NewGuid():N}@example.cz";
         var keptEmail = $"keep-{Guid.NewGuid():N}@example.cz";
         var getUrl = app.Receiver.NewEndpoint();
@@ -93,13 +93,13 @@ public sealed class ErasureTests(AppFixture app)
         // Erasing again changes nothing; another e-shop cannot erase this customer.
         Assert.Equal(202, (await app.SendAsync(HttpMethod.Delete, $"/api/eshops/{eshop}/customers/{customer}/personal-data")).Status);
         Assert.Single(await app.EventTypesAsync(customer), t => t == "customer_personal_data_erased");
-        Assert.Equal(404, (await app.SendAsync(HttpMethod.Delete, $"/api/eshops/{AppFixture.NewEshopId()}/customers/{other}/personal-data")).Status);
+        Assert.Equal(404, (await app.SendAsync(HttpMethod.Delete, $"/api/eshops/{await app.NewEshopAsync()}/customers/{other}/personal-data")).Status);
     }
 
     [Fact]
     public async Task bodies_are_erased_once_the_retention_period_ends_and_the_facts_stay()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var marker = $"marker-{Guid.NewGuid():N}";
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(),
             $$"""{"note": "{{marker}}", "credit": #customer.credit#}""");

@@ -9,7 +9,7 @@ public sealed class WebhookHistoryTests(AppFixture app)
 {
     private async Task<(string Eshop, string Key)> RegisterEshop()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var created = await app.PostAsync("/api/eshops", new { eshopId = eshop, name = "Shop " + eshop }, 201);
         return (eshop, created["apiKey"]!.GetValue<string>());
     }
@@ -67,13 +67,13 @@ public sealed class WebhookHistoryTests(AppFixture app)
         Assert.StartsWith($"eshop:{eshop}/key:", newActor);
         Assert.NotEqual(shopActor, newActor);
 
-        await app.GetAsync($"/api/eshops/{AppFixture.NewEshopId()}/webhooks/{id}/history", 404);
+        await app.GetAsync($"/api/eshops/{await app.NewEshopAsync()}/webhooks/{id}/history", 404);
     }
 
     [Fact]
     public async Task a_webhook_switched_off_by_its_receiver_shows_the_system_as_the_actor()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(status: 410), null);
         var customer = await app.RegisterCustomerAsync(eshop);
         await app.ChangeCreditAsync(eshop, customer, 5m);
@@ -89,7 +89,7 @@ public sealed class WebhookHistoryTests(AppFixture app)
     [Fact]
     public async Task a_webhook_and_a_delivery_can_be_read_as_they_were_at_a_version_or_a_time()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var url = app.Receiver.NewEndpoint();
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", url, null, name: "First name");
         var beforeRename = DateTimeOffset.UtcNow;
@@ -131,7 +131,7 @@ public sealed class WebhookHistoryTests(AppFixture app)
     [Fact]
     public async Task a_webhooks_delivery_log_is_filtered_and_paged_like_the_eshops()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, null, retrySchedule: []);
         var customer = await app.RegisterCustomerAsync(eshop);

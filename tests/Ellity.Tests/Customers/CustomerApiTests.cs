@@ -9,7 +9,7 @@ public sealed class CustomerApiTests(AppFixture app)
     [Fact]
     public async Task registered_customer_can_be_read_back_with_its_credit_group_and_tier()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var created = await app.PostAsync($"/api/eshops/{eshop}/customers", new
         {
             email = "jana@example.cz", credit = 100.5m,
@@ -28,7 +28,7 @@ public sealed class CustomerApiTests(AppFixture app)
     [Fact]
     public async Task credit_changes_return_the_new_balance()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var id = await app.RegisterCustomerAsync(eshop, credit: 100m);
 
         var first = await app.ChangeCreditAsync(eshop, id, -20.5m, "order 123");
@@ -43,7 +43,7 @@ public sealed class CustomerApiTests(AppFixture app)
     [Fact]
     public async Task setting_the_tier_the_customer_already_has_appends_nothing()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var id = await app.RegisterCustomerAsync(eshop, tier: new { id = "gold", name = "Gold" });
 
         await app.PutAsync($"/api/eshops/{eshop}/customers/{id}/tier", new { id = "gold", name = "Gold" });
@@ -59,7 +59,7 @@ public sealed class CustomerApiTests(AppFixture app)
     [Fact]
     public async Task group_can_be_changed()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var id = await app.RegisterCustomerAsync(eshop);
 
         var changed = await app.PutAsync($"/api/eshops/{eshop}/customers/{id}/group", new { id = "wholesale", name = "Velkoobchod" });
@@ -70,9 +70,9 @@ public sealed class CustomerApiTests(AppFixture app)
     [Fact]
     public async Task another_eshops_customer_is_not_found()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var id = await app.RegisterCustomerAsync(eshop, credit: 100m);
-        var other = AppFixture.NewEshopId();
+        var other = await app.NewEshopAsync();
 
         var problem = await app.GetAsync($"/api/eshops/{other}/customers/{id}", 404);
         await app.PostAsync($"/api/eshops/{other}/customers/{id}/credit", new { value = 10 }, 404);
@@ -90,7 +90,7 @@ public sealed class CustomerApiTests(AppFixture app)
     [InlineData("{\"email\": \"a@b.cz\", \"tier\": {\"id\": \"\", \"name\": \"Gold\"}}", "tier.id")]
     public async Task invalid_registration_is_a_problem_naming_the_field(string body, string field)
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
 
         var problem = await app.PostAsync($"/api/eshops/{eshop}/customers", body, 400);
 
@@ -103,7 +103,7 @@ public sealed class CustomerApiTests(AppFixture app)
     [InlineData("{\"value\": 1e30}")]
     public async Task invalid_credit_change_is_rejected_and_changes_nothing(string body)
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var id = await app.RegisterCustomerAsync(eshop, credit: 10m);
 
         var (status, problem) = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/customers/{id}/credit", body);
@@ -120,7 +120,7 @@ public sealed class CustomerApiTests(AppFixture app)
     [InlineData("{\"email\": \"a@b.cz\", \"tier\": {\"id\": 5, \"name\": \"x\"}}", "tier.id")]
     public async Task a_wrong_type_is_a_problem_naming_the_field(string body, string field)
     {
-        var (status, problem) = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{AppFixture.NewEshopId()}/customers", body);
+        var (status, problem) = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{await app.NewEshopAsync()}/customers", body);
 
         Assert.Equal(400, status);
         Assert.NotNull(problem!["errors"]![field]);
@@ -129,7 +129,7 @@ public sealed class CustomerApiTests(AppFixture app)
     [Fact]
     public async Task malformed_json_is_a_400_problem()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
 
         var (status, problem) = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/customers", "{\"email\": ");
 

@@ -62,6 +62,17 @@ public class AppFixture : IAsyncLifetime
 
     public static string NewEshopId() => "shop-" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>A new registered e-shop (every e-shop route needs one); the tests act for it with the operator key.</summary>
+    public async Task<string> NewEshopAsync() => (await RegisterEshopAsync()).Eshop;
+
+    /// <summary>A new registered e-shop and its API key.</summary>
+    public async Task<(string Eshop, string Key)> RegisterEshopAsync()
+    {
+        var eshop = NewEshopId();
+        var created = await PostAsync("/api/eshops", new { eshopId = eshop, name = "Shop " + eshop }, 201);
+        return (eshop, created["apiKey"]!.GetValue<string>());
+    }
+
     public async Task<(int Status, JsonNode? Body)> SendAsync(HttpMethod method, string url, object? body = null,
         string? key = OperatorKey)
     {

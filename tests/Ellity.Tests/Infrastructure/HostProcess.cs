@@ -88,6 +88,14 @@ public sealed class HostProcess : IAsyncDisposable
         return System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
+    /// <summary>Registers a new e-shop with the operator key: every e-shop route needs a registered one.</summary>
+    public async Task<string> NewEshopAsync()
+    {
+        var eshop = AppFixture.NewEshopId();
+        await PostAsync("/api/eshops", new { eshopId = eshop, name = "Shop " + eshop });
+        return eshop;
+    }
+
     /// <summary>SIGKILL: no shutdown, no flushing, exactly like a crash.</summary>
     public void Kill()
     {

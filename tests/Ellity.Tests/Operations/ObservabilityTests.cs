@@ -12,6 +12,7 @@ public sealed class ObservabilityTests(AppFixture app)
     private async Task<string> Metrics()
     {
         var client = app.Host.Server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", AppFixture.OperatorKey);
         return await client.GetStringAsync("/metrics");
     }
 
@@ -42,7 +43,7 @@ public sealed class ObservabilityTests(AppFixture app)
     public async Task deliveries_show_up_in_the_metrics_by_outcome_with_durations_and_latency()
     {
         var before = await Metrics();
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var ok = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(), null);
         var failing = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(status: 500), null, retrySchedule: []);
         var customer = await app.RegisterCustomerAsync(eshop);
@@ -67,13 +68,34 @@ public sealed class ObservabilityTests(AppFixture app)
         Assert.True(Sum(after, "ellity_webhooks_delivery_latency_seconds_count", "customer.credit.changed")
             - Sum(before, "ellity_webhooks_delivery_latency_seconds_count", "customer.credit.changed") >= 3);
         Assert.Contains("ellity_webhooks_backlog", after);
+        Assert.Contains("http_client_request_duration_seconds", after);
+        // Nothing that tells shops apart, nor where their receivers are.
         Assert.DoesNotContain(eshop, after);
+        Assert.DoesNotContain(new Uri(app.Receiver.BaseUrl).Authority, after);
+        var outgoing = after.Split('\n').Where(line => line.StartsWith("http_client_") || line.StartsWith("dns_")).ToList();
+        Assert.NotEmpty(outgoing);
+        Assert.DoesNotContain(outgoing, line => line.Contains("server_address") || line.Contains("server_port") || line.Contains("dns_question_name"));
+    }
+
+    [Fact]
+    public async Task the_metrics_are_the_operators_alone()
+    {
+        var (_, shopKey) = await app.RegisterEshopAsync();
+        var client = app.Host.Server.CreateClient();
+
+        using var anonymous = await client.GetAsync("/metrics");
+        using var shop = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new("Bearer", shopKey) } });
+
+        Assert.Equal(401, (int)anonymous.StatusCode);
+        Assert.Equal(403, (int)shop.StatusCode);
+        Assert.DoesNotContain("ellity_", await shop.Content.ReadAsStringAsync());
+        Assert.Contains("ellity_webhooks_backlog", await Metrics());
     }
 
     [Fact]
     public async Task one_trace_runs_from_the_customer_command_to_the_webhook_call()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, null);
         var customer = await app.RegisterCustomerAsync(eshop);

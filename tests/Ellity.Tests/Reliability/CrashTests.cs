@@ -30,9 +30,8 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
             return Task.CompletedTask;
         });
         var port = ScriptedReceiver.FreePort();
-        var eshop = AppFixture.NewEshopId();
-
         var first = await HostProcess.StartAsync(_db, port);
+        var eshop = await first.NewEshopAsync();
         var webhook = (await first.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
             name = "crash", trigger = "customer.credit.changed", url = receiver.Url,
@@ -99,9 +98,8 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
             return Task.CompletedTask;
         });
         var port = ScriptedReceiver.FreePort();
-        var eshop = AppFixture.NewEshopId();
-
         var first = await HostProcess.StartAsync(_db, port);
+        var eshop = await first.NewEshopAsync();
         var webhook = (await first.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
             name = "restart", trigger = "customer.credit.changed", url = receiver.Url, retrySchedule = new[] { 8 },

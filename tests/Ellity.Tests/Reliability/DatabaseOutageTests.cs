@@ -64,7 +64,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         try
         {
             await using var host = await HostProcess.StartAsync(db, ScriptedReceiver.FreePort());
-            var eshop = AppFixture.NewEshopId();
+            var eshop = await host.NewEshopAsync();
             var webhook = (await Post(host, $"/api/eshops/{eshop}/webhooks", new
             {
                 name = "outage", trigger = "customer.credit.changed", url = receiver.Url, retrySchedule = new[] { 1, 2, 5, 10 },
@@ -96,7 +96,19 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
             await Task.Delay(TimeSpan.FromSeconds(4));
             Script("stop", Cluster);
             Assert.False(await Reachable(db), "the database was still reachable after stopping it");
-            await Task.Delay(TimeSpan.FromSeconds(10));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            // Readiness is public: it says the database is away, never where it lives.
+            using (var anonymous = new HttpClient())
+            using (var ready = await anonymous.GetAsync(host.Url + "/health/ready"))
+            {
+                var report = await ready.Content.ReadAsStringAsync();
+                Assert.Equal(503, (int)ready.StatusCode);
+                Assert.Contains("PostgreSQL does not answer", report);
+                Assert.DoesNotContain($":{port}", report);
+                Assert.DoesNotContain($"Port={port}", report);
+                Assert.DoesNotContain("127.0.0.1", report);
+            }
+            await Task.Delay(TimeSpan.FromSeconds(8));
             Script("start", Cluster, port.ToString());
             await Task.Delay(TimeSpan.FromSeconds(4));
             stopLoad.Cancel();

@@ -41,11 +41,11 @@ public sealed partial class TwoNodeTests(ITestOutputHelper output) : IAsyncLifet
             c.Response.StatusCode = 200;
             return Task.CompletedTask;
         });
-        var eshop = AppFixture.NewEshopId();
         await using var survivor = await HostProcess.StartAsync(_db, ScriptedReceiver.FreePort(), Cluster);
         var victim = await HostProcess.StartAsync(_db, ScriptedReceiver.FreePort(), Cluster);
         try
         {
+            var eshop = await survivor.NewEshopAsync();
             await survivor.PostAsync($"/api/eshops/{eshop}/webhooks", new
             {
                 name = "two nodes", trigger = "customer.credit.changed", url = receiver.Url,

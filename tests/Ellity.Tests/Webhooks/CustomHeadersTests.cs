@@ -10,7 +10,7 @@ public sealed class CustomHeadersTests(AppFixture app)
     [Fact]
     public async Task custom_headers_are_sent_but_masked_everywhere_and_not_stored_in_clear()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         var token = "Bearer erp-token-" + Guid.NewGuid().ToString("N");
         var apiKey = "x-key-" + Guid.NewGuid().ToString("N");
@@ -44,7 +44,7 @@ public sealed class CustomHeadersTests(AppFixture app)
     [Fact]
     public async Task headers_can_be_replaced_and_cleared()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, null);
 
@@ -72,7 +72,7 @@ public sealed class CustomHeadersTests(AppFixture app)
     [InlineData("Bad Name")]
     public async Task reserved_or_invalid_header_names_are_refused(string name)
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
 
         var problem = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {

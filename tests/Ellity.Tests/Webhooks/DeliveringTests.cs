@@ -13,7 +13,7 @@ public sealed class DeliveringTests(AppFixture app)
     [Fact]
     public async Task credit_change_sends_the_templated_post_with_escaped_json_and_encoded_url()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         await app.CreateWebhookAsync(eshop, "customer.credit.changed",
             endpoint + "/hook?id=#customer.id#&email=#customer.email#",
@@ -37,7 +37,7 @@ public sealed class DeliveringTests(AppFixture app)
     [Fact]
     public async Task webhook_without_body_sends_a_get_with_no_body()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         await app.CreateWebhookAsync(eshop, "customer.tier.changed",
             endpoint + "/#customer.id#?tier=#customer.tier.name#&prev=#tierChange.previous.name#&credit=#creditChange.value#", null);
@@ -55,7 +55,7 @@ public sealed class DeliveringTests(AppFixture app)
     [Fact]
     public async Task two_rapid_credit_changes_deliver_the_two_successive_balances()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, "{\"credit\": #customer.credit#, \"change\": #creditChange.value#}");
         var customer = await app.RegisterCustomerAsync(eshop, credit: 100m);
@@ -78,11 +78,11 @@ public sealed class DeliveringTests(AppFixture app)
     [Fact]
     public async Task two_webhooks_on_one_trigger_both_fire_and_another_eshops_webhook_does_not()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var (first, second, foreign) = (app.Receiver.NewEndpoint(), app.Receiver.NewEndpoint(), app.Receiver.NewEndpoint());
         await app.CreateWebhookAsync(eshop, "customer.credit.changed", first, null);
         await app.CreateWebhookAsync(eshop, "customer.credit.changed", second, "{\"c\": #customer.credit#}");
-        await app.CreateWebhookAsync(AppFixture.NewEshopId(), "customer.credit.changed", foreign, null);
+        await app.CreateWebhookAsync(await app.NewEshopAsync(), "customer.credit.changed", foreign, null);
         var customer = await app.RegisterCustomerAsync(eshop);
 
         await app.ChangeCreditAsync(eshop, customer, 10m);
@@ -95,7 +95,7 @@ public sealed class DeliveringTests(AppFixture app)
     [Fact]
     public async Task disabled_webhook_sends_nothing_and_once_enabled_sends_only_new_events()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var control = app.Receiver.NewEndpoint();
         var target = app.Receiver.NewEndpoint();
         // The always-enabled control proves each event was dispatched before we look at the target.
@@ -116,7 +116,7 @@ public sealed class DeliveringTests(AppFixture app)
     [Fact]
     public async Task deleted_webhook_sends_nothing()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var control = app.Receiver.NewEndpoint();
         var target = app.Receiver.NewEndpoint();
         await app.CreateWebhookAsync(eshop, "customer.credit.changed", control, null);
@@ -133,7 +133,7 @@ public sealed class DeliveringTests(AppFixture app)
     [Fact]
     public async Task registration_trigger_fires_for_new_customers()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         await app.CreateWebhookAsync(eshop, "customer.registered", endpoint,
             "{\"type\": \"#event.type#\", \"email\": \"#customer.email#\", \"group\": \"#customer.group.name#\", \"at\": \"#event.occurredAt#\"}");
@@ -150,7 +150,7 @@ public sealed class DeliveringTests(AppFixture app)
     [Fact]
     public async Task successful_delivery_is_recorded_with_request_attempt_and_its_raw_stream()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, "{\"c\": #customer.credit#}");
         var customer = await app.RegisterCustomerAsync(eshop, credit: 5m);
@@ -172,14 +172,14 @@ public sealed class DeliveringTests(AppFixture app)
         Assert.Equal(["delivery_scheduled", "delivery_attempted", "delivery_succeeded"],
             events.Select(e => e!["type"]!.GetValue<string>()).ToArray());
         Assert.Equal([1L, 2L, 3L], events.Select(e => e!["version"]!.GetValue<long>()).ToArray());
-        await app.GetAsync($"/api/eshops/{AppFixture.NewEshopId()}/deliveries/{id}", 404);
-        await app.GetAsync($"/api/eshops/{AppFixture.NewEshopId()}/deliveries/{id}/events", 404);
+        await app.GetAsync($"/api/eshops/{await app.NewEshopAsync()}/deliveries/{id}", 404);
+        await app.GetAsync($"/api/eshops/{await app.NewEshopAsync()}/deliveries/{id}/events", 404);
     }
 
     [Fact]
     public async Task receiver_error_is_recorded_as_a_failed_attempt()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint(status: 500);
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, null, retrySchedule: []);
         var customer = await app.RegisterCustomerAsync(eshop);
@@ -197,7 +197,7 @@ public sealed class DeliveringTests(AppFixture app)
     [Fact]
     public async Task unreachable_receiver_is_a_failed_attempt_with_a_clear_error()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", $"http://127.0.0.1:{ClosedPort()}/hook", null, retrySchedule: []);
         var customer = await app.RegisterCustomerAsync(eshop);
 
@@ -211,7 +211,7 @@ public sealed class DeliveringTests(AppFixture app)
     [Fact]
     public async Task delivery_stream_replays_into_the_same_view()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint(status: 503);
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, "{\"c\": #customer.credit#}", retrySchedule: []);
         var customer = await app.RegisterCustomerAsync(eshop);

@@ -27,10 +27,10 @@ public sealed class ExportingDeliveriesTests(AppFixture app)
     [Fact]
     public async Task an_eshops_deliveries_export_as_one_json_line_each_oldest_first_and_filtered_by_time()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var ok = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(), null);
         var failing = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(status: 500), null, retrySchedule: []);
-        var other = AppFixture.NewEshopId();
+        var other = await app.NewEshopAsync();
         var otherWebhook = await app.CreateWebhookAsync(other, "customer.credit.changed", app.Receiver.NewEndpoint(), null);
         var customer = await app.RegisterCustomerAsync(eshop);
         var otherCustomer = await app.RegisterCustomerAsync(other);
@@ -65,6 +65,6 @@ public sealed class ExportingDeliveriesTests(AppFixture app)
         var (status, problem) = await app.SendAsync(HttpMethod.Get, $"/api/eshops/{eshop}/deliveries/export{Query(to, from)}");
         Assert.Equal(400, status);
         Assert.NotNull(problem!["errors"]!["from"]);
-        Assert.Empty((await Export(AppFixture.NewEshopId())).Lines);
+        Assert.Empty((await Export(await app.NewEshopAsync())).Lines);
     }
 }

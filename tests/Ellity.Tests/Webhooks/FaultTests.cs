@@ -16,7 +16,7 @@ public sealed class FaultTests(FaultsFixture app)
 
     private async Task<(string Eshop, Guid Webhook, Guid Customer)> WebhookTo(string url, int[] retrySchedule)
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", url, "{\"credit\": #customer.credit#}",
             retrySchedule: retrySchedule);
         var customer = await app.RegisterCustomerAsync(eshop);
@@ -293,7 +293,7 @@ public sealed class FaultTests(FaultsFixture app)
             d => d["status"]!.GetValue<string>() == "succeeded", "the manual attempt");
         Assert.Equal(["scheduled", "manual"], Attempts(delivery).Select(a => a!["trigger"]!.GetValue<string>()));
         Assert.Contains("delivery_redelivery_requested", await app.EventTypesAsync(id));
-        await app.ExpectAsync(404, HttpMethod.Post, $"/api/eshops/{AppFixture.NewEshopId()}/deliveries/{id}/redeliver");
+        await app.ExpectAsync(404, HttpMethod.Post, $"/api/eshops/{await app.NewEshopAsync()}/deliveries/{id}/redeliver");
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     [Fact]
     public async Task created_webhook_is_listed_and_read_back_with_its_method()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
             name = "ERP", trigger = "customer.credit.changed", url = "https://erp.example.cz/hook?id=#customer.id#",
@@ -59,7 +59,7 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     [Fact]
     public async Task webhook_without_body_is_a_get()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
 
         var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
@@ -73,7 +73,7 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     [Fact]
     public async Task unknown_variable_is_rejected_with_the_closest_known_name_and_nothing_is_saved()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
 
         var problem = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
@@ -91,7 +91,7 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     [Fact]
     public async Task variable_the_trigger_does_not_carry_is_accepted_with_a_warning()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
 
         var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
@@ -106,7 +106,7 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     [Fact]
     public async Task invalid_json_body_is_rejected_with_its_position()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
 
         var problem = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
@@ -127,7 +127,7 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     [InlineData("customer.credit.changed", "", "url")]
     public async Task bad_trigger_or_url_is_a_problem_naming_the_field(string trigger, string url, string field)
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
 
         var problem = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new { name = "X", trigger, url }, 400);
 
@@ -137,7 +137,7 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     [Fact]
     public async Task update_records_only_what_changed_and_the_stream_tells_the_history()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var id = await app.CreateWebhookAsync(eshop, "customer.credit.changed", "https://erp.example.cz/a", null);
 
         var updated = await app.PutAsync($"/api/eshops/{eshop}/webhooks/{id}", new
@@ -156,7 +156,7 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     [Fact]
     public async Task enable_disable_and_delete()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var id = await app.CreateWebhookAsync(eshop, "customer.credit.changed", "https://erp.example.cz/a", null);
 
         var disabled = await app.PostAsync($"/api/eshops/{eshop}/webhooks/{id}/disable", null);
@@ -172,8 +172,8 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     [Fact]
     public async Task another_eshops_webhook_is_not_found_and_stays_untouched()
     {
-        var eshop = AppFixture.NewEshopId();
-        var other = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
+        var other = await app.NewEshopAsync();
         var id = await app.CreateWebhookAsync(eshop, "customer.credit.changed", "https://erp.example.cz/a", null);
         var input = new { name = "Stolen", trigger = "customer.credit.changed", url = "https://evil.example.com/" };
 
@@ -192,7 +192,7 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     [Fact]
     public async Task preview_renders_the_exact_request_with_sample_data_and_warnings()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
 
         var preview = await app.PostAsync($"/api/eshops/{eshop}/webhooks/preview", new
         {

@@ -24,10 +24,10 @@ public sealed class SearchingDeliveriesTests(AppFixture app)
     [Fact]
     public async Task deliveries_of_an_eshop_can_be_filtered_and_paged_without_gaps_or_repeats()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var ok = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(), null);
         var failing = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(status: 500), null, retrySchedule: []);
-        await app.CreateWebhookAsync(AppFixture.NewEshopId(), "customer.credit.changed", app.Receiver.NewEndpoint(), null);
+        await app.CreateWebhookAsync(await app.NewEshopAsync(), "customer.credit.changed", app.Receiver.NewEndpoint(), null);
         var customer = await app.RegisterCustomerAsync(eshop);
         for (var n = 0; n < 5; n++) await app.ChangeCreditAsync(eshop, customer, 1m);
         await app.WaitForFinishedDeliveriesAsync(eshop, ok, 5);

@@ -56,7 +56,7 @@ public sealed class SigningTests(AppFixture app)
     [Fact]
     public async Task each_delivery_is_signed_over_exactly_the_bytes_sent()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var (post, get) = (app.Receiver.NewEndpoint(), app.Receiver.NewEndpoint());
         var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
@@ -87,7 +87,7 @@ public sealed class SigningTests(AppFixture app)
     [Fact]
     public async Task after_a_rotation_deliveries_carry_signatures_of_both_secrets()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
@@ -108,8 +108,8 @@ public sealed class SigningTests(AppFixture app)
         Assert.Equal(2, request.Headers["webhook-signature"].Split(' ').Length);
         AssertSignedWith(old, request);
         AssertSignedWith(secret, request);
-        await app.GetAsync($"/api/eshops/{AppFixture.NewEshopId()}/webhooks/{webhook}/secret", 404);
-        await app.PostAsync($"/api/eshops/{AppFixture.NewEshopId()}/webhooks/{webhook}/secret/rotate", null, 404);
+        await app.GetAsync($"/api/eshops/{await app.NewEshopAsync()}/webhooks/{webhook}/secret", 404);
+        await app.PostAsync($"/api/eshops/{await app.NewEshopAsync()}/webhooks/{webhook}/secret/rotate", null, 404);
         Assert.Null((await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}"))["secret"]);
     }
 }

@@ -11,7 +11,7 @@ public sealed class TestDeliveryTests(AppFixture app)
     [Fact]
     public async Task a_test_sends_the_sample_request_signed_even_when_the_webhook_is_disabled_and_logs_it_as_a_test()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
@@ -45,7 +45,7 @@ public sealed class TestDeliveryTests(AppFixture app)
     [Fact]
     public async Task a_failing_test_is_not_retried_and_reports_the_failure_at_once()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint(status: 500);
         var webhook = await app.CreateWebhookAsync(eshop, "customer.tier.changed", endpoint + "/#customer.tier.id#", null);
 
@@ -64,10 +64,10 @@ public sealed class TestDeliveryTests(AppFixture app)
     [Fact]
     public async Task another_eshops_key_cannot_test_a_webhook()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, null);
-        var other = AppFixture.NewEshopId();
+        var other = await app.NewEshopAsync();
         var otherKey = (await app.PostAsync("/api/eshops", new { eshopId = other, name = "Other" }, 201))["apiKey"]!.GetValue<string>();
 
         var asOtherShop = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{other}/webhooks/{webhook}/test", key: otherKey);

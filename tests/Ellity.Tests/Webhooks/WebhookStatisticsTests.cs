@@ -11,7 +11,7 @@ public sealed class WebhookStatisticsTests(AppFixture app)
     [Fact]
     public async Task statistics_count_a_webhooks_deliveries_outcomes_and_attempts_and_stay_within_its_eshop()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var ok = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(), null);
         var failing = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(status: 500), null, retrySchedule: []);
         var customer = await app.RegisterCustomerAsync(eshop);
@@ -52,9 +52,9 @@ public sealed class WebhookStatisticsTests(AppFixture app)
     [Fact]
     public async Task another_eshops_webhook_has_no_statistics_to_show()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(), null);
-        var other = AppFixture.NewEshopId();
+        var other = await app.NewEshopAsync();
         var otherKey = (await app.PostAsync("/api/eshops", new { eshopId = other, name = "Other" }, 201))["apiKey"]!.GetValue<string>();
 
         Assert.Equal(404, (await app.SendAsync(HttpMethod.Get, $"/api/eshops/{other}/webhooks/{webhook}/stats", key: otherKey)).Status);

@@ -12,11 +12,10 @@ public static class RegisterCustomerEndpoint
 {
     public const int MaxEmailLength = 254;
 
-    public static Dictionary<string, string[]> Check(string eshopId, RegisterCustomer command)
+    /// <summary>The e-shop in the route is a registered one: access control lets no other through.</summary>
+    public static Dictionary<string, string[]> Check(RegisterCustomer command)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!CustomerValidation.IsValidEshopId(eshopId))
-            errors["eshopId"] = ["1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."];
         if (string.IsNullOrWhiteSpace(command.Email) || command.Email.Length > MaxEmailLength
             || !command.Email.Contains('@') || CustomerValidation.HasControlChars(command.Email))
             errors["email"] = [$"An e-mail address of at most {MaxEmailLength} characters is required."];
@@ -36,7 +35,7 @@ public static class RegisterCustomerEndpoint
     {
         // A JSON null body is treated as an empty object: every required field is then reported.
         command ??= new RegisterCustomer(null, null, null, null);
-        var errors = Check(eshopId, command);
+        var errors = Check(command);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var registered = Decide(eshopId, command, Guid.CreateVersion7());

@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
@@ -8,23 +8,19 @@ namespace Ellity.Eshops.Registering;
 
 public sealed record RegisterEshop(string? EshopId, string? Name);
 
-public static partial class RegisterEshopEndpoint
+public static class RegisterEshopEndpoint
 {
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-    private static partial Regex EshopIdPattern();
-
     public static Dictionary<string, string[]> Check(RegisterEshop command)
     {
         var errors = new Dictionary<string, string[]>();
-        if (command.EshopId is null || !EshopIdPattern().IsMatch(command.EshopId))
-            errors["eshopId"] = ["1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit."];
+        if (!Eshop.IsValidId(command.EshopId)) errors["eshopId"] = [Eshop.IdRule];
         if (string.IsNullOrWhiteSpace(command.Name) || command.Name.Length > 200 || command.Name.Any(char.IsControl))
             errors["name"] = ["A name of 1-200 characters without control characters is required."];
         return errors;
     }
 
-    /// <summary>Operator only (the access middleware enforces it): registers an e-shop and returns its API key once.</summary>
-    [WolverinePost("/api/eshops"), Tags("E-shops")]
+    /// <summary>Registers an e-shop and returns its API key once.</summary>
+    [WolverinePost("/api/eshops"), Tags("E-shops"), Authorize(Policy = EshopPolicies.Operator)]
     public static async Task<Results<Created<EshopWithKeyResponse>, ValidationProblem, ProblemHttpResult>> Post(
         RegisterEshop? command, IDocumentSession session, CancellationToken ct)
     {

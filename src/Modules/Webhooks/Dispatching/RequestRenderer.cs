@@ -10,7 +10,8 @@ public sealed record DeliveryRequest(string Method, string Url, IReadOnlyDiction
 /// <summary>Renders a webhook's URL and body templates with an event's values.</summary>
 public static class RequestRenderer
 {
-    public const string UserAgent = "Ellity-Webhooks/1.0";
+    public const string UserAgentProduct = "Ellity-Webhooks";
+    public const string UserAgent = UserAgentProduct + "/1.0";
     public const string JsonContentType = "application/json; charset=utf-8";
 
     // Parsed templates by their text: dispatch renders the same few templates over and over.

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Ellity.Webhooks.Delivering;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ public static class GetWebhookDefaultsEndpoint
     /// What a webhook gets unless it sets its own, as this installation is configured: the admin page
     /// shows it, so an operator's changed retry schedule is never described by a stale text.
     /// </summary>
-    [WolverineGet("/api/webhooks/defaults"), Tags("Webhooks")]
+    [WolverineGet("/api/webhooks/defaults"), Tags("Webhooks"), AllowAnonymous]
     public static WebhookDefaultsResponse Get(IOptions<WebhooksOptions> options) => new(
         options.Value.EffectiveRetrySchedule, options.Value.AttemptTimeout.TotalSeconds, options.Value.MaxConcurrentPerWebhook);
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Wolverine.Http;
 
@@ -9,7 +10,7 @@ public sealed record TriggerResponse(string Name, string Description, IReadOnlyL
 
 public static class GetTriggersEndpoint
 {
-    [WolverineGet("/api/webhooks/triggers"), Tags("Webhooks")]
+    [WolverineGet("/api/webhooks/triggers"), Tags("Webhooks"), AllowAnonymous]
     public static IReadOnlyList<TriggerResponse> Get() =>
         TriggerCatalog.All
             .Select(t => new TriggerResponse(t.Name, t.Description,

@@ -1,0 +1,36 @@
+using Ellity.Webhooks.Delivering;
+using Ellity.Webhooks.Dispatching;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ellity.Webhooks;
+
+/// <summary>
+/// A webhook whose URL is this service's own API would feed itself: every delivery a request, every request a
+/// change, every change a delivery. Requests that carry a delivery's marks (our User-Agent or a
+/// <c>webhook-id</c>) are refused before anything else runs, so such a loop ends at its first turn.
+/// </summary>
+public static class DeliveryLoopGuard
+{
+    public static IApplicationBuilder UseDeliveryLoopGuard(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var headers = context.Request.Headers;
+        if (!headers.UserAgent.ToString().StartsWith(RequestRenderer.UserAgentProduct, StringComparison.OrdinalIgnoreCase)
+            && !headers.ContainsKey(DeliveryHeaders.Id))
+        {
+            await next(context);
+            return;
+        }
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status403Forbidden, Title = "Webhook deliveries may not call this service",
+                Detail = "This request carries the marks of an Ellity webhook delivery; a webhook pointing at this API would call itself in a loop.",
+            },
+        });
+    });
+}
