@@ -22,16 +22,30 @@ public sealed class DestinationGuard(IReadOnlyList<IPNetwork> allowed)
         IPNetwork.Parse("169.254.0.0/16"), // link-local, cloud metadata (169.254.169.254)
         IPNetwork.Parse("172.16.0.0/12"), // RFC 1918
         IPNetwork.Parse("192.0.0.0/24"), // IETF protocol assignments
+        IPNetwork.Parse("192.0.2.0/24"), // documentation (TEST-NET-1)
+        IPNetwork.Parse("192.88.99.0/24"), // 6to4 relay anycast
         IPNetwork.Parse("192.168.0.0/16"), // RFC 1918
         IPNetwork.Parse("198.18.0.0/15"), // benchmarking
+        IPNetwork.Parse("198.51.100.0/24"), // documentation (TEST-NET-2)
+        IPNetwork.Parse("203.0.113.0/24"), // documentation (TEST-NET-3)
         IPNetwork.Parse("224.0.0.0/4"), // multicast
         IPNetwork.Parse("240.0.0.0/4"), // reserved, broadcast
+        // The two single addresses come before ::/96 so that the log names them for what they are.
         IPNetwork.Parse("::/128"), // unspecified
         IPNetwork.Parse("::1/128"), // loopback
+        IPNetwork.Parse("::/96"), // IPv4-compatible (deprecated)
+        IPNetwork.Parse("64:ff9b::/96"), // NAT64, reaches the IPv4 address it carries
+        IPNetwork.Parse("64:ff9b:1::/48"), // local-use NAT64
+        IPNetwork.Parse("100::/64"), // discard-only
+        IPNetwork.Parse("2001::/32"), // Teredo, a tunnel to an IPv4 address
+        IPNetwork.Parse("2001:db8::/32"), // documentation
         IPNetwork.Parse("fc00::/7"), // unique local
         IPNetwork.Parse("fe80::/10"), // link-local
+        IPNetwork.Parse("fec0::/10"), // site-local (deprecated, still routed internally by some networks)
         IPNetwork.Parse("ff00::/8"), // multicast
     ];
+
+    private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
 
     public static DestinationGuard FromOptions(WebhooksOptions options) =>
         new(options.AllowedNetworks.Select(IPNetwork.Parse).ToList());
@@ -42,6 +56,12 @@ public sealed class DestinationGuard(IReadOnlyList<IPNetwork> allowed)
         // IPv4-mapped IPv6 (::ffff:10.0.0.1) is judged as the IPv4 address it carries.
         var candidate = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
         if (allowed.Any(n => n.Contains(candidate))) return null;
+        // 6to4 reaches, through a relay, the IPv4 address in bits 16-47: judged as that address.
+        if (SixToFour.Contains(candidate))
+        {
+            var embedded = new IPAddress(candidate.GetAddressBytes().AsSpan(2, 4));
+            return Refusal(embedded) is { } why ? $"{address} is 6to4 for {embedded}: {why}" : null;
+        }
         var network = Blocked.FirstOrDefault(n => n.Contains(candidate));
         return network == default ? null : $"{address} is in {network}, a loopback, private, link-local or reserved network";
     }
