@@ -1,11 +1,7 @@
 using System.Net;
 using Ellity.Tests.Infrastructure;
-using Ellity.Webhooks;
 using Ellity.Webhooks.Delivering;
-using Ellity.Webhooks.Dispatching;
 using Ellity.Webhooks.Subscribing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Ellity.Tests.Webhooks;
 
@@ -104,17 +100,40 @@ public sealed class DestinationGuardTests
     public async Task the_real_sender_records_a_blocked_attempt_and_never_connects(string url)
     {
         await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Task.CompletedTask);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection().Build();
-        await using var services = new ServiceCollection().AddLogging().AddWebhooksModule(configuration).BuildServiceProvider();
-        var sender = services.GetRequiredService<WebhookSender>();
-        var request = new DeliveryRequest("GET", url.Replace("{port}", receiver.Port.ToString()),
-            new Dictionary<string, string> { ["webhook-id"] = "d1" }, null);
+        await using var services = DeliveryServices.Build();
 
-        var attempt = await sender.SendAsync(request, 1, [], new Dictionary<string, string>(), CancellationToken.None);
+        var attempt = await services.GetAsync(url.Replace("{port}", receiver.Port.ToString()));
 
         Assert.Null(attempt.StatusCode);
         Assert.StartsWith("Blocked:", attempt.Error);
         Assert.Empty(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task a_blocked_attempt_names_only_the_host_and_the_addresses_go_to_the_log()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Task.CompletedTask);
+        var logs = new LogCapture();
+        await using var services = DeliveryServices.Build(logs: logs);
+
+        var attempt = await services.GetAsync($"http://localhost:{receiver.Port}/hook");
+
+        Assert.Equal("Blocked: localhost resolves only to internal or reserved addresses, which deliveries may not reach.", attempt.Error);
+        foreach (var internalDetail in new[] { "127.0.0.1", "::1", "127.0.0.0/8" })
+            Assert.DoesNotContain(internalDetail, attempt.Error);
+        var logged = Assert.Single(logs.Lines, l => l.StartsWith($"Warning {typeof(DestinationGuard).FullName}:"));
+        Assert.Contains("localhost", logged);
+        Assert.Contains("127.0.0.0/8", logged);
+    }
+
+    [Fact]
+    public async Task a_blocked_address_literal_is_named_as_the_shop_wrote_it()
+    {
+        await using var services = DeliveryServices.Build();
+
+        var attempt = await services.GetAsync("http://[fd00::1]:8080/hook");
+
+        Assert.Equal("Blocked: fd00::1 is an internal or reserved address, which deliveries may not reach.", attempt.Error);
     }
 
     [Fact]

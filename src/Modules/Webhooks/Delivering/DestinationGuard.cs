@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 
 namespace Ellity.Webhooks.Delivering;
 
@@ -11,7 +12,7 @@ public sealed class DestinationBlockedException(string message) : IOException(me
 /// address actually connected to, after DNS, so a name that resolves (or re-resolves) to an
 /// internal address cannot slip through.
 /// </summary>
-public sealed class DestinationGuard(IReadOnlyList<IPNetwork> allowed)
+public sealed class DestinationGuard(IReadOnlyList<IPNetwork> allowed, ILogger? logger = null)
 {
     private static readonly IPNetwork[] Blocked =
     [
@@ -47,9 +48,6 @@ public sealed class DestinationGuard(IReadOnlyList<IPNetwork> allowed)
 
     private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
 
-    public static DestinationGuard FromOptions(WebhooksOptions options) =>
-        new(options.AllowedNetworks.Select(IPNetwork.Parse).ToList());
-
     /// <summary>Why an address may not be called, or null when it may.</summary>
     public string? Refusal(IPAddress address)
     {
@@ -69,15 +67,10 @@ public sealed class DestinationGuard(IReadOnlyList<IPNetwork> allowed)
     /// <summary>The connect step of the delivery HttpClient: resolve, refuse internal addresses, connect to a permitted one.</summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
-        var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(host, ct);
-        var refusals = addresses.Select(a => (Address: a, Why: Refusal(a))).ToList();
-        var permitted = refusals.Where(r => r.Why is null).Select(r => r.Address).ToArray();
-        if (permitted.Length == 0)
-            throw new DestinationBlockedException(
-                $"Blocked: {host} resolves only to addresses deliveries may not reach ({string.Join("; ", refusals.Select(r => r.Why))}).");
+        var host = context.DnsEndPoint.Host.Trim('[', ']');
+        var isLiteral = IPAddress.TryParse(host, out var literal);
+        var addresses = isLiteral ? [literal!] : await Dns.GetHostAddressesAsync(host, ct);
+        var permitted = Permitted(host, addresses, isLiteral);
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -90,5 +83,18 @@ public sealed class DestinationGuard(IReadOnlyList<IPNetwork> allowed)
             socket.Dispose();
             throw;
         }
+    }
+
+    private IPAddress[] Permitted(string host, IPAddress[] addresses, bool isLiteral)
+    {
+        var refusals = addresses.Select(a => (Address: a, Why: Refusal(a))).ToList();
+        var permitted = refusals.Where(r => r.Why is null).Select(r => r.Address).ToArray();
+        if (permitted.Length > 0) return permitted;
+
+        // The shop sees only its own host name: which internal addresses and networks exist is the operator's business.
+        logger?.LogWarning("Delivery to {Host} blocked: {Refusals}", host, string.Join("; ", refusals.Select(r => r.Why)));
+        throw new DestinationBlockedException(isLiteral
+            ? $"Blocked: {host} is an internal or reserved address, which deliveries may not reach."
+            : $"Blocked: {host} resolves only to internal or reserved addresses, which deliveries may not reach.");
     }
 }
