@@ -106,19 +106,12 @@ public static class WebhooksModule
         services.AddHostedService<DeliveryRetention>();
         services.AddSingleton<DeliveryTelemetry>();
         services.AddHostedService<DeliveryBacklogSampler>();
-        // Read now, so that a bad network stops the start rather than the first delivery.
+        // Read now, so that a bad network or proxy stops the start rather than the first delivery.
         var allowed = settings.AllowedNetworks.Select(IPNetwork.Parse).ToList();
-        services.AddSingleton(sp => new DestinationGuard(allowed, sp.GetRequiredService<ILogger<DestinationGuard>>()));
+        var proxy = DeliveryHttpHandler.ProxyAddress(settings);
+        services.AddSingleton(sp => new DestinationGuard(allowed, proxy, sp.GetRequiredService<ILogger<DestinationGuard>>()));
         var client = services.AddHttpClient(WebhookSender.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
-            {
-                ConnectCallback = sp.GetRequiredService<DestinationGuard>().ConnectAsync,
-                // A 3xx is a failed attempt, never followed: a redirect could lead anywhere.
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(10),
-            });
+            .ConfigurePrimaryHttpMessageHandler(sp => DeliveryHttpHandler.Create(sp.GetRequiredService<DestinationGuard>()));
         if (settings.CircuitBreaker.Enabled)
         {
             var breaker = settings.CircuitBreaker;

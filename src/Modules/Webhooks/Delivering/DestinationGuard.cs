@@ -10,9 +10,10 @@ public sealed class DestinationBlockedException(string message) : IOException(me
 /// <summary>
 /// Keeps deliveries away from the network the service runs in (SSRF): the check runs on the
 /// address actually connected to, after DNS, so a name that resolves (or re-resolves) to an
-/// internal address cannot slip through.
+/// internal address cannot slip through. With a configured <paramref name="proxy"/> every
+/// connection goes to the proxy, which is let through however internal its address.
 /// </summary>
-public sealed class DestinationGuard(IReadOnlyList<IPNetwork> allowed, ILogger? logger = null)
+public sealed class DestinationGuard(IReadOnlyList<IPNetwork> allowed, Uri? proxy = null, ILogger? logger = null)
 {
     private static readonly IPNetwork[] Blocked =
     [
@@ -48,6 +49,9 @@ public sealed class DestinationGuard(IReadOnlyList<IPNetwork> allowed, ILogger? 
 
     private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
 
+    /// <summary>The proxy every delivery goes through, or null when deliveries connect directly.</summary>
+    public Uri? Proxy => proxy;
+
     /// <summary>Why an address may not be called, or null when it may.</summary>
     public string? Refusal(IPAddress address)
     {
@@ -70,7 +74,7 @@ public sealed class DestinationGuard(IReadOnlyList<IPNetwork> allowed, ILogger? 
         var host = context.DnsEndPoint.Host.Trim('[', ']');
         var isLiteral = IPAddress.TryParse(host, out var literal);
         var addresses = isLiteral ? [literal!] : await Dns.GetHostAddressesAsync(host, ct);
-        var permitted = Permitted(host, addresses, isLiteral);
+        var permitted = IsProxy(host, context.DnsEndPoint.Port) ? addresses : Permitted(host, addresses, isLiteral);
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -84,6 +88,9 @@ public sealed class DestinationGuard(IReadOnlyList<IPNetwork> allowed, ILogger? 
             throw;
         }
     }
+
+    private bool IsProxy(string host, int port) =>
+        proxy is not null && port == proxy.Port && string.Equals(host, proxy.IdnHost.Trim('[', ']'), StringComparison.OrdinalIgnoreCase);
 
     private IPAddress[] Permitted(string host, IPAddress[] addresses, bool isLiteral)
     {

@@ -144,6 +144,8 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
             HttpRequestError.SecureConnectionError => "TLS handshake failed.",
             HttpRequestError.ResponseEnded => "The connection was closed before a complete response arrived.",
             HttpRequestError.InvalidResponse => "The receiver sent an invalid HTTP response.",
+            // The proxy's own answer and address are the operator's business, not the shop's.
+            HttpRequestError.ProxyTunnelError => "The egress proxy did not open a connection to the receiver.",
             _ => $"The request failed: {Bounded(ex.Message)}",
         },
     };
