@@ -1,3 +1,4 @@
+using System.Net;
 using Ellity.Customers.Contracts;
 using Ellity.Webhooks.Auditing;
 using Ellity.Webhooks.Delivering;
@@ -7,6 +8,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Wolverine;
 using Wolverine.ErrorHandling;
 using Wolverine.Postgresql;
@@ -104,17 +106,12 @@ public static class WebhooksModule
         services.AddHostedService<DeliveryRetention>();
         services.AddSingleton<DeliveryTelemetry>();
         services.AddHostedService<DeliveryBacklogSampler>();
-        var guard = DestinationGuard.FromOptions(settings);
+        // Read now, so that a bad network or proxy stops the start rather than the first delivery.
+        var allowed = settings.AllowedNetworks.Select(IPNetwork.Parse).ToList();
+        var proxy = DeliveryHttpHandler.ProxyAddress(settings);
+        services.AddSingleton(sp => new DestinationGuard(allowed, proxy, sp.GetRequiredService<ILogger<DestinationGuard>>()));
         var client = services.AddHttpClient(WebhookSender.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                ConnectCallback = guard.ConnectAsync,
-                // A 3xx is a failed attempt, never followed: a redirect could lead anywhere.
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(10),
-            });
+            .ConfigurePrimaryHttpMessageHandler(sp => DeliveryHttpHandler.Create(sp.GetRequiredService<DestinationGuard>()));
         if (settings.CircuitBreaker.Enabled)
         {
             var breaker = settings.CircuitBreaker;

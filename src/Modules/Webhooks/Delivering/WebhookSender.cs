@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -13,6 +14,9 @@ namespace Ellity.Webhooks.Delivering;
 public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksOptions> options)
 {
     public const string ClientName = "webhooks";
+
+    /// <summary>How much text from elsewhere (a reason phrase, an exception's message) an attempt's error may carry.</summary>
+    public const int ErrorTextLimit = 200;
 
     private readonly WebhooksOptions _options = options.Value;
 
@@ -34,7 +38,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
                 .SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var (body, truncated) = await ReadBoundedAsync(response.Content, _options.ResponseBodyLimitBytes, timeout.Token);
             var status = (int)response.StatusCode;
-            var error = status is >= 200 and < 300 ? null : $"The receiver answered {status} {response.ReasonPhrase}.";
+            var error = status is >= 200 and < 300 ? null : $"The receiver answered {status} {Bounded(response.ReasonPhrase)}.";
             return new DeliveryAttempted(number, startedAt, clock.ElapsedMilliseconds, status, error, body, truncated,
                 RetryAfterSeconds: RetryAfter(response, startedAt));
         }
@@ -62,7 +66,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
         }
         catch (InvalidOperationException ex)
         {
-            return Failed(number, startedAt, clock, $"The request could not be sent: {ex.Message}");
+            return Failed(number, startedAt, clock, $"The request could not be sent: {Bounded(ex.Message)}");
         }
     }
 
@@ -140,7 +144,32 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
             HttpRequestError.SecureConnectionError => "TLS handshake failed.",
             HttpRequestError.ResponseEnded => "The connection was closed before a complete response arrived.",
             HttpRequestError.InvalidResponse => "The receiver sent an invalid HTTP response.",
-            _ => $"The request failed: {ex.Message}",
+            // The proxy's own answer and address are the operator's business, not the shop's.
+            HttpRequestError.ProxyTunnelError => "The egress proxy did not open a connection to the receiver.",
+            _ => $"The request failed: {Bounded(ex.Message)}",
         },
     };
+
+    /// <summary>
+    /// Text that may come from the receiver, as it goes into an attempt's error: a reason phrase can be
+    /// up to 64 KiB, so it is cut to <see cref="ErrorTextLimit"/> characters, and control and formatting
+    /// characters (line breaks, bidi overrides) are dropped so it cannot disguise what is shown around it.
+    /// </summary>
+    internal static string Bounded(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        var kept = new StringBuilder(Math.Min(text.Length, ErrorTextLimit + 1));
+        foreach (var c in text)
+        {
+            if (char.IsControl(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format) continue;
+            if (kept.Length == ErrorTextLimit)
+            {
+                // Never half a surrogate pair at the cut.
+                if (char.IsHighSurrogate(kept[^1])) kept.Length--;
+                return kept.Append('…').ToString();
+            }
+            kept.Append(c);
+        }
+        return kept.ToString();
+    }
 }

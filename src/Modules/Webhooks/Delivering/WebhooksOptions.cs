@@ -49,6 +49,13 @@ public sealed class WebhooksOptions
     /// </summary>
     public string[] AllowedNetworks { get; set; } = [];
 
+    /// <summary>
+    /// An HTTP proxy every delivery goes through (an absolute http URL, e.g. <c>http://egress-proxy:3128</c>).
+    /// Unset, deliveries connect directly and proxies named in the environment are ignored. The proxy itself
+    /// must refuse internal destinations: the guard then sees only the proxy's address.
+    /// </summary>
+    public string? Proxy { get; set; }
+
     /// <summary>Refuse webhook URLs that are not https.</summary>
     public bool RequireHttps { get; set; }
 
