@@ -60,8 +60,11 @@ builder.Services.AddMarten(options =>
     .AddAsyncDaemon(DaemonMode.HotCold)
     .UseLightweightSessions();
 
-// Encrypts webhook custom header values at rest; the key ring lives in PostgreSQL.
-builder.Services.AddDataProtection().SetApplicationName("Ellity.Webhooks");
+// Encrypts webhook signing secrets and custom header values at rest; the key ring lives in PostgreSQL,
+// encrypted with a certificate when one is configured.
+var dataProtection = builder.Services.AddDataProtection().SetApplicationName("Ellity.Webhooks");
+if (KeyRingCertificate.From(builder.Configuration) is { } keyRingCertificate)
+    dataProtection.ProtectKeysWithCertificate(keyRingCertificate);
 builder.Services.AddOptions<KeyManagementOptions>()
     .Configure<IDocumentStore>((keys, store) => keys.XmlRepository = new MartenXmlRepository(store));
 

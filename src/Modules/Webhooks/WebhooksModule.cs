@@ -103,6 +103,7 @@ public static class WebhooksModule
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookConcurrency>();
         services.AddSingleton<WebhookHeaders>();
+        services.AddSingleton<WebhookSecretProtector>();
         services.AddHostedService<DeliveryRetention>();
         services.AddSingleton<DeliveryTelemetry>();
         services.AddHostedService<DeliveryBacklogSampler>();

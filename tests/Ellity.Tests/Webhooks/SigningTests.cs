@@ -28,7 +28,7 @@ public sealed class SigningTests(AppFixture app)
         return "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, content));
     }
 
-    private static void AssertSignedWith(string secret, ReceivedRequest request)
+    internal static void AssertSignedWith(string secret, ReceivedRequest request)
     {
         var expected = HandMadeSignature(secret, request.Headers["webhook-id"], request.Headers["webhook-timestamp"], request.Body);
         Assert.Contains(expected, request.Headers["webhook-signature"].Split(' '));

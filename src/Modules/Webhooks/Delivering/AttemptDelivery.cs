@@ -68,8 +68,8 @@ public static partial class AttemptDeliveryHandler
     };
 
     public static async Task<OutgoingMessages> Handle(AttemptDelivery command, IDocumentSession session, WebhookSender sender,
-        WebhookConcurrency concurrency, WebhookHeaders headers, IOptions<WebhooksOptions> options, DeliveryTelemetry telemetry,
-        ILogger<AttemptDelivery> logger, CancellationToken ct)
+        WebhookConcurrency concurrency, WebhookHeaders headers, WebhookSecretProtector secretProtector, IOptions<WebhooksOptions> options,
+        DeliveryTelemetry telemetry, ILogger<AttemptDelivery> logger, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
         var (stream, webhook) = await Read(session, command, ct);
@@ -86,7 +86,7 @@ public static partial class AttemptDeliveryHandler
             LogNotSent(logger, delivery.Id, delivery.WebhookId, reason);
             return messages;
         }
-        var secrets = webhook?.SigningSecrets(DateTimeOffset.UtcNow) ?? [];
+        var secrets = secretProtector.SigningSecrets(webhook, DateTimeOffset.UtcNow);
         var customHeaders = headers.Unprotect(webhook?.ProtectedHeaders);
 
         // The webhook's slot is held only while its request is in flight.

@@ -21,27 +21,28 @@ public sealed record CreatedWebhookResponse(
 
 public static class CreateWebhookEndpoint
 {
-    public static WebhookCreated Decide(string eshopId, WebhookInput input, Guid webhookId, DateTimeOffset now, string secret,
+    public static WebhookCreated Decide(string eshopId, WebhookInput input, Guid webhookId, DateTimeOffset now, string protectedSecret,
         WebhookHeadersChanged? headers = null) =>
         new(webhookId, eshopId, input.Name!.Trim(), input.Trigger!, input.Url!,
-            string.IsNullOrWhiteSpace(input.Body) ? null : input.Body, input.Enabled ?? true, now, input.RetrySchedule, secret,
+            string.IsNullOrWhiteSpace(input.Body) ? null : input.Body, input.Enabled ?? true, now, input.RetrySchedule, protectedSecret,
             headers?.ProtectedHeaders, headers?.Names);
 
     [WolverinePost("/api/eshops/{eshopId}/webhooks"), Tags("Webhooks")]
     public static Results<Created<CreatedWebhookResponse>, ValidationProblem> Post(
         string eshopId, WebhookInput? input, IDocumentSession session, IOptions<WebhooksOptions> options,
-        WebhookHeaders headers)
+        WebhookHeaders headers, WebhookSecretProtector secrets)
     {
         // A JSON null body is treated as an empty object: every required field is then reported.
         input ??= WebhookInput.Empty;
         var definition = WebhookDefinition.Check(input, options.Value.RequireHttps);
         if (!definition.IsValid) return definition.ToProblem();
 
-        var created = Decide(eshopId, input, Guid.CreateVersion7(), DateTimeOffset.UtcNow, WebhookSecrets.New(),
+        var secret = WebhookSecrets.New();
+        var created = Decide(eshopId, input, Guid.CreateVersion7(), DateTimeOffset.UtcNow, secrets.Protect(secret),
             headers.Protect(input.Headers));
         session.Events.StartStream<Webhook>(created.WebhookId, created);
         var response = WebhookResponse.From(Webhook.Create(created), warnings: definition.Warnings);
         return TypedResults.Created($"/api/eshops/{eshopId}/webhooks/{created.WebhookId}",
-            new CreatedWebhookResponse(response, created.Secret!));
+            new CreatedWebhookResponse(response, secret));
     }
 }

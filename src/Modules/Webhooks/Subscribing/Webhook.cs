@@ -1,5 +1,9 @@
 namespace Ellity.Webhooks.Subscribing;
 
+/// <summary>
+/// A new webhook. <see cref="Secret"/> is its signing secret protected with Data Protection (in clear,
+/// <c>whsec_...</c>, in streams written before secrets were encrypted).
+/// </summary>
 public sealed record WebhookCreated(
     Guid WebhookId, string EshopId, string Name, string Trigger, string Url, string? Body, bool Enabled,
     DateTimeOffset At, IReadOnlyList<int>? RetrySchedule = null, string? Secret = null,
@@ -22,7 +26,10 @@ public sealed record WebhookDisabled(DateTimeOffset At);
 
 public sealed record WebhookDeleted(DateTimeOffset At);
 
-/// <summary>A new signing secret; the previous one keeps signing too until <see cref="PreviousExpiresAt"/>.</summary>
+/// <summary>
+/// A new signing secret; the previous one keeps signing too until <see cref="PreviousExpiresAt"/>. Both are protected
+/// like <see cref="WebhookCreated.Secret"/> (in clear in streams written before secrets were encrypted).
+/// </summary>
 public sealed record WebhookSecretRotated(string Secret, string? PreviousSecret, DateTimeOffset PreviousExpiresAt);
 
 /// <summary>The system switched the webhook off: its receiver said 410 Gone, or it kept failing too long.</summary>
@@ -31,7 +38,8 @@ public sealed record WebhookAutoDisabled(Guid WebhookId, DateTimeOffset At, stri
 /// <summary>
 /// A webhook subscription folded from its stream; also the read model dispatch and the API query.
 /// <see cref="ActiveSince"/> is when it was last switched on: events that happened before that are
-/// not delivered, even if they are dispatched after it.
+/// not delivered, even if they are dispatched after it. Its secrets are as stored in the events:
+/// <see cref="WebhookSecretProtector"/> turns them into the secrets that sign.
 /// </summary>
 public sealed partial record Webhook(
     Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, bool Enabled,
@@ -49,8 +57,8 @@ public sealed partial record Webhook(
     public Webhook Apply(WebhookSecretRotated e) =>
         this with { Secret = e.Secret, PreviousSecret = e.PreviousSecret, PreviousSecretExpiresAt = e.PreviousExpiresAt };
 
-    /// <summary>The secrets that sign a request sent at <paramref name="now"/>: the current one, and the previous one while it lasts.</summary>
-    public IReadOnlyList<string> SigningSecrets(DateTimeOffset now) =>
+    /// <summary>The stored secrets that sign a request sent at <paramref name="now"/>: the current one, and the previous one while it lasts.</summary>
+    public IReadOnlyList<string> StoredSigningSecrets(DateTimeOffset now) =>
         [.. new[] { Secret }.Concat(PreviousSecretExpiresAt > now ? [PreviousSecret] : []).OfType<string>()];
 
     public Webhook Apply(WebhookRenamed e) => this with { Name = e.Name };

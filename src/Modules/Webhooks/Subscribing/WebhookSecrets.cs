@@ -11,33 +11,47 @@ public sealed record SecretResponse(string Secret, DateTimeOffset? PreviousSecre
 /// <summary>
 /// Each webhook signs its deliveries (Standard Webhooks) with a secret of its own. Rotating keeps
 /// the previous secret signing alongside the new one for a day, so receivers can switch over.
+/// Secrets are stored encrypted (<see cref="WebhookSecretProtector"/>); only creating, reading and
+/// rotating show one in clear.
 /// </summary>
 public static class WebhookSecrets
 {
+    public const string Prefix = "whsec_";
+
     public static readonly TimeSpan PreviousSecretLifetime = TimeSpan.FromHours(24);
 
     /// <summary><c>whsec_</c> and 32 random bytes in base64, as the Standard Webhooks spec shows secrets.</summary>
-    public static string New() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-
-    public static WebhookSecretRotated Rotate(Webhook webhook, string secret, DateTimeOffset now) =>
-        new(secret, webhook.Secret, now + PreviousSecretLifetime);
+    public static string New() => Prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     [WolverineGet("/api/eshops/{eshopId}/webhooks/{webhookId}/secret"), Tags("Webhooks")]
     public static async Task<Results<Ok<SecretResponse>, ProblemHttpResult>> Get(
-        string eshopId, Guid webhookId, IQuerySession session, CancellationToken ct) =>
-        await WebhookLookup.Load(session, eshopId, webhookId, ct) is { Secret: { } secret } webhook
-            ? TypedResults.Ok(new SecretResponse(secret, webhook.PreviousSecretExpiresAt > DateTimeOffset.UtcNow ? webhook.PreviousSecretExpiresAt : null))
-            : WebhookLookup.NotFound(webhookId);
+        string eshopId, Guid webhookId, IQuerySession session, WebhookSecretProtector protector, CancellationToken ct)
+    {
+        if (await WebhookLookup.Load(session, eshopId, webhookId, ct) is not { Secret: { } stored } webhook)
+            return WebhookLookup.NotFound(webhookId);
+        try
+        {
+            return TypedResults.Ok(new SecretResponse(protector.Unprotect(webhookId, stored),
+                webhook.PreviousSecret is not null && webhook.PreviousSecretExpiresAt > DateTimeOffset.UtcNow ? webhook.PreviousSecretExpiresAt : null));
+        }
+        catch (WebhookSecretUnavailableException unavailable)
+        {
+            // Not a server fault the owner must wait out: rotating gives a secret the current key ring can read.
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Signing secret unavailable",
+                detail: unavailable.Message);
+        }
+    }
 
     [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/secret/rotate"), Tags("Webhooks")]
     public static async Task<Results<Ok<SecretResponse>, ProblemHttpResult>> PostRotate(
-        string eshopId, Guid webhookId, IDocumentSession session, CancellationToken ct)
+        string eshopId, Guid webhookId, IDocumentSession session, WebhookSecretProtector protector, CancellationToken ct)
     {
         var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
         if (stream is null) return WebhookLookup.NotFound(webhookId);
 
-        var rotated = Rotate(stream.Aggregate!, New(), DateTimeOffset.UtcNow);
+        var secret = New();
+        var rotated = protector.Rotate(stream.Aggregate!, secret, DateTimeOffset.UtcNow);
         stream.AppendOne(rotated);
-        return TypedResults.Ok(new SecretResponse(rotated.Secret, rotated.PreviousExpiresAt));
+        return TypedResults.Ok(new SecretResponse(secret, rotated.PreviousSecret is null ? null : rotated.PreviousExpiresAt));
     }
 }

@@ -16,16 +16,18 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Ellity.Webhooks.Delivering.WebhookConcurrency _webhookConcurrency;
         private readonly Ellity.Webhooks.Delivering.WebhookSender _webhookSender;
         private readonly Ellity.Webhooks.Subscribing.WebhookHeaders _webhookHeaders;
+        private readonly Ellity.Webhooks.Subscribing.WebhookSecretProtector _webhookSecretProtector;
         private readonly Microsoft.Extensions.Logging.ILogger<Ellity.Webhooks.Delivering.AttemptDelivery> _loggerForMessage;
         private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> _optionsOfWebhooksOptions;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public AttemptDeliveryHandler409907639(Ellity.Webhooks.Delivering.DeliveryTelemetry deliveryTelemetry, Ellity.Webhooks.Delivering.WebhookConcurrency webhookConcurrency, Ellity.Webhooks.Delivering.WebhookSender webhookSender, Ellity.Webhooks.Subscribing.WebhookHeaders webhookHeaders, Microsoft.Extensions.Logging.ILogger<Ellity.Webhooks.Delivering.AttemptDelivery> loggerForMessage, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public AttemptDeliveryHandler409907639(Ellity.Webhooks.Delivering.DeliveryTelemetry deliveryTelemetry, Ellity.Webhooks.Delivering.WebhookConcurrency webhookConcurrency, Ellity.Webhooks.Delivering.WebhookSender webhookSender, Ellity.Webhooks.Subscribing.WebhookHeaders webhookHeaders, Ellity.Webhooks.Subscribing.WebhookSecretProtector webhookSecretProtector, Microsoft.Extensions.Logging.ILogger<Ellity.Webhooks.Delivering.AttemptDelivery> loggerForMessage, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _deliveryTelemetry = deliveryTelemetry;
             _webhookConcurrency = webhookConcurrency;
             _webhookSender = webhookSender;
             _webhookHeaders = webhookHeaders;
+            _webhookSecretProtector = webhookSecretProtector;
             _loggerForMessage = loggerForMessage;
             _optionsOfWebhooksOptions = optionsOfWebhooksOptions;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -42,7 +44,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Ellity.Webhooks.Delivering.AttemptDeliveryHandler");
             
             // The actual message execution
-            var outgoing1 = await Ellity.Webhooks.Delivering.AttemptDeliveryHandler.Handle(attemptDelivery, documentSession, _webhookSender, _webhookConcurrency, _webhookHeaders, _optionsOfWebhooksOptions, _deliveryTelemetry, _loggerForMessage, cancellation).ConfigureAwait(false);
+            var outgoing1 = await Ellity.Webhooks.Delivering.AttemptDeliveryHandler.Handle(attemptDelivery, documentSession, _webhookSender, _webhookConcurrency, _webhookHeaders, _webhookSecretProtector, _optionsOfWebhooksOptions, _deliveryTelemetry, _loggerForMessage, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

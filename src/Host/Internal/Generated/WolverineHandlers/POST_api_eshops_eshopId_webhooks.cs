@@ -17,14 +17,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Ellity.Webhooks.Subscribing.WebhookHeaders _webhookHeaders;
+        private readonly Ellity.Webhooks.Subscribing.WebhookSecretProtector _webhookSecretProtector;
         private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> _optionsOfWebhooksOptions;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_eshops_eshopId_webhooks(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Ellity.Webhooks.Subscribing.WebhookHeaders webhookHeaders, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_eshops_eshopId_webhooks(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Ellity.Webhooks.Subscribing.WebhookHeaders webhookHeaders, Ellity.Webhooks.Subscribing.WebhookSecretProtector webhookSecretProtector, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _webhookHeaders = webhookHeaders;
+            _webhookSecretProtector = webhookSecretProtector;
             _optionsOfWebhooksOptions = optionsOfWebhooksOptions;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -49,7 +51,7 @@ namespace Internal.Generated.WolverineHandlers
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
-            var resultsOfCreatedOfCreatedWebhookResponseAndValidationProblem = Ellity.Webhooks.Subscribing.CreateWebhookEndpoint.Post(eshopId, input, documentSession, _optionsOfWebhooksOptions, _webhookHeaders);
+            var resultsOfCreatedOfCreatedWebhookResponseAndValidationProblem = Ellity.Webhooks.Subscribing.CreateWebhookEndpoint.Post(eshopId, input, documentSession, _optionsOfWebhooksOptions, _webhookHeaders, _webhookSecretProtector);
 
             
             // Save all pending changes to this Marten session
