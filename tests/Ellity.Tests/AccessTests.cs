@@ -105,6 +105,35 @@ public sealed class AccessTests(AppFixture app)
         Assert.True(leaks.Count == 0, string.Join("\n", leaks.Take(5)));
     }
 
+    [Fact]
+    public async Task a_request_with_a_deliverys_marks_is_refused_so_a_webhook_cannot_call_this_service_in_a_loop()
+    {
+        var (eshop, key) = await app.RegisterEshopAsync();
+        var endpoint = app.Receiver.NewEndpoint();
+        await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, "{\"value\": 1}");
+        var customer = await app.RegisterCustomerAsync(eshop, credit: 10m);
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+        var delivered = (await app.Receiver.WaitForRequestsAsync(endpoint, 1))[0];
+
+        // The delivery itself, replayed against the API as if the webhook's URL were this service's credit endpoint.
+        string[][] marks = [["User-Agent", "webhook-id", "webhook-timestamp", "webhook-signature"], ["User-Agent"], ["webhook-id"]];
+        foreach (var names in marks)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/eshops/{eshop}/customers/{customer}/credit")
+            {
+                Content = new StringContent("{\"value\": 1}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new("Bearer", key);
+            foreach (var name in names) request.Headers.TryAddWithoutValidation(name, delivered.Headers[name]);
+            using var response = await app.Host.Server.CreateClient().SendAsync(request);
+
+            Assert.Equal(403, (int)response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        var after = await app.GetAsync($"/api/eshops/{eshop}/customers/{customer}");
+        Assert.Equal(11m, after["credit"]!.GetValue<decimal>());
+    }
+
     private static string Fill(string pattern, IReadOnlyDictionary<string, string> values) =>
         "/" + string.Join('/', pattern.TrimStart('/').Split('/').Select(part =>
             part.StartsWith('{') ? values[part.Trim('{', '}').Split(':')[0]] : part));

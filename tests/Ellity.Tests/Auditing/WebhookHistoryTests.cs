@@ -7,13 +7,6 @@ namespace Ellity.Tests.Auditing;
 [Collection(AppCollection.Name)]
 public sealed class WebhookHistoryTests(AppFixture app)
 {
-    private async Task<(string Eshop, string Key)> RegisterEshop()
-    {
-        var eshop = await app.NewEshopAsync();
-        var created = await app.PostAsync("/api/eshops", new { eshopId = eshop, name = "Shop " + eshop }, 201);
-        return (eshop, created["apiKey"]!.GetValue<string>());
-    }
-
     private async Task<JsonNode> As(string key, HttpMethod method, string url, object? body, int status)
     {
         var (actual, json) = await app.SendAsync(method, url, body, key);
@@ -24,7 +17,7 @@ public sealed class WebhookHistoryTests(AppFixture app)
     [Fact]
     public async Task history_tells_who_changed_what_and_when_without_revealing_secrets()
     {
-        var (eshop, key) = await RegisterEshop();
+        var (eshop, key) = await app.RegisterEshopAsync();
         var url = app.Receiver.NewEndpoint();
         var created = await As(key, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks",
             new { name = "ERP", trigger = "customer.credit.changed", url, enabled = true }, 201);

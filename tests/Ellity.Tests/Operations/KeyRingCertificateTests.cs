@@ -16,7 +16,7 @@ public sealed class KeyRingCertificateTests(KeyRingCertificateFixture app)
     [Fact]
     public async Task with_a_certificate_the_key_ring_is_stored_encrypted_and_still_read()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         // Protecting the new webhook's secret makes the key ring's first key.
         var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {

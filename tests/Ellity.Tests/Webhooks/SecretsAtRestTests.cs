@@ -12,7 +12,7 @@ public sealed class SecretsAtRestTests(AppFixture app)
     [Fact]
     public async Task no_stored_event_or_document_holds_a_secret_in_clear_and_deliveries_are_signed_with_what_the_api_returned()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
@@ -36,7 +36,7 @@ public sealed class SecretsAtRestTests(AppFixture app)
     [Fact]
     public async Task a_webhook_whose_stream_holds_its_secret_in_clear_still_signs_and_shows_it()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         var legacy = WebhookSecrets.New();
         var webhook = await AppendCreatedAsync(eshop, endpoint, legacy);
@@ -64,7 +64,7 @@ public sealed class SecretsAtRestTests(AppFixture app)
     [Fact]
     public async Task a_secret_the_key_ring_cannot_decrypt_is_a_409_until_it_is_rotated()
     {
-        var eshop = AppFixture.NewEshopId();
+        var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         // Protected with a key this Host's key ring never had, as after the ring was lost.
         var unreadable = new EphemeralDataProtectionProvider().CreateProtector("Ellity.Webhooks.SigningSecrets").Protect(WebhookSecrets.New());

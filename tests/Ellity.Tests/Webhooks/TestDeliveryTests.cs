@@ -67,8 +67,7 @@ public sealed class TestDeliveryTests(AppFixture app)
         var eshop = await app.NewEshopAsync();
         var endpoint = app.Receiver.NewEndpoint();
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, null);
-        var other = await app.NewEshopAsync();
-        var otherKey = (await app.PostAsync("/api/eshops", new { eshopId = other, name = "Other" }, 201))["apiKey"]!.GetValue<string>();
+        var (other, otherKey) = await app.RegisterEshopAsync();
 
         var asOtherShop = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{other}/webhooks/{webhook}/test", key: otherKey);
         var intoOtherShop = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/test", key: otherKey);

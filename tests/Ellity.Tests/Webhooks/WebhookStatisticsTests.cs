@@ -54,8 +54,7 @@ public sealed class WebhookStatisticsTests(AppFixture app)
     {
         var eshop = await app.NewEshopAsync();
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(), null);
-        var other = await app.NewEshopAsync();
-        var otherKey = (await app.PostAsync("/api/eshops", new { eshopId = other, name = "Other" }, 201))["apiKey"]!.GetValue<string>();
+        var (other, otherKey) = await app.RegisterEshopAsync();
 
         Assert.Equal(404, (await app.SendAsync(HttpMethod.Get, $"/api/eshops/{other}/webhooks/{webhook}/stats", key: otherKey)).Status);
         Assert.Equal(404, (await app.SendAsync(HttpMethod.Get, $"/api/eshops/{eshop}/webhooks/{webhook}/stats", key: otherKey)).Status);
