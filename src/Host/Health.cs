@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ellity.Customers.Publishing;
+using Ellity.Webhooks.Delivering;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -19,7 +20,8 @@ public static class Health
         services.AddSingleton<SubscriptionHealthCheck>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("postgresql", tags: ["ready"])
-            .AddCheck<SubscriptionHealthCheck>("subscriptions", tags: ["ready"]);
+            .AddCheck<SubscriptionHealthCheck>("subscriptions", tags: ["ready"])
+            .AddCheck<DeliveriesHealthCheck>("deliveries", tags: ["ready"]);
         return services;
     }
 
@@ -107,4 +109,20 @@ public sealed partial class SubscriptionHealthCheck(IDocumentStore store, ILogge
 
     [LoggerMessage(LogLevel.Warning, "The readiness check could not read the subscriptions' progress")]
     private static partial void LogUnreadable(ILogger logger, Exception exception);
+}
+
+/// <summary>
+/// Degraded (still ready) while some pending delivery is overdue (<see cref="DeliveryTelemetry.OverdueAfter"/> past its
+/// next attempt's time): a delivery nothing is working on shows here, and in the <c>ellity_webhooks_overdue</c> gauge.
+/// </summary>
+public sealed class DeliveriesHealthCheck(DeliveryTelemetry telemetry) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var (due, scheduled, overdue) = telemetry.LastBacklog;
+        var data = new Dictionary<string, object> { ["due"] = due, ["scheduled"] = scheduled, ["overdue"] = overdue };
+        return Task.FromResult(overdue > 0
+            ? HealthCheckResult.Degraded($"{overdue} pending deliveries are overdue by more than {DeliveryTelemetry.OverdueAfter.TotalMinutes:0} minutes.", data: data)
+            : HealthCheckResult.Healthy("No pending delivery is overdue.", data));
+    }
 }

@@ -72,6 +72,7 @@ builder.Services.AddEshopsModule();
 builder.Services.AddCustomersModule();
 builder.Services.AddWebhooksModule(builder.Configuration);
 builder.Services.AddWolverineHttp();
+builder.Services.AddRateLimitProblems();
 builder.Services.AddEllityTelemetry(builder.Configuration);
 builder.Services.AddEllityHealth();
 // Only Development compiles handlers at run time (see TypeLoadMode below); elsewhere they are pre-built.
@@ -120,6 +121,7 @@ app.UseRequestLimits();
 app.UseDeliveryLoopGuard();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapOpenApi().AllowAnonymous();
 app.MapEllityHealth();
 // Aggregate figures of every shop: the operator's.

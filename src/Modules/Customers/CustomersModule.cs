@@ -6,6 +6,10 @@ using Wolverine.Marten;
 
 namespace Ellity.Customers;
 
+/// <summary>
+/// Customers stand in for the rest of Ellity, whose module code emits the domain events webhooks react to. Their routes
+/// carry no rate limit (<c>DisableRateLimiting</c>): that traffic is the platform's own, not a shop's to throttle.
+/// </summary>
 public static class CustomersModule
 {
     public const string Schema = "customers";

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine.Http;
@@ -22,6 +23,9 @@ public static class EshopPolicies
     public const string ActsForEshop = "acts-for-eshop";
     public const string EshopRouteValue = "eshopId";
 
+    /// <summary>Rate limiting policy of key rotation: each is an event in the e-shop's stream.</summary>
+    public const string KeyRotation = "api-key-rotation";
+
     public static IServiceCollection AddEshopAccess(this IServiceCollection services)
     {
         services.AddAuthentication(ApiKeyAuthenticationHandler.Scheme)
@@ -34,6 +38,9 @@ public static class EshopPolicies
             .AddPolicy(ActsForEshop, p => p.RequireAuthenticatedUser().AddRequirements(new ActsForEshopRequirement()));
         services.AddSingleton<IAuthorizationHandler, ActsForEshopHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, EshopAuthorizationResultHandler>();
+        services.AddRateLimiter(limiter => limiter.AddPolicy(KeyRotation, context => RateLimitPartition.GetFixedWindowLimiter(
+            context.GetRouteValue(EshopRouteValue) as string ?? "",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })));
         return services;
     }
 

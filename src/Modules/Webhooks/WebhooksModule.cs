@@ -6,6 +6,7 @@ using Ellity.Webhooks.Erasing;
 using Ellity.Webhooks.Subscribing;
 using JasperFx.Events.Projections;
 using Marten;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -51,6 +52,7 @@ public static class WebhooksModule
             typeof(WebhookDeleted), typeof(WebhookAutoDisabled), typeof(WebhookSecretRotated), typeof(WebhookHeadersChanged),
             typeof(DeliveryScheduled), typeof(DeliveryAttempted), typeof(DeliveryRetryScheduled),
             typeof(DeliveryRedeliveryRequested), typeof(DeliverySucceeded), typeof(DeliveryFailed), typeof(DeliveryContentErased),
+            typeof(DeliveryAttemptDeferred), typeof(WebhookRecoveryStarted), typeof(WebhookRecoveryFinished),
         ]);
     }
 
@@ -81,6 +83,11 @@ public static class WebhooksModule
                 .UseDurableInbox().MaximumParallelMessages(settings.MaxParallelDeliveries);
         }
 
+        // A dead-lettered attempt ends its delivery (DeadLetteredAttemptHandler), a dead-lettered recovery ends the recovery:
+        // nothing stays pending for ever.
+        options.Policies.ForMessagesOfType<AttemptDelivery>().PublishFault(includeStackTrace: false);
+        options.Policies.ForMessagesOfType<RecoverWebhook>().PublishFault(includeStackTrace: false);
+
         // Two handlers racing on one stream: the loser retries, sees the work done and stops.
         options.OnException<JasperFx.ConcurrencyException>().RetryWithCooldown(50.Milliseconds(), 200.Milliseconds(), 1.Seconds());
         options.OnException<JasperFx.Events.ExistingStreamIdCollisionException>()
@@ -100,6 +107,7 @@ public static class WebhooksModule
         var section = configuration.GetSection(WebhooksOptions.Section);
         services.Configure<WebhooksOptions>(section);
         var settings = section.Get<WebhooksOptions>() ?? new WebhooksOptions();
+        services.AddRateLimiter(limiter => WebhookRateLimits.AddPolicies(limiter, settings.RateLimits));
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookConcurrency>();
         services.AddSingleton<WebhookHeaders>();
@@ -124,8 +132,11 @@ public static class WebhooksModule
                         SamplingDuration = breaker.SamplingDuration,
                         BreakDuration = breaker.BreakDuration,
                     }))
-                // One breaker per scheme, host and port: a dead receiver pauses only itself.
-                .SelectPipelineByAuthority();
+                // One breaker per e-shop and destination (scheme, host, port): a dead receiver pauses only the shop
+                // calling it, and one shop's failures cannot pause another shop's deliveries to the same host.
+                .SelectPipelineBy(_ => request =>
+                    (request.Options.TryGetValue(WebhookSender.EshopOption, out var eshop) ? eshop : "")
+                    + " " + request.RequestUri!.GetLeftPart(UriPartial.Authority));
         }
         return services;
     }

@@ -26,5 +26,5 @@ public static class DeliveryServices
     public static Task<DeliveryAttempted> GetAsync(this ServiceProvider services, string url) =>
         services.GetRequiredService<WebhookSender>().SendAsync(
             new DeliveryRequest("GET", url, new Dictionary<string, string> { ["webhook-id"] = "d1" }, null),
-            1, [], new Dictionary<string, string>(), CancellationToken.None);
+            1, [], new Dictionary<string, string>(), "shop-test", CancellationToken.None);
 }

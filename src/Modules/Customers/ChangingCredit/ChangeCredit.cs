@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
 
@@ -24,7 +25,7 @@ public static class ChangeCreditEndpoint
     public static CreditChanged Decide(Customer customer, ChangeCredit command) =>
         new(command.Value!.Value, command.Reason, customer.Credit + command.Value.Value);
 
-    [WolverinePost("/api/eshops/{eshopId}/customers/{customerId}/credit"), Tags("Customers")]
+    [WolverinePost("/api/eshops/{eshopId}/customers/{customerId}/credit"), Tags("Customers"), DisableRateLimiting]
     public static async Task<Results<Ok<CreditBalance>, ValidationProblem, ProblemHttpResult>> Post(
         string eshopId, Guid customerId, ChangeCredit? command, IDocumentSession session, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using Ellity.Customers.Contracts;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
 
@@ -24,7 +25,7 @@ public static class ChangeGroupEndpoint
         return group == customer.Group ? [] : [new GroupChanged(group, customer.Group)];
     }
 
-    [WolverinePut("/api/eshops/{eshopId}/customers/{customerId}/group"), Tags("Customers")]
+    [WolverinePut("/api/eshops/{eshopId}/customers/{customerId}/group"), Tags("Customers"), DisableRateLimiting]
     public static async Task<Results<Ok<CustomerResponse>, ValidationProblem, ProblemHttpResult>> Put(
         string eshopId, Guid customerId, ChangeGroup? command, IDocumentSession session, CancellationToken ct)
     {

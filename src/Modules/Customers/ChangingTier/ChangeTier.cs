@@ -1,6 +1,7 @@
 using Ellity.Customers.Contracts;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
 
@@ -25,7 +26,7 @@ public static class ChangeTierEndpoint
         return tier == customer.Tier ? [] : [new TierChanged(tier, customer.Tier)];
     }
 
-    [WolverinePut("/api/eshops/{eshopId}/customers/{customerId}/tier"), Tags("Customers")]
+    [WolverinePut("/api/eshops/{eshopId}/customers/{customerId}/tier"), Tags("Customers"), DisableRateLimiting]
     public static async Task<Results<Ok<CustomerResponse>, ValidationProblem, ProblemHttpResult>> Put(
         string eshopId, Guid customerId, ChangeTier? command, IDocumentSession session, CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine;
 using Wolverine.Http;
@@ -20,7 +21,7 @@ public static class ErasePersonalDataEndpoint
     public static IReadOnlyList<CustomerPersonalDataErased> Decide(Customer customer, DateTimeOffset now) =>
         customer.PersonalDataErasedAt is null ? [new CustomerPersonalDataErased(now)] : [];
 
-    [WolverineDelete("/api/eshops/{eshopId}/customers/{customerId}/personal-data"), Tags("Customers")]
+    [WolverineDelete("/api/eshops/{eshopId}/customers/{customerId}/personal-data"), Tags("Customers"), DisableRateLimiting]
     public static async Task<(Results<Accepted<CustomerResponse>, ProblemHttpResult>, OutgoingMessages)> Delete(
         string eshopId, Guid customerId, IDocumentSession session, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using Ellity.Customers.Contracts;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
 
@@ -29,7 +30,7 @@ public static class RegisterCustomerEndpoint
     public static CustomerRegistered Decide(string eshopId, RegisterCustomer command, Guid customerId) =>
         new(customerId, eshopId, command.Email!.Trim(), command.Credit ?? 0m, command.Group, command.Tier);
 
-    [WolverinePost("/api/eshops/{eshopId}/customers"), Tags("Customers")]
+    [WolverinePost("/api/eshops/{eshopId}/customers"), Tags("Customers"), DisableRateLimiting]
     public static Results<Created<CustomerResponse>, ValidationProblem> Post(
         string eshopId, RegisterCustomer? command, IDocumentSession session)
     {

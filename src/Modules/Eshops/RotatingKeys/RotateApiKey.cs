@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
 
@@ -7,7 +8,7 @@ namespace Ellity.Eshops.RotatingKeys;
 
 public static class RotateApiKeyEndpoint
 {
-    [WolverinePost("/api/eshops/{eshopId}/api-keys/rotate"), Tags("E-shops")]
+    [WolverinePost("/api/eshops/{eshopId}/api-keys/rotate"), Tags("E-shops"), EnableRateLimiting(EshopPolicies.KeyRotation)]
     public static async Task<Results<Ok<EshopWithKeyResponse>, ProblemHttpResult>> Post(
         string eshopId, IDocumentSession session, CancellationToken ct)
     {

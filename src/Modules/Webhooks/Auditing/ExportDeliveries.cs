@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ellity.Webhooks.Delivering;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,7 @@ public static class ExportDeliveriesEndpoint
     /// <summary>How much is gathered before it is handed to the response: fewer, larger chunks.</summary>
     private const int ChunkBytes = 64 * 1024;
 
-    [WolverineGet("/api/eshops/{eshopId}/deliveries/export"), Tags("Deliveries")]
+    [WolverineGet("/api/eshops/{eshopId}/deliveries/export"), Tags("Deliveries"), EnableRateLimiting(WebhookRateLimits.Export)]
     [ProducesResponseType<DeliveryResponse>(StatusCodes.Status200OK, ContentType)] // the schema of each line
     public static Results<PushStreamHttpResult, ValidationProblem> Get(string eshopId, DateTimeOffset? from, DateTimeOffset? to,
         IQuerySession session, IOptions<HttpJsonOptions> json, CancellationToken ct)

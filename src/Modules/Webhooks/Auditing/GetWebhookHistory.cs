@@ -47,9 +47,11 @@ public static class GetWebhookHistoryEndpoint
             WebhookDisabled => ("disabled", new { }),
             WebhookAutoDisabled c => ("auto-disabled", new { c.Reason }),
             WebhookDeleted => ("deleted", new { }),
+            WebhookRecoveryStarted c => ("recovery-started", new { c.Since }),
+            WebhookRecoveryFinished c => ("recovery-finished", new { c.Redelivered, c.Error }),
             _ => (e.EventTypeName, new { }),
         };
-        var actor = e.Data is WebhookAutoDisabled ? SystemActor : e.UserName ?? SystemActor;
+        var actor = e.Data is WebhookAutoDisabled or WebhookRecoveryFinished ? SystemActor : e.UserName ?? SystemActor;
         return new WebhookChange(e.Version, e.Timestamp, change, actor, data);
     }
 }

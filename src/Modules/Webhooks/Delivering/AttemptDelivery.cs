@@ -4,6 +4,7 @@ using Marten;
 using JasperFx.Events;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
 using Wolverine;
 
 namespace Ellity.Webhooks.Delivering;
@@ -12,14 +13,15 @@ namespace Ellity.Webhooks.Delivering;
 /// Make attempt number <see cref="Attempt"/> of a delivery. Knowing the webhook up front lets the
 /// delivery and its webhook be read in one round trip (messages queued before it was added lack it).
 /// </summary>
-public sealed record AttemptDelivery(Guid DeliveryId, int Attempt = 1, Guid? WebhookId = null);
+/// <see cref="Postponed"/>: how many times in a row it found no free slot and was put back.
+public sealed record AttemptDelivery(Guid DeliveryId, int Attempt = 1, Guid? WebhookId = null, int Postponed = 0);
 
 /// <summary>What an attempt's outcome means: the events to record, when to retry, whether to disable the webhook.</summary>
 public sealed record AttemptOutcome(IReadOnlyList<object> Events, DateTimeOffset? RetryAt, string? DisableWebhookReason);
 
 public static partial class AttemptDeliveryHandler
 {
-    /// <summary>How long a request waits when its webhook already has the most requests in flight.</summary>
+    /// <summary>How long a request first waits when its e-shop or webhook already has the most requests in flight.</summary>
     public static readonly TimeSpan BusyDelay = TimeSpan.FromMilliseconds(500);
 
     public static AttemptOutcome Decide(Delivery delivery, DeliveryAttempted attempt, DateTimeOffset now,
@@ -72,6 +74,7 @@ public static partial class AttemptDeliveryHandler
         DeliveryTelemetry telemetry, ILogger<AttemptDelivery> logger, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
+        var settings = options.Value;
         var (stream, webhook) = await Read(session, command, ct);
         // Finished, gone, or superseded by a newer attempt (a manual redelivery): nothing to do.
         if (stream.Aggregate is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != command.Attempt)
@@ -86,48 +89,68 @@ public static partial class AttemptDeliveryHandler
             LogNotSent(logger, delivery.Id, delivery.WebhookId, reason);
             return messages;
         }
-        var secrets = secretProtector.SigningSecrets(webhook, DateTimeOffset.UtcNow);
-        var customHeaders = headers.Unprotect(webhook?.ProtectedHeaders);
-
-        // The webhook's slot is held only while its request is in flight.
-        var lease = await concurrency.AcquireAsync(delivery.WebhookId, ct);
-        if (lease is null)
-        {
-            messages.Delay(command, BusyDelay);
-            return messages;
-        }
 
         using var scope = logger.BeginScope(new Dictionary<string, object>
         {
             ["DeliveryId"] = delivery.Id, ["WebhookId"] = delivery.WebhookId, ["EshopId"] = delivery.EshopId, ["Attempt"] = command.Attempt,
         });
-        // Every attempt, however late or batched its way here, continues the trace of the request that caused it.
-        using var activity = ActivityContext.TryParse(delivery.TraceParent, null, out var cause)
-            ? DeliveryTelemetry.Source.StartActivity("webhook attempt", ActivityKind.Client, cause)
-            : DeliveryTelemetry.Source.StartActivity("webhook attempt", ActivityKind.Client);
-        activity?.SetTag("ellity.delivery.id", delivery.Id);
-        activity?.SetTag("ellity.webhook.id", delivery.WebhookId);
-        activity?.SetTag("ellity.attempt", command.Attempt);
-
+        var schedule = delivery.RetrySchedule;
         DeliveryAttempted attempt;
-        try
+        var (secrets, customHeaders, unprepared) = Prepare(webhook!, headers, secretProtector, logger);
+        if (unprepared is not null)
         {
-            attempt = await sender.SendAsync(delivery.Request, command.Attempt, secrets, customHeaders, ct) with
+            attempt = NotMade(command.Attempt, unprepared);
+        }
+        else
+        {
+            // The e-shop's and the webhook's slots are held only while the request is in flight.
+            var lease = await concurrency.AcquireAsync(delivery.EshopId, delivery.WebhookId, ct);
+            if (lease is null)
             {
-                WebhookId = delivery.WebhookId, Manual = delivery.NextAttemptManual,
-            };
+                messages.Delay(command with { Postponed = command.Postponed + 1 }, PostponedFor(command.Postponed, Random.Shared.NextDouble()));
+                return messages;
+            }
+            // Every attempt, however late or batched its way here, continues the trace of the request that caused it.
+            using var activity = ActivityContext.TryParse(delivery.TraceParent, null, out var cause)
+                ? DeliveryTelemetry.Source.StartActivity("webhook attempt", ActivityKind.Client, cause)
+                : DeliveryTelemetry.Source.StartActivity("webhook attempt", ActivityKind.Client);
+            activity?.SetTag("ellity.delivery.id", delivery.Id);
+            activity?.SetTag("ellity.webhook.id", delivery.WebhookId);
+            activity?.SetTag("ellity.attempt", command.Attempt);
+            try
+            {
+                attempt = await sender.SendAsync(delivery.Request, command.Attempt, secrets, customHeaders, delivery.EshopId, ct);
+            }
+            catch (BrokenCircuitException open) when (Defer(delivery, command.Attempt, DateTimeOffset.UtcNow,
+                                                          open.RetryAfter ?? settings.CircuitBreaker.BreakDuration, Random.Shared.NextDouble())
+                                                          is { } deferred)
+            {
+                stream.AppendOne(deferred);
+                messages.Schedule(command with { Postponed = 0 }, deferred.RetryAt);
+                return messages;
+            }
+            catch (BrokenCircuitException)
+            {
+                attempt = NotMade(command.Attempt, CircuitOpen);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // Whatever went wrong, the attempt ends as failed and the schedule goes on; nothing is left pending.
+                LogSendFailed(logger, e, delivery.Id, command.Attempt);
+                attempt = NotMade(command.Attempt, $"The request could not be sent because of an internal error ({e.GetType().Name}).");
+            }
+            finally
+            {
+                lease.Dispose();
+            }
+            activity?.SetTag("http.response.status_code", attempt.StatusCode);
+            if (!attempt.Succeeded) activity?.SetStatus(ActivityStatusCode.Error, attempt.Error);
         }
-        finally
-        {
-            lease.Dispose();
-        }
-        activity?.SetTag("http.response.status_code", attempt.StatusCode);
-        if (!attempt.Succeeded) activity?.SetStatus(ActivityStatusCode.Error, attempt.Error);
+        attempt = attempt with { WebhookId = delivery.WebhookId, Manual = delivery.NextAttemptManual };
         telemetry.Attempted(delivery, attempt);
         LogAttempt(logger, attempt.Succeeded ? LogLevel.Debug : LogLevel.Warning,
             delivery.Id, command.Attempt, delivery.WebhookId, attempt.StatusCode, attempt.DurationMs, attempt.Error);
-        var schedule = delivery.RetrySchedule;
-        var outcome = Decide(delivery, attempt, DateTimeOffset.UtcNow, schedule, options.Value.RetryJitter, Random.Shared.NextDouble());
+        var outcome = Decide(delivery, attempt, DateTimeOffset.UtcNow, schedule, settings.RetryJitter, Random.Shared.NextDouble());
         stream.AppendMany(outcome.Events);
         foreach (var ended in outcome.Events)
         {
@@ -137,10 +160,57 @@ public static partial class AttemptDeliveryHandler
         if (outcome.RetryAt is { } retryAt)
             messages.Schedule(new AttemptDelivery(delivery.Id, attempt.Number + 1, delivery.WebhookId), retryAt);
         var disableReason = outcome.DisableWebhookReason
-            ?? (attempt.Succeeded ? null : await FailingTooLong(session, delivery.WebhookId, options.Value.AutoDisableAfter, ct));
+            ?? (attempt.Succeeded ? null : await FailingTooLong(session, delivery.WebhookId, settings.AutoDisableAfter, ct));
         if (disableReason is not null && webhook is { Enabled: true })
             session.Events.Append(delivery.WebhookId, new WebhookAutoDisabled(delivery.WebhookId, DateTimeOffset.UtcNow, disableReason));
         return messages;
+    }
+
+    public const string CircuitOpen = "Not sent: every recent request to this host failed, so it is paused for a while (circuit open).";
+
+    /// <summary>
+    /// An attempt skipped because the destination's circuit is open waits for the circuit instead of using up one of the
+    /// delivery's attempts: a receiver that was down for a while gets everything once it is back. Each further wait is
+    /// twice as long, so a long outage costs few rounds, and the waiting ends with the delivery's retry schedule: past
+    /// its whole span (or with no schedule, like a test) the skipped attempt counts as failed.
+    /// </summary>
+    public static DeliveryAttemptDeferred? Defer(Delivery delivery, int attempt, DateTimeOffset now, TimeSpan circuitOpenFor, double random)
+    {
+        var span = TimeSpan.FromSeconds(delivery.RetrySchedule.Sum());
+        if (now - delivery.ScheduledAt >= span) return null;
+        var wait = circuitOpenFor * Math.Pow(2, Math.Min(delivery.Deferrals, 10)) * (1 + 0.1 * random);
+        var retryAt = now + (wait < span ? wait : span);
+        return new DeliveryAttemptDeferred(attempt, now, retryAt, CircuitOpen);
+    }
+
+    /// <summary>How long an attempt that found no free slot waits before it tries again: longer each time, up to a few seconds.</summary>
+    public static TimeSpan PostponedFor(int postponed, double random) =>
+        BusyDelay * Math.Pow(2, Math.Min(postponed, 4)) * (1 + 0.2 * random);
+
+    private static DeliveryAttempted NotMade(int number, string error) => new(number, DateTimeOffset.UtcNow, 0, null, error, null, false);
+
+    /// <summary>
+    /// The webhook's signing secrets and custom headers in clear. A key ring that can no longer decrypt them (lost, or
+    /// replaced without its keys) fails the attempt with what to do about it, instead of failing the message.
+    /// </summary>
+    private static (IReadOnlyList<string> Secrets, IReadOnlyDictionary<string, string> Headers, string? Error) Prepare(
+        Webhook webhook, WebhookHeaders headers, WebhookSecretProtector secretProtector, ILogger logger)
+    {
+        try
+        {
+            return (secretProtector.SigningSecrets(webhook, DateTimeOffset.UtcNow), headers.Unprotect(webhook.ProtectedHeaders), null);
+        }
+        catch (WebhookSecretUnavailableException e)
+        {
+            LogUnprotectFailed(logger, e, webhook.Id);
+            return ([], new Dictionary<string, string>(), $"Not sent: {e.Message}");
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            LogUnprotectFailed(logger, e, webhook.Id);
+            return ([], new Dictionary<string, string>(),
+                "Not sent: the webhook's custom headers cannot be decrypted (the Data Protection key ring may have been lost); enter them again.");
+        }
     }
 
     private static async Task<(IEventStream<Delivery> Stream, Webhook? Webhook)> Read(IDocumentSession session,
@@ -154,6 +224,12 @@ public static partial class AttemptDeliveryHandler
         await reads.Execute(ct);
         return (await stream, await webhook);
     }
+
+    [LoggerMessage(LogLevel.Error, "Delivery {DeliveryId} attempt {Attempt} could not be sent")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, Guid deliveryId, int attempt);
+
+    [LoggerMessage(LogLevel.Error, "The secrets or custom headers of webhook {WebhookId} cannot be decrypted")]
+    private static partial void LogUnprotectFailed(ILogger logger, Exception exception, Guid webhookId);
 
     [LoggerMessage(LogLevel.Information, "Delivery {DeliveryId} to webhook {WebhookId} ended without an attempt: {Reason}")]
     private static partial void LogNotSent(ILogger logger, Guid deliveryId, Guid webhookId, string reason);
@@ -170,4 +246,28 @@ public static partial class AttemptDeliveryHandler
             ? $"Every attempt failed since {since:u} (last error: {health.LastError}); disabled after {allowed.TotalHours:0.#} h without a success."
             : null;
     }
+}
+
+/// <summary>
+/// An attempt message that failed past every retry Wolverine makes (the database away for longer than its schedule,
+/// a document that no longer reads) is dead-lettered: its delivery ends failed here, instead of staying pending with
+/// nothing queued for it.
+/// </summary>
+public static partial class DeadLetteredAttemptHandler
+{
+    public static async Task Handle(Fault<AttemptDelivery> fault, IDocumentSession session, DeliveryTelemetry telemetry,
+        ILogger<AttemptDelivery> logger, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForWriting<Delivery>(fault.Message.DeliveryId, ct);
+        if (stream.Aggregate is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != fault.Message.Attempt) return;
+        // The exception's text stays in the operator's log: it can name internals the shop has no business seeing.
+        var reason = $"Ended after an internal error ({fault.Exception.Type}) that retrying did not cure; the delivery can be redelivered.";
+        var failed = new DeliveryFailed(DateTimeOffset.UtcNow, delivery.Attempts.Count, reason, delivery.WebhookId);
+        stream.AppendOne(failed);
+        telemetry.Ended(delivery, false, failed.At);
+        LogDeadLettered(logger, delivery.Id, fault.Message.Attempt, fault.Exception.Type, fault.Exception.Message);
+    }
+
+    [LoggerMessage(LogLevel.Error, "Delivery {DeliveryId} attempt {Attempt} was dead-lettered after {ExceptionType}: {ExceptionMessage}")]
+    private static partial void LogDeadLettered(ILogger logger, Guid deliveryId, int attempt, string exceptionType, string exceptionMessage);
 }

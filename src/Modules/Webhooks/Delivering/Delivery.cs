@@ -31,7 +31,14 @@ public sealed record DeliveryRedeliveryRequested(int NextAttempt, DateTimeOffset
 
 public sealed record DeliverySucceeded(DateTimeOffset At, int Attempts, Guid WebhookId = default);
 
-public sealed record DeliveryFailed(DateTimeOffset At, int Attempts, string Reason, Guid WebhookId = default);
+/// <summary><see cref="Unsendable"/>: the request could not be built (too large, say), so it can never be sent, not even again.</summary>
+public sealed record DeliveryFailed(DateTimeOffset At, int Attempts, string Reason, Guid WebhookId = default, bool Unsendable = false);
+
+/// <summary>
+/// Attempt <see cref="Attempt"/> was not made at <see cref="At"/>: the destination's circuit was open. It is made at
+/// <see cref="RetryAt"/> instead, without using up one of the delivery's attempts.
+/// </summary>
+public sealed record DeliveryAttemptDeferred(int Attempt, DateTimeOffset At, DateTimeOffset RetryAt, string Reason);
 
 /// <summary>
 /// The request and response bodies (and the URL's path and query, which can carry personal data)
@@ -44,7 +51,8 @@ public enum DeliveryStatus { Pending, Succeeded, Failed }
 
 /// <summary>
 /// A delivery folded from its stream; also the read model of the delivery log. <see cref="FailureReason"/>:
-/// why it failed, set only while it is failed (a redelivery clears it).
+/// why it failed, set only while it is failed (a redelivery clears it). <see cref="Deferrals"/>: attempts put off in a
+/// row because the destination's circuit was open.
 /// </summary>
 public sealed partial record Delivery(
     Guid Id, string EshopId, Guid WebhookId, string Trigger, Guid SourceEventId, DateTimeOffset SourceOccurredAt,
@@ -52,15 +60,19 @@ public sealed partial record Delivery(
     IReadOnlyList<DeliveryAttempted> Attempts, DateTimeOffset? CompletedAt,
     IReadOnlyList<int> RetrySchedule, int NextAttempt, DateTimeOffset? NextAttemptAt, bool NextAttemptManual,
     int? LastStatusCode = null, Guid? CustomerId = null, DateTimeOffset? ContentErasedAt = null, bool Test = false,
-    string? TraceParent = null, string? FailureReason = null)
+    string? TraceParent = null, string? FailureReason = null, int Deferrals = 0, bool Unsendable = false)
 {
     public static Delivery Create(DeliveryScheduled e) =>
         new(e.DeliveryId, e.EshopId, e.WebhookId, e.Trigger, e.SourceEventId, e.SourceOccurredAt, e.Request,
             e.ScheduledAt, DeliveryStatus.Pending, [], null, e.RetrySchedule ?? [], 1, e.ScheduledAt, false,
             CustomerId: e.CustomerId, Test: e.Test, TraceParent: e.TraceParent);
 
-    public Delivery Apply(DeliveryAttempted e) =>
-        this with { Attempts = [.. Attempts, e], NextAttemptAt = null, NextAttemptManual = false, LastStatusCode = e.StatusCode };
+    public Delivery Apply(DeliveryAttempted e) => this with
+    {
+        Attempts = [.. Attempts, e], NextAttemptAt = null, NextAttemptManual = false, LastStatusCode = e.StatusCode, Deferrals = 0,
+    };
+
+    public Delivery Apply(DeliveryAttemptDeferred e) => this with { NextAttemptAt = e.RetryAt, Deferrals = Deferrals + 1 };
 
     public Delivery Apply(DeliveryRetryScheduled e) => this with { NextAttempt = e.NextAttempt, NextAttemptAt = e.At };
 
@@ -72,7 +84,8 @@ public sealed partial record Delivery(
 
     public Delivery Apply(DeliverySucceeded e) => this with { Status = DeliveryStatus.Succeeded, CompletedAt = e.At };
 
-    public Delivery Apply(DeliveryFailed e) => this with { Status = DeliveryStatus.Failed, CompletedAt = e.At, FailureReason = e.Reason };
+    public Delivery Apply(DeliveryFailed e) =>
+        this with { Status = DeliveryStatus.Failed, CompletedAt = e.At, FailureReason = e.Reason, Unsendable = e.Unsendable };
 
     /// <summary>The same erasure the masking rules apply to the stored events, so a rebuild gives the same document.</summary>
     public Delivery Apply(DeliveryContentErased e) => this with

@@ -19,7 +19,7 @@ public sealed class DeliveryTelemetry
     private readonly Counter<long> _deliveries;
     private readonly Histogram<double> _attemptDuration;
     private readonly Histogram<double> _latency;
-    private (long Due, long Scheduled) _backlog;
+    private (long Due, long Scheduled, long Overdue) _backlog;
 
     public DeliveryTelemetry(IMeterFactory meters)
     {
@@ -34,6 +34,8 @@ public sealed class DeliveryTelemetry
             new Measurement<long>(_backlog.Due, new KeyValuePair<string, object?>("state", "due")),
             new Measurement<long>(_backlog.Scheduled, new KeyValuePair<string, object?>("state", "scheduled")),
         }, "{delivery}", "Pending deliveries: due now (or in flight), and waiting for a scheduled retry");
+        meter.CreateObservableGauge("ellity.webhooks.overdue", () => _backlog.Overdue, "{delivery}",
+            $"Pending deliveries whose next attempt was due more than {OverdueAfter.TotalMinutes:0} minutes ago: stuck, or far behind");
     }
 
     public void Attempted(Delivery delivery, DeliveryAttempted attempt)
@@ -45,12 +47,24 @@ public sealed class DeliveryTelemetry
 
     public void Ended(Delivery delivery, bool succeeded, DateTimeOffset at)
     {
-        var tags = new TagList { { "outcome", succeeded ? "succeeded" : "failed" }, { "trigger", delivery.Trigger } };
-        _deliveries.Add(1, tags);
+        var tags = Ended(delivery.Trigger, succeeded);
         if (succeeded) _latency.Record((at - delivery.SourceOccurredAt).TotalSeconds, tags);
     }
 
-    public void Backlog(long due, long scheduled) => _backlog = (due, scheduled);
+    public TagList Ended(string trigger, bool succeeded)
+    {
+        var tags = new TagList { { "outcome", succeeded ? "succeeded" : "failed" }, { "trigger", trigger } };
+        _deliveries.Add(1, tags);
+        return tags;
+    }
+
+    /// <summary>A pending delivery this long past its next attempt's time is overdue: nothing is working on it, or far too slowly.</summary>
+    public static readonly TimeSpan OverdueAfter = TimeSpan.FromMinutes(5);
+
+    public void Backlog(long due, long scheduled, long overdue) => _backlog = (due, scheduled, overdue);
+
+    /// <summary>The last sample: pending deliveries due (or in flight), waiting for a retry, and overdue.</summary>
+    public (long Due, long Scheduled, long Overdue) LastBacklog => _backlog;
 }
 
 /// <summary>Counts the pending deliveries for the backlog gauge now and then, rather than on every scrape.</summary>
@@ -70,7 +84,9 @@ public sealed class DeliveryBacklogSampler(IDocumentStore store, DeliveryTelemet
                 var pending = session.Query<Delivery>().Where(d => d.Status == DeliveryStatus.Pending);
                 var scheduled = await pending.Where(d => d.NextAttemptAt > now).CountAsync(stoppingToken);
                 var all = await pending.CountAsync(stoppingToken);
-                telemetry.Backlog(all - scheduled, scheduled);
+                var overdueSince = now - DeliveryTelemetry.OverdueAfter;
+                var overdue = await pending.Where(d => d.NextAttemptAt < overdueSince).CountAsync(stoppingToken);
+                telemetry.Backlog(all - scheduled, scheduled, overdue);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

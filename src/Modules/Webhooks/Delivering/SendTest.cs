@@ -3,7 +3,9 @@ using Ellity.Webhooks.Subscribing;
 using Ellity.Webhooks.Triggers;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Wolverine;
 using Wolverine.Http;
 
@@ -19,25 +21,26 @@ public sealed record TestDeliveryResponse(Guid DeliveryId);
 /// </summary>
 public static class SendTestEndpoint
 {
-    public static DeliveryScheduled Plan(Webhook webhook, Guid deliveryId, DateTimeOffset now)
+    public static PlannedDelivery Plan(Webhook webhook, Guid deliveryId, DateTimeOffset now, RenderLimits limits)
     {
         var trigger = TriggerCatalog.Find(webhook.Trigger)
             ?? throw new InvalidOperationException($"Webhook {webhook.Id} has trigger '{webhook.Trigger}', which is not in the catalog.");
         // No event caused it, so no source event and no customer (sample data is nobody's personal data).
-        return DispatchCustomerEvents.Plan(webhook, deliveryId, trigger, trigger.SampleValuesFor(webhook.EshopId), now, retrySchedule: [])
-            with { Test = true };
+        var planned = DispatchCustomerEvents.Plan(webhook, deliveryId, trigger, trigger.SampleValuesFor(webhook.EshopId), now,
+            retrySchedule: [], limits);
+        return planned with { Scheduled = planned.Scheduled with { Test = true } };
     }
 
-    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/test"), Tags("Deliveries")]
+    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/test"), Tags("Deliveries"), EnableRateLimiting(WebhookRateLimits.TestSends)]
     public static async Task<Results<Accepted<TestDeliveryResponse>, ProblemHttpResult>> Post(
-        string eshopId, Guid webhookId, IDocumentSession session, IMessageBus bus, CancellationToken ct)
+        string eshopId, Guid webhookId, IDocumentSession session, IMessageBus bus, IOptions<WebhooksOptions> options,
+        DeliveryTelemetry telemetry, CancellationToken ct)
     {
         if (await WebhookLookup.Load(session, eshopId, webhookId, ct) is not { } webhook) return WebhookLookup.NotFound(webhookId);
 
-        var scheduled = Plan(webhook, Guid.CreateVersion7(), DispatchCustomerEvents.ScheduledNow());
-        session.Events.StartStream<Delivery>(scheduled.DeliveryId, scheduled);
-        await bus.PublishAsync(new AttemptDelivery(scheduled.DeliveryId, WebhookId: scheduled.WebhookId));
-        return TypedResults.Accepted($"/api/eshops/{eshopId}/deliveries/{scheduled.DeliveryId}",
-            new TestDeliveryResponse(scheduled.DeliveryId));
+        var planned = Plan(webhook, Guid.CreateVersion7(), DispatchCustomerEvents.ScheduledNow(), options.Value.RenderLimits);
+        if (planned.Start(session, telemetry) is { } attempt) await bus.PublishAsync(attempt);
+        var id = planned.Scheduled.DeliveryId;
+        return TypedResults.Accepted($"/api/eshops/{eshopId}/deliveries/{id}", new TestDeliveryResponse(id));
     }
 }

@@ -20,9 +20,16 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
 
     private readonly WebhooksOptions _options = options.Value;
 
-    /// <summary>Sends one attempt, signed (Standard Webhooks) with each of <paramref name="secrets"/>.</summary>
+    /// <summary>The e-shop a request is sent for: with its destination, it picks the circuit breaker.</summary>
+    public static readonly HttpRequestOptionsKey<string> EshopOption = new("ellity.eshop");
+
+    /// <summary>
+    /// Sends one attempt, signed (Standard Webhooks) with each of <paramref name="secrets"/>. When the e-shop's circuit
+    /// for the destination is open, nothing is sent and <see cref="BrokenCircuitException"/> is thrown, for the caller
+    /// to decide whether that costs the delivery an attempt.
+    /// </summary>
     public async Task<DeliveryAttempted> SendAsync(DeliveryRequest request, int number, IReadOnlyList<string> secrets,
-        IReadOnlyDictionary<string, string> customHeaders, CancellationToken ct)
+        IReadOnlyDictionary<string, string> customHeaders, string eshopId, CancellationToken ct)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -34,6 +41,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
             foreach (var (name, value) in customHeaders)
                 message.Headers.TryAddWithoutValidation(name, value);
             Sign(message, request, secrets, startedAt);
+            message.Options.Set(EshopOption, eshopId);
             using var response = await clients.CreateClient(ClientName)
                 .SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var (body, truncated) = await ReadBoundedAsync(response.Content, _options.ResponseBodyLimitBytes, timeout.Token);
@@ -45,11 +53,6 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return Failed(number, startedAt, clock, $"Timed out after {_options.AttemptTimeout.TotalSeconds:0.###} s.");
-        }
-        catch (BrokenCircuitException)
-        {
-            return Failed(number, startedAt, clock,
-                "Not sent: every recent request to this host failed, so it is paused for a while (circuit open).");
         }
         catch (HttpRequestException ex) when (ex.InnerException is DestinationBlockedException blocked)
         {

@@ -1,3 +1,5 @@
+using Ellity.Webhooks.Dispatching;
+
 namespace Ellity.Webhooks.Delivering;
 
 /// <summary>Delivery settings, bound from the <c>Webhooks</c> configuration section.</summary>
@@ -25,6 +27,26 @@ public sealed class WebhooksOptions
 
     /// <summary>How many requests to one webhook may be in flight at the same time.</summary>
     public int MaxConcurrentPerWebhook { get; set; } = 10;
+
+    /// <summary>
+    /// How many requests of one e-shop's webhooks may be in flight on a node at the same time: half the senders, so
+    /// receivers of one shop that hang cannot hold up every other shop's deliveries.
+    /// </summary>
+    public int MaxConcurrentPerEshop { get; set; } = 16;
+
+    /// <summary>The largest URL a delivery may render to; past it the delivery fails unsent.</summary>
+    public int MaxUrlBytes { get; set; } = 8 * 1024;
+
+    /// <summary>The largest body a delivery may render to; past it the delivery fails unsent and nothing of the body is stored.</summary>
+    public int MaxBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>How many webhooks (not deleted) one e-shop may have.</summary>
+    public int MaxWebhooksPerEshop { get; set; } = 100;
+
+    public RenderLimits RenderLimits => new(MaxUrlBytes, MaxBodyBytes);
+
+    /// <summary>Per e-shop request limits of the API (<see cref="WebhookRateLimits"/>).</summary>
+    public WebhookRateLimitOptions RateLimits { get; set; } = new();
 
     /// <summary>Seconds between attempts; null means <see cref="DefaultRetrySchedule"/>. A webhook may set its own.</summary>
     public int[]? RetrySchedule { get; set; }

@@ -19,21 +19,24 @@ namespace Ellity.Webhooks.Dispatching;
 [WolverineHandler]
 public static class DispatchCustomerEvents
 {
-    public static Task<OutgoingMessages> Handle(CustomerRegisteredIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
-        Dispatch(session, options.Value, TriggerCatalog.CustomerRegistered, events,
+    public static Task<OutgoingMessages> Handle(CustomerRegisteredIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options,
+        DeliveryTelemetry telemetry, CancellationToken ct) =>
+        Dispatch(session, options.Value, telemetry, TriggerCatalog.CustomerRegistered, events,
             e => TriggerCatalog.ValuesOf(e, TriggerCatalog.CustomerRegistered), ct);
 
-    public static Task<OutgoingMessages> Handle(CustomerCreditChangedIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
-        Dispatch(session, options.Value, TriggerCatalog.CreditChanged, events, TriggerCatalog.ValuesOf, ct);
+    public static Task<OutgoingMessages> Handle(CustomerCreditChangedIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options,
+        DeliveryTelemetry telemetry, CancellationToken ct) =>
+        Dispatch(session, options.Value, telemetry, TriggerCatalog.CreditChanged, events, TriggerCatalog.ValuesOf, ct);
 
-    public static Task<OutgoingMessages> Handle(CustomerTierChangedIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options, CancellationToken ct) =>
-        Dispatch(session, options.Value, TriggerCatalog.TierChanged, events, TriggerCatalog.ValuesOf, ct);
+    public static Task<OutgoingMessages> Handle(CustomerTierChangedIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options,
+        DeliveryTelemetry telemetry, CancellationToken ct) =>
+        Dispatch(session, options.Value, telemetry, TriggerCatalog.TierChanged, events, TriggerCatalog.ValuesOf, ct);
 
     // No trigger listens to group changes yet; handling the message keeps it from piling up unrouted.
     public static void Handle(CustomerGroupChangedIntegrationEvent e) { }
 
     /// <param name="valuesOf">The template variables an event fills; only worked out for events some webhook listens to.</param>
-    public static async Task<OutgoingMessages> Dispatch<T>(IDocumentSession session, WebhooksOptions options, Trigger trigger,
+    public static async Task<OutgoingMessages> Dispatch<T>(IDocumentSession session, WebhooksOptions options, DeliveryTelemetry telemetry, Trigger trigger,
         T[] events, Func<T, IReadOnlyDictionary<string, TemplateValue>> valuesOf, CancellationToken ct)
         where T : ICustomerIntegrationEvent
     {
@@ -75,30 +78,36 @@ public static class DispatchCustomerEvents
             var values = valuesOf(e);
             foreach (var (_, webhook, deliveryId) in planned)
             {
-                var scheduled = Plan(webhook, deliveryId, trigger, e, values, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule);
-                session.Events.StartStream<Delivery>(deliveryId, scheduled);
-                messages.Add(new AttemptDelivery(deliveryId, WebhookId: webhook.Id));
+                var delivery = Plan(webhook, deliveryId, trigger, e, values, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule,
+                    options.RenderLimits);
+                if (delivery.Start(session, telemetry) is { } attempt) messages.Add(attempt);
             }
         }
         return messages;
     }
 
-    public static DeliveryScheduled Plan(Webhook webhook, Guid deliveryId, Trigger trigger,
+    public static PlannedDelivery Plan(Webhook webhook, Guid deliveryId, Trigger trigger,
         ICustomerIntegrationEvent e, IReadOnlyDictionary<string, TemplateValue> values, DateTimeOffset now,
-        IReadOnlyList<int> retrySchedule) =>
-        Plan(webhook, deliveryId, trigger, values, now, retrySchedule) with
+        IReadOnlyList<int> retrySchedule, RenderLimits limits)
+    {
+        var planned = Plan(webhook, deliveryId, trigger, values, now, retrySchedule, limits);
+        return planned with
         {
-            SourceEventId = e.EventId, SourceOccurredAt = e.OccurredAt, CustomerId = e.Customer.Id, TraceParent = e.TraceParent,
+            Scheduled = planned.Scheduled with
+            {
+                SourceEventId = e.EventId, SourceOccurredAt = e.OccurredAt, CustomerId = e.Customer.Id, TraceParent = e.TraceParent,
+            },
         };
+    }
 
     /// <summary>The request rendered for the webhook, carrying the delivery id; the source event is filled in by the caller.</summary>
-    public static DeliveryScheduled Plan(Webhook webhook, Guid deliveryId, Trigger trigger,
-        IReadOnlyDictionary<string, TemplateValue> values, DateTimeOffset now, IReadOnlyList<int> retrySchedule)
+    public static PlannedDelivery Plan(Webhook webhook, Guid deliveryId, Trigger trigger,
+        IReadOnlyDictionary<string, TemplateValue> values, DateTimeOffset now, IReadOnlyList<int> retrySchedule, RenderLimits limits)
     {
-        var request = RequestRenderer.Render(webhook, values);
+        var (request, notSent) = RequestRenderer.Render(webhook, values, limits);
         var headers = new Dictionary<string, string>(request.Headers) { [DeliveryHeaders.Id] = deliveryId.ToString() };
-        return new DeliveryScheduled(deliveryId, webhook.EshopId, webhook.Id, trigger.Name, Guid.Empty, now,
-            request with { Headers = headers }, now, retrySchedule);
+        return new(new DeliveryScheduled(deliveryId, webhook.EshopId, webhook.Id, trigger.Name, Guid.Empty, now,
+            request with { Headers = headers }, now, retrySchedule), notSent);
     }
 
     /// <summary>Now in whole microseconds, as PostgreSQL keeps them, so a paging cursor compares exactly.</summary>
@@ -106,5 +115,23 @@ public static class DispatchCustomerEvents
     {
         var now = DateTimeOffset.UtcNow;
         return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+    }
+}
+
+/// <summary>A delivery as planned: the request to send, or why it may not be sent at all (<see cref="NotSent"/>).</summary>
+public sealed record PlannedDelivery(DeliveryScheduled Scheduled, string? NotSent)
+{
+    /// <summary>Starts the delivery's stream; returns its first attempt to queue, or null when it ended at once, unsent.</summary>
+    public AttemptDelivery? Start(IDocumentSession session, DeliveryTelemetry telemetry)
+    {
+        if (NotSent is null)
+        {
+            session.Events.StartStream<Delivery>(Scheduled.DeliveryId, Scheduled);
+            return new AttemptDelivery(Scheduled.DeliveryId, WebhookId: Scheduled.WebhookId);
+        }
+        session.Events.StartStream<Delivery>(Scheduled.DeliveryId, Scheduled,
+            new DeliveryFailed(Scheduled.ScheduledAt, 0, NotSent, Scheduled.WebhookId, Unsendable: true));
+        telemetry.Ended(Scheduled.Trigger, succeeded: false);
+        return null;
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Ellity.Webhooks.Subscribing;
 using Ellity.Webhooks.Templating;
 
@@ -6,6 +7,21 @@ namespace Ellity.Webhooks.Dispatching;
 
 /// <summary>The HTTP request a delivery sends, exactly as rendered and recorded.</summary>
 public sealed record DeliveryRequest(string Method, string Url, IReadOnlyDictionary<string, string> Headers, string? Body);
+
+/// <summary>
+/// How large a rendered request may be. One small event can fill a template with long values thousands of times
+/// over; past these sizes the request is neither sent nor stored.
+/// </summary>
+public sealed record RenderLimits(int MaxUrlBytes, int MaxBodyBytes)
+{
+    public static readonly RenderLimits None = new(int.MaxValue, int.MaxValue);
+}
+
+/// <summary>
+/// A rendered request, or why it may not be sent (<see cref="NotSent"/>). A refused request keeps only what is small
+/// and safe to store: an oversized URL is replaced by the webhook's URL template, an oversized body dropped.
+/// </summary>
+public sealed record RenderedRequest(DeliveryRequest Request, string? NotSent);
 
 /// <summary>Renders a webhook's URL and body templates with an event's values.</summary>
 public static class RequestRenderer
@@ -19,18 +35,38 @@ public static class RequestRenderer
     private static readonly ConcurrentDictionary<string, BodyTemplate?> BodyTemplates = new();
     private const int CacheLimit = 10_000;
 
-    public static DeliveryRequest Render(UrlTemplate url, BodyTemplate? body, IReadOnlyDictionary<string, TemplateValue> values)
+    public static DeliveryRequest Render(UrlTemplate url, BodyTemplate? body, IReadOnlyDictionary<string, TemplateValue> values) =>
+        Render(url, body, values, RenderLimits.None).Request;
+
+    public static RenderedRequest Render(UrlTemplate url, BodyTemplate? body, IReadOnlyDictionary<string, TemplateValue> values,
+        RenderLimits limits)
     {
         var headers = new Dictionary<string, string> { ["User-Agent"] = UserAgent };
-        if (body is null) return new DeliveryRequest("GET", url.Render(values), headers, null);
+        var method = body is null ? "GET" : "POST";
+        if (body is not null) headers["Content-Type"] = JsonContentType;
 
-        headers["Content-Type"] = JsonContentType;
-        return new DeliveryRequest("POST", url.Render(values), headers, body.Render(values));
+        // Values are percent-encoded, so the rendered URL is ASCII: its length in chars is its size in bytes.
+        if (url.Render(values, limits.MaxUrlBytes) is not { } renderedUrl)
+            return new(new DeliveryRequest(method, url.Text, headers, null),
+                $"Not sent: with this event's values the URL is longer than {limits.MaxUrlBytes} bytes.");
+        // Saved URLs keep variables out of the scheme and host, so this holds for them; it is checked again because a
+        // request that cannot be built would fail every attempt for the same reason.
+        if (!WebhookDefinition.IsHttpUrl(renderedUrl))
+            return new(new DeliveryRequest(method, renderedUrl, headers, null),
+                "Not sent: with this event's values the URL is not a valid http(s) URL.");
+        if (body is null) return new(new DeliveryRequest(method, renderedUrl, headers, null), null);
+
+        // UTF-8 takes at least a byte per char, so a render past the limit in chars is past it in bytes too.
+        var renderedBody = body.Render(values, limits.MaxBodyBytes);
+        if (renderedBody is null || Encoding.UTF8.GetByteCount(renderedBody) > limits.MaxBodyBytes)
+            return new(new DeliveryRequest(method, renderedUrl, headers, null),
+                $"Not sent: with this event's values the body is larger than {limits.MaxBodyBytes} bytes.");
+        return new(new DeliveryRequest(method, renderedUrl, headers, renderedBody), null);
     }
 
     /// <summary>Renders a saved webhook; its templates were validated when it was saved.</summary>
-    public static DeliveryRequest Render(Webhook webhook, IReadOnlyDictionary<string, TemplateValue> values) =>
-        Render(UrlTemplateOf(webhook.Url), BodyTemplateOf(webhook.Body), values);
+    public static RenderedRequest Render(Webhook webhook, IReadOnlyDictionary<string, TemplateValue> values, RenderLimits limits) =>
+        Render(UrlTemplateOf(webhook.Url), BodyTemplateOf(webhook.Body), values, limits);
 
     private static UrlTemplate UrlTemplateOf(string url)
     {

@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
 namespace Ellity.Webhooks.Subscribing;
@@ -27,15 +28,25 @@ public static class CreateWebhookEndpoint
             string.IsNullOrWhiteSpace(input.Body) ? null : input.Body, input.Enabled ?? true, now, input.RetrySchedule, protectedSecret,
             headers?.ProtectedHeaders, headers?.Names);
 
-    [WolverinePost("/api/eshops/{eshopId}/webhooks"), Tags("Webhooks")]
-    public static Results<Created<CreatedWebhookResponse>, ValidationProblem> Post(
+    [WolverinePost("/api/eshops/{eshopId}/webhooks"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
+    public static async Task<Results<Created<CreatedWebhookResponse>, ValidationProblem, ProblemHttpResult>> Post(
         string eshopId, WebhookInput? input, IDocumentSession session, IOptions<WebhooksOptions> options,
-        WebhookHeaders headers, WebhookSecretProtector secrets)
+        WebhookHeaders headers, WebhookSecretProtector secrets, CancellationToken ct)
     {
         // A JSON null body is treated as an empty object: every required field is then reported.
         input ??= WebhookInput.Empty;
         var definition = WebhookDefinition.Check(input, options.Value.RequireHttps);
         if (!definition.IsValid) return definition.ToProblem();
+
+        // The e-shop's creates wait for each other until this transaction commits (on every node: the lock is
+        // PostgreSQL's), so concurrent ones cannot all count the same number and pass the limit together.
+        await session.BeginTransactionAsync(ct);
+        await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(hashtextextended(?, 0))", ct, "webhooks of " + eshopId);
+        var count = await session.Query<Webhook>().CountAsync(w => w.EshopId == eshopId && !w.Deleted, ct);
+        if (count >= options.Value.MaxWebhooksPerEshop)
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many webhooks",
+                detail: $"This e-shop has {count} webhooks, the most it may have; delete one before adding another.",
+                extensions: new Dictionary<string, object?> { ["limit"] = options.Value.MaxWebhooksPerEshop });
 
         var secret = WebhookSecrets.New();
         var created = Decide(eshopId, input, Guid.CreateVersion7(), DateTimeOffset.UtcNow, secrets.Protect(secret),

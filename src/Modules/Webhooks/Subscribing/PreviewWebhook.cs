@@ -1,6 +1,7 @@
 using Ellity.Webhooks.Dispatching;
 using Ellity.Webhooks.Delivering;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
@@ -16,7 +17,7 @@ public sealed record PreviewResponse(
 /// <summary>Renders the exact request a webhook would send, filled with the trigger's sample data.</summary>
 public static class PreviewWebhookEndpoint
 {
-    [WolverinePost("/api/eshops/{eshopId}/webhooks/preview"), Tags("Webhooks")]
+    [WolverinePost("/api/eshops/{eshopId}/webhooks/preview"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static Results<Ok<PreviewResponse>, ValidationProblem> Post(string eshopId, PreviewInput? input, IOptions<WebhooksOptions> options)
     {
         input ??= new PreviewInput(null, null, null);
@@ -24,8 +25,10 @@ public static class PreviewWebhookEndpoint
             requireHttps: options.Value.RequireHttps);
         if (!definition.IsValid) return definition.ToProblem();
 
-        var request = RequestRenderer.Render(definition.UrlTemplate!, definition.BodyTemplate,
-            definition.Trigger!.SampleValuesFor(eshopId));
+        var (request, notSent) = RequestRenderer.Render(definition.UrlTemplate!, definition.BodyTemplate,
+            definition.Trigger!.SampleValuesFor(eshopId), options.Value.RenderLimits);
+        if (notSent is not null)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [request.Body is null && definition.BodyTemplate is not null ? "body" : "url"] = [notSent] });
         return TypedResults.Ok(new PreviewResponse(request.Method, request.Url, request.Headers, request.Body, definition.Warnings));
     }
 }

@@ -1,6 +1,7 @@
 using Ellity.Webhooks.Delivering;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
 
@@ -13,17 +14,17 @@ public static class SwitchWebhookEndpoint
 
     public static IReadOnlyList<object> Disable(Webhook w, DateTimeOffset now) => w.Enabled ? [new WebhookDisabled(now)] : [];
 
-    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/enable"), Tags("Webhooks")]
+    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/enable"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> PostEnable(
         string eshopId, Guid webhookId, IDocumentSession session, CancellationToken ct) =>
         Switch(eshopId, webhookId, session, Enable, ct);
 
-    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/disable"), Tags("Webhooks")]
+    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/disable"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> PostDisable(
         string eshopId, Guid webhookId, IDocumentSession session, CancellationToken ct) =>
         Switch(eshopId, webhookId, session, Disable, ct);
 
-    [WolverineDelete("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks")]
+    [WolverineDelete("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         string eshopId, Guid webhookId, IDocumentSession session, CancellationToken ct)
     {

@@ -2,6 +2,7 @@ using Ellity.Webhooks.Delivering;
 using Marten;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
 
@@ -28,7 +29,7 @@ public static class UpdateWebhookEndpoint
     private static bool SameSchedule(IReadOnlyList<int>? a, IReadOnlyList<int>? b) =>
         a is null ? b is null : b is not null && a.SequenceEqual(b);
 
-    [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks")]
+    [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Put(
         string eshopId, Guid webhookId, WebhookInput? input, IDocumentSession session,
         IOptions<WebhooksOptions> options, CancellationToken ct)

@@ -35,6 +35,12 @@ public sealed record WebhookSecretRotated(string Secret, string? PreviousSecret,
 /// <summary>The system switched the webhook off: its receiver said 410 Gone, or it kept failing too long.</summary>
 public sealed record WebhookAutoDisabled(Guid WebhookId, DateTimeOffset At, string Reason);
 
+/// <summary>The failed deliveries scheduled since <see cref="Since"/> are being redelivered (see RecoverWebhook).</summary>
+public sealed record WebhookRecoveryStarted(DateTimeOffset Since, DateTimeOffset At);
+
+/// <summary>The recovery ended after <see cref="Redelivered"/> redeliveries, or because of <see cref="Error"/>.</summary>
+public sealed record WebhookRecoveryFinished(DateTimeOffset At, int Redelivered, string? Error = null);
+
 /// <summary>
 /// A webhook subscription folded from its stream; also the read model dispatch and the API query.
 /// <see cref="ActiveSince"/> is when it was last switched on: events that happened before that are
@@ -46,8 +52,20 @@ public sealed partial record Webhook(
     DateTimeOffset CreatedAt, DateTimeOffset? ActiveSince, bool Deleted,
     IReadOnlyList<int>? RetrySchedule = null, string? DisabledReason = null,
     string? Secret = null, string? PreviousSecret = null, DateTimeOffset? PreviousSecretExpiresAt = null,
-    string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null)
+    string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null, DateTimeOffset? RecoveryStartedAt = null)
 {
+    /// <summary>
+    /// A recovery that has not finished within this long is taken as lost (its message dead-lettered, say), so it
+    /// cannot block the next one for ever; a running one finishes far sooner, a batch of 200 at a time.
+    /// </summary>
+    public static readonly TimeSpan RecoveryTimeout = TimeSpan.FromHours(1);
+
+    public bool Recovering(DateTimeOffset now) => RecoveryStartedAt is { } at && now - at < RecoveryTimeout;
+
+    public Webhook Apply(WebhookRecoveryStarted e) => this with { RecoveryStartedAt = e.At };
+
+    public Webhook Apply(WebhookRecoveryFinished e) => this with { RecoveryStartedAt = null };
+
     public static Webhook Create(WebhookCreated e) =>
         new(e.WebhookId, e.EshopId, e.Name, e.Trigger, e.Url, e.Body, e.Enabled, e.At, e.Enabled ? e.At : null, false,
             e.RetrySchedule, Secret: e.Secret, ProtectedHeaders: e.ProtectedHeaders, HeaderNames: e.HeaderNames);
@@ -90,6 +108,8 @@ public sealed partial record Webhook(
         WebhookDisabled e => Apply(e),
         WebhookDeleted e => Apply(e),
         WebhookAutoDisabled e => Apply(e),
+        WebhookRecoveryStarted e => Apply(e),
+        WebhookRecoveryFinished e => Apply(e),
         WebhookSecretRotated e => Apply(e),
         WebhookHeadersChanged e => Apply(e),
         _ => this,

@@ -140,6 +140,13 @@ public sealed class WebhookDefinition
         }
         var template = UrlTemplate.Parse(url);
         if (!CheckVariables("url", template.VariableNames)) return;
+        // The destination is fixed when the webhook is saved: an event's values could otherwise leave the host empty
+        // (no request can be built) or point it anywhere.
+        if (template.FirstPlaceholderAt is >= 0 and var at && at < AuthorityEnd(url))
+        {
+            Errors["url"] = ["Variables may be used in the URL's path and query only, not in its scheme, host or port."];
+            return;
+        }
 
         // The URL must be a valid absolute http(s) URL once filled in, whatever the values.
         var rendered = template.Render(Trigger?.SampleValues ?? new Dictionary<string, TemplateValue>());
@@ -195,6 +202,15 @@ public sealed class WebhookDefinition
         if (messages.Count == 0) return true;
         Errors[field] = [.. messages];
         return false;
+    }
+
+    /// <summary>Where the scheme, host and port end: at the first '/' or '?' after "://", or the end.</summary>
+    private static int AuthorityEnd(string url)
+    {
+        var start = url.IndexOf("://", StringComparison.Ordinal);
+        if (start < 0) return url.Length;
+        var end = url.IndexOfAny(['/', '?'], start + 3);
+        return end < 0 ? url.Length : end;
     }
 
     public static bool IsHttpUrl(string url) =>

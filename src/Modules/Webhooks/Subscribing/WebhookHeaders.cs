@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Marten;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
 
@@ -51,7 +52,7 @@ public sealed partial class WebhookHeaders(IDataProtectionProvider provider)
 
     public static IReadOnlyDictionary<string, string> Masked(IEnumerable<string> names) => names.ToDictionary(n => n, _ => Mask);
 
-    [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}/headers"), Tags("Webhooks")]
+    [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}/headers"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Put(
         string eshopId, Guid webhookId, HeadersInput? input, IDocumentSession session, WebhookHeaders headers, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
 
@@ -42,7 +43,7 @@ public static class WebhookSecrets
         }
     }
 
-    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/secret/rotate"), Tags("Webhooks")]
+    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/secret/rotate"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static async Task<Results<Ok<SecretResponse>, ProblemHttpResult>> PostRotate(
         string eshopId, Guid webhookId, IDocumentSession session, WebhookSecretProtector protector, CancellationToken ct)
     {

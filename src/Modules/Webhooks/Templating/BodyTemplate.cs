@@ -47,7 +47,13 @@ public sealed class BodyTemplate
     }
 
     /// <summary>Fills in the values; a variable missing from <paramref name="values"/> renders as empty text, or <c>""</c> as a value.</summary>
-    public string Render(IReadOnlyDictionary<string, TemplateValue> values)
+    public string Render(IReadOnlyDictionary<string, TemplateValue> values) => Render(values, int.MaxValue)!;
+
+    /// <summary>
+    /// As <see cref="Render(IReadOnlyDictionary{string, TemplateValue})"/>, but gives up (null) as soon as the output
+    /// passes <paramref name="maxLength"/> chars, so an oversized render never builds the whole text.
+    /// </summary>
+    public string? Render(IReadOnlyDictionary<string, TemplateValue> values, int maxLength)
     {
         ArgumentNullException.ThrowIfNull(values);
         var buffer = _lengthEstimate <= CharBuffer.StackLimit
@@ -74,6 +80,11 @@ public sealed class BodyTemplate
                 if (asValue) buffer.Append('"');
                 JsonEscaping.Append(ref buffer, value.TextValue);
                 if (asValue) buffer.Append('"');
+            }
+            if (buffer.Length > maxLength)
+            {
+                buffer.Dispose();
+                return null;
             }
         }
         return buffer.ToStringAndDispose();

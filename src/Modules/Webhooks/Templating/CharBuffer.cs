@@ -23,6 +23,8 @@ internal ref struct CharBuffer
 
     public CharBuffer(int capacity) => _chars = _rented = ArrayPool<char>.Shared.Rent(capacity);
 
+    public readonly int Length => _length;
+
     public void Append(char c)
     {
         if (_length == _chars.Length) Grow(1);

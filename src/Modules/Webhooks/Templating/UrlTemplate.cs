@@ -24,6 +24,12 @@ public sealed class UrlTemplate
     /// <summary>Distinct variable names in order of first appearance.</summary>
     public IReadOnlyList<string> VariableNames { get; }
 
+    /// <summary>The template as written.</summary>
+    public string Text => _text;
+
+    /// <summary>Where the first placeholder starts in <see cref="Text"/>, or -1 when there is none.</summary>
+    public int FirstPlaceholderAt => _segments.FirstOrDefault(s => s.Kind != SegmentKind.Literal) is { Name: not null } first ? first.Start : -1;
+
     /// <summary>Never fails: whatever is not a placeholder is literal text.</summary>
     public static UrlTemplate Parse(string text)
     {
@@ -41,7 +47,10 @@ public sealed class UrlTemplate
     }
 
     /// <summary>Fills in the values, percent-encoded; a variable missing from <paramref name="values"/> renders empty.</summary>
-    public string Render(IReadOnlyDictionary<string, TemplateValue> values)
+    public string Render(IReadOnlyDictionary<string, TemplateValue> values) => Render(values, int.MaxValue)!;
+
+    /// <summary>As <see cref="Render(IReadOnlyDictionary{string, TemplateValue})"/>, or null once the output passes <paramref name="maxLength"/> chars.</summary>
+    public string? Render(IReadOnlyDictionary<string, TemplateValue> values, int maxLength)
     {
         ArgumentNullException.ThrowIfNull(values);
         var buffer = _lengthEstimate <= CharBuffer.StackLimit
@@ -51,6 +60,11 @@ public sealed class UrlTemplate
         {
             if (segment.Kind == SegmentKind.Literal) buffer.Append(_text.AsSpan(segment.Start, segment.Length));
             else if (values.TryGetValue(segment.Name!, out TemplateValue value)) AppendEncoded(ref buffer, value);
+            if (buffer.Length > maxLength)
+            {
+                buffer.Dispose();
+                return null;
+            }
         }
         return buffer.ToStringAndDispose();
     }

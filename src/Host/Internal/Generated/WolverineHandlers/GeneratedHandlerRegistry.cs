@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] HandlerTypes()
         {
-            return new System.Type[] { typeof(Ellity.Customers.ErasingPersonalData.MaskCustomerEventsHandler), typeof(Ellity.Webhooks.Delivering.AttemptDeliveryHandler), typeof(Ellity.Webhooks.Delivering.RecoverWebhookHandler), typeof(Ellity.Webhooks.Dispatching.DispatchCustomerEvents), typeof(Ellity.Webhooks.Erasing.ErasePersonalDataHandler) };
+            return new System.Type[] { typeof(Ellity.Customers.ErasingPersonalData.MaskCustomerEventsHandler), typeof(Ellity.Webhooks.Delivering.AttemptDeliveryHandler), typeof(Ellity.Webhooks.Delivering.DeadLetteredAttemptHandler), typeof(Ellity.Webhooks.Delivering.RecoverWebhookHandler), typeof(Ellity.Webhooks.Dispatching.DispatchCustomerEvents), typeof(Ellity.Webhooks.Erasing.ErasePersonalDataHandler) };
         }
 
         public override System.Type[] MessageTypes()
@@ -34,10 +34,13 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.CustomerPersonalDataErasedIntegrationEventHandler1607075093))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.CustomerRegisteredIntegrationEventArrayHandler716767479))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.CustomerTierChangedIntegrationEventArrayHandler1915274219))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.FaultHandler1354634214))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.FaultHandler828517392))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.MaskCustomerEventsHandler862066458))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.RecoverWebhookHandler224988253))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Customers.ErasingPersonalData.MaskCustomerEventsHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.AttemptDeliveryHandler))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.DeadLetteredAttemptHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.RecoverWebhookHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Dispatching.DispatchCustomerEvents))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Erasing.ErasePersonalDataHandler))]
@@ -49,6 +52,8 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Customers.ErasingPersonalData.MaskCustomerEvents))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.AttemptDelivery))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.RecoverWebhook))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Wolverine.Fault<Ellity.Webhooks.Delivering.AttemptDelivery>))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Wolverine.Fault<Ellity.Webhooks.Delivering.RecoverWebhook>))]
         public static void Pin()
         {
             // Intentionally empty. The [DynamicDependency] attributes above are the payload: they root the generated types for Native AOT, and [ModuleInitializer] guarantees this method is itself an ILC root.

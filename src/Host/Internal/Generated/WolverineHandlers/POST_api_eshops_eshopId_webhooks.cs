@@ -51,7 +51,7 @@ namespace Internal.Generated.WolverineHandlers
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
-            var resultsOfCreatedOfCreatedWebhookResponseAndValidationProblem = Ellity.Webhooks.Subscribing.CreateWebhookEndpoint.Post(eshopId, input, documentSession, _optionsOfWebhooksOptions, _webhookHeaders, _webhookSecretProtector);
+            var resultsOfCreatedOfCreatedWebhookResponseAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Subscribing.CreateWebhookEndpoint.Post(eshopId, input, documentSession, _optionsOfWebhooksOptions, _webhookHeaders, _webhookSecretProtector, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
@@ -61,7 +61,7 @@ namespace Internal.Generated.WolverineHandlers
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
-            await resultsOfCreatedOfCreatedWebhookResponseAndValidationProblem.ExecuteAsync(httpContext).ConfigureAwait(false);
+            await resultsOfCreatedOfCreatedWebhookResponseAndValidationProblemAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
