@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Ellity.Webhooks.Subscribing;
@@ -25,6 +26,8 @@ public static class WebhookSecrets
     public static string New() => Prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     [WolverineGet("/api/eshops/{eshopId}/webhooks/{webhookId}/secret"), Tags("Webhooks")]
+    // The 409 below, for a secret the key ring cannot decrypt: a ProblemHttpResult tells OpenAPI nothing by itself.
+    [ProducesResponseType(StatusCodes.Status409Conflict)]
     public static async Task<Results<Ok<SecretResponse>, ProblemHttpResult>> Get(
         string eshopId, Guid webhookId, IQuerySession session, WebhookSecretProtector protector, CancellationToken ct)
     {
