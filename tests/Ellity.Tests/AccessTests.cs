@@ -106,6 +106,36 @@ public sealed class AccessTests(AppFixture app)
     }
 
     [Fact]
+    public async Task the_case_of_the_path_changes_nothing_of_who_may_call_it()
+    {
+        var (eshop, key) = await app.RegisterEshopAsync();
+        await app.CreateWebhookAsync(eshop, "customer.credit.changed", "https://erp.example.cz/", null);
+
+        Assert.Equal(401, (await app.SendAsync(HttpMethod.Get, $"/API/eshops/{eshop}/webhooks", key: null)).Status);
+        Assert.Equal(401, (await app.SendAsync(HttpMethod.Post, "/API/eshops", new { eshopId = AppFixture.NewEshopId(), name = "x" }, key: null)).Status);
+        Assert.Equal(403, (await app.SendAsync(HttpMethod.Post, "/Api/EShops", new { eshopId = AppFixture.NewEshopId(), name = "x" }, key: key)).Status);
+        var listed = await app.SendAsync(HttpMethod.Get, $"/Api/EShops/{eshop}/WebHooks", key: key);
+        Assert.Equal(200, listed.Status);
+        Assert.Single(listed.Body!.AsArray());
+    }
+
+    [Fact]
+    public async Task an_encoded_or_unregistered_eshop_id_is_not_found_and_never_becomes_a_tenant()
+    {
+        var (eshop, key) = await app.RegisterEshopAsync();
+        var body = new { name = "w", trigger = "customer.credit.changed", url = "https://erp.example.cz/" };
+        var encoded = eshop.Replace("shop-", "shop-%2573");
+
+        Assert.Equal(404, (await app.SendAsync(HttpMethod.Post, $"/api/eshops/{encoded}/webhooks", body, key: key)).Status);
+        Assert.Equal(404, (await app.SendAsync(HttpMethod.Post, $"/api/eshops/{encoded}/webhooks", body)).Status);
+        Assert.Equal(404, (await app.SendAsync(HttpMethod.Post, $"/api/eshops/{AppFixture.NewEshopId()}/customers",
+            new { email = "a@b.cz" })).Status);
+        await using var session = app.Store.QuerySession();
+        Assert.Empty(await session.Query<Ellity.Webhooks.Subscribing.Webhook>().Where(w => w.EshopId.Contains("%")).ToListAsync());
+        Assert.Equal(201, (await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop.Replace("shop-", "%73hop-")}/webhooks", body, key: key)).Status);
+    }
+
+    [Fact]
     public async Task a_request_with_a_deliverys_marks_is_refused_so_a_webhook_cannot_call_this_service_in_a_loop()
     {
         var (eshop, key) = await app.RegisterEshopAsync();

@@ -24,7 +24,8 @@ public sealed class HostileInputTests(AppFixture app)
     private static readonly JsonNode?[] BadBool = ["yes", 1, new JsonArray(), new JsonObject()];
     private static readonly JsonNode?[] BadRef = ["gold", 5, new JsonArray(), JsonNode.Parse("{\"id\": \"\", \"name\": \"\"}"), JsonNode.Parse("{\"id\": \"x\"}")];
     private static readonly JsonNode?[] BadSchedule = ["5", JsonNode.Parse("[-1]"), JsonNode.Parse("[100000000]"), new JsonObject(), JsonNode.Parse("[\"a\"]")];
-    private static readonly JsonNode?[] BadUrl = [.. BadText, "", "ftp://x.example.cz/", "/relative", "http://user:pw@x.example.cz/", "https://x.example.cz/#customer.emial#"];
+    private static readonly JsonNode?[] BadUrl = [.. BadText, "", "ftp://x.example.cz/", "/relative", "http://user:pw@x.example.cz/", "https://x.example.cz/#customer.emial#",
+        "http://#customer.group.id#/x", "https://#customer.email#.example.cz/"];
     private static readonly JsonNode?[] BadTemplate = [5, true, new JsonArray(), "{", "{\"a\": #customer.emial#}", "{\"a\": 1,}", "[#a#: 1]", "{\"a\": \"\u0001\"}"];
     private static readonly JsonNode?[] BadTrigger = [.. BadText, "", "customer.nope"];
     private static readonly JsonNode?[] BadEmail = [.. BadText, "", "no-at-sign"];

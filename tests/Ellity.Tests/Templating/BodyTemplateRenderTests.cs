@@ -8,6 +8,18 @@ namespace Ellity.Tests.Templating;
 public class BodyTemplateRenderTests
 {
     [Fact]
+    public void a_render_past_its_limit_gives_up_and_one_within_it_is_whole()
+    {
+        var template = ParseBody("{\"a\": \"#creditChange.reason##creditChange.reason#\"}");
+        var values = Values(("creditChange.reason", TemplateValue.Text("\u2028\u2028")));
+
+        Assert.Equal("{\"a\": \"\\u2028\\u2028\\u2028\\u2028\"}", template.Render(values, 33));
+        Assert.Null(template.Render(values, 32));
+        Assert.Null(UrlTemplate.Parse("https://x.example.cz/?r=#creditChange.reason#").Render(values, 40));
+        Assert.Equal("https://x.example.cz/?r=%E2%80%A8%E2%80%A8", UrlTemplate.Parse("https://x.example.cz/?r=#creditChange.reason#").Render(values, 42));
+    }
+
+    [Fact]
     public void a_realistic_body_keeps_the_users_spacing_and_key_order_byte_for_byte()
     {
         const string text = "{\n    \"z\" :\"#account.eshopId#\",\r\n  \"credit\":   #customer.credit# ,\n\t\"a\": [ \"#customer.email#\",#creditChange.reason#],  \"m\":{\"nested\" :  #customer.id#}\n}\n";

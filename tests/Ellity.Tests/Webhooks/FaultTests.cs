@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ellity.Tests.Infrastructure;
+using Ellity.Webhooks.Subscribing;
 using Microsoft.AspNetCore.Http;
 
 namespace Ellity.Tests.Webhooks;
@@ -313,5 +314,175 @@ public sealed class FaultTests(FaultsFixture app)
             d => d.All(x => x!["status"]!.GetValue<string>() == "succeeded"), "all recovered");
         Assert.Equal(3, deliveries.Count);
         await app.ExpectAsync(400, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/recover", new { });
+    }
+
+    [Fact]
+    public async Task an_open_circuit_defers_attempts_without_using_them_up_and_pauses_only_the_shop_calling()
+    {
+        var down = true;
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) =>
+            Answer(c, down && c.Request.Query["shop"] == "failing" ? 503 : 200));
+        var (failing, failingWebhook, failingCustomer) = await WebhookTo(receiver.Url + "?shop=failing", [60]);
+        var (other, otherWebhook, otherCustomer) = await WebhookTo(receiver.Url + "?shop=other", [60]);
+        for (var n = 0; n < 5; n++) await app.ChangeCreditAsync(failing, failingCustomer, 1m);
+        await app.WaitForDeliveriesAsync(failing, failingWebhook, d => d.Count == 5 && d.All(x => x!["attempts"]!.AsArray().Count == 1),
+            "five failed first attempts, which open the failing shop's circuit");
+
+        await app.ChangeCreditAsync(failing, failingCustomer, 1m);
+        await app.ChangeCreditAsync(other, otherCustomer, 1m);
+
+        // The other shop's receiver is the same host and port: its circuit is its own.
+        Assert.Equal("succeeded", (await SingleFinishedDelivery(other, otherWebhook))["status"]!.GetValue<string>());
+        var deliveries = await app.WaitForDeliveriesAsync(failing, failingWebhook, d => d.Count == 6, "the sixth delivery");
+        var id = deliveries[0]!["id"]!.GetValue<Guid>();
+        await WaitForEventAsync(id, "delivery_attempt_deferred");
+        Assert.Empty((await app.GetAsync($"/api/eshops/{failing}/deliveries/{id}"))["attempts"]!.AsArray());
+
+        down = false;
+        var delivered = await app.WaitForAsync($"/api/eshops/{failing}/deliveries/{id}", d => d["status"]!.GetValue<string>() == "succeeded",
+            "the deferred attempt, once the circuit lets a request through", TimeSpan.FromSeconds(30));
+        var attempt = Assert.Single(delivered["attempts"]!.AsArray())!;
+        Assert.Equal(1, attempt["number"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task an_attempt_whose_custom_headers_cannot_be_decrypted_fails_with_the_reason_and_follows_the_schedule()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Answer(c, 200));
+        var eshop = await app.NewEshopAsync();
+        var webhook = (await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
+        {
+            name = "keys lost", trigger = "customer.credit.changed", url = receiver.Url, retrySchedule = new[] { 1 },
+            headers = new Dictionary<string, string> { ["X-Api-Key"] = "secret" },
+        }, 201))["id"]!.GetValue<Guid>();
+        // What a lost or replaced key ring leaves: a value nothing can decrypt any more.
+        await ExecuteAsync("update webhooks.mt_doc_webhook set data = jsonb_set(data, '{protectedHeaders}', '\"CfDJ8undecryptable\"') where id = @id",
+            webhook);
+        var customer = await app.RegisterCustomerAsync(eshop);
+
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+
+        var delivery = await SingleFinishedDelivery(eshop, webhook);
+        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
+        Assert.Equal(2, Attempts(delivery).Count);
+        Assert.All(Attempts(delivery), a => Assert.Contains("custom headers cannot be decrypted", a!["error"]!.GetValue<string>()));
+        Assert.Empty(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task a_dead_lettered_attempt_ends_its_delivery_failed_with_the_reason()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync((c, i) => Answer(c, i == 0 ? 500 : 200));
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [2]);
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+        var first = await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && d[0]!["attempts"]!.AsArray().Count == 1, "the first attempt");
+        var id = first[0]!["id"]!.GetValue<Guid>();
+        // The retry cannot read its webhook any more, however often it is tried: it ends in the dead-letter queue.
+        await ExecuteAsync("update webhooks.mt_doc_webhook set data = jsonb_set(data, '{createdAt}', '\"not a time\"') where id = @id", webhook);
+
+        var delivery = await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}", d => d["status"]!.GetValue<string>() != "pending",
+            "the dead-lettered delivery's end");
+
+        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
+        Assert.Contains("internal error", delivery["failureReason"]!.GetValue<string>());
+        Assert.Single(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task a_delivery_nothing_works_on_shows_as_overdue_in_readiness_and_the_metrics()
+    {
+        var eshop = await app.NewEshopAsync();
+        var id = Guid.CreateVersion7();
+        var long_ago = DateTimeOffset.UtcNow.AddMinutes(-10);
+        await using (var session = app.Store.LightweightSession())
+        {
+            // Pending since ten minutes, with no message queued for it: what a lost attempt would leave.
+            session.Events.StartStream<Ellity.Webhooks.Delivering.Delivery>(id, new Ellity.Webhooks.Delivering.DeliveryScheduled(
+                id, eshop, Guid.NewGuid(), "customer.credit.changed", Guid.NewGuid(), long_ago,
+                new Ellity.Webhooks.Dispatching.DeliveryRequest("GET", "https://erp.example.cz/", new Dictionary<string, string>(), null),
+                long_ago, [60]));
+            await session.SaveChangesAsync();
+        }
+        try
+        {
+            var client = app.Host.Server.CreateClient();
+            var ready = await app.WaitForAsync("/health/ready",
+                r => r["checks"]!["deliveries"]!["data"]!["overdue"]!.GetValue<long>() >= 1, "the overdue delivery", TimeSpan.FromSeconds(20));
+            Assert.Equal("Degraded", ready["checks"]!["deliveries"]!["status"]!.GetValue<string>());
+            client.DefaultRequestHeaders.Authorization = new("Bearer", AppFixture.OperatorKey);
+            Assert.Matches("(?m)^ellity_webhooks_overdue[^ ]* [1-9]", await client.GetStringAsync("/metrics"));
+        }
+        finally
+        {
+            await using var session = app.Store.LightweightSession();
+            session.Events.Append(id, new Ellity.Webhooks.Delivering.DeliveryFailed(DateTimeOffset.UtcNow, 0, "test over"));
+            await session.SaveChangesAsync();
+        }
+    }
+
+    [Fact]
+    public async Task recover_refuses_a_time_before_the_retention_and_a_second_recovery_while_one_runs()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Answer(c, 200));
+        var (eshop, webhook, _) = await WebhookTo(receiver.Url, []);
+        var recover = $"/api/eshops/{eshop}/webhooks/{webhook}/recover";
+
+        var tooOld = await app.PostAsync(recover, new { since = DateTimeOffset.UtcNow.AddDays(-91) }, 400);
+        Assert.NotNull(tooOld["errors"]!["since"]);
+        await AppendAsync(webhook, new WebhookRecoveryStarted(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow));
+        var running = await app.PostAsync(recover, new { since = DateTimeOffset.UtcNow.AddDays(-1) }, 409);
+        Assert.Equal("Recovery in progress", running["title"]!.GetValue<string>());
+        await AppendAsync(webhook, new WebhookRecoveryFinished(DateTimeOffset.UtcNow, 0));
+        await app.PostAsync(recover, new { since = DateTimeOffset.UtcNow.AddDays(-1) }, 202);
+        var history = (await app.WaitForAsync($"/api/eshops/{eshop}/webhooks/{webhook}/history",
+            h => h.AsArray().Count(c => c!["change"]!.GetValue<string>() == "recovery-finished") == 2, "the recovery's end")).AsArray();
+        Assert.Equal(2, history.Count(c => c!["change"]!.GetValue<string>() == "recovery-started"));
+    }
+
+    [Fact]
+    public async Task racing_recoveries_and_redeliveries_never_send_a_delivery_twice()
+    {
+        var up = false;
+        // A 400 fails the delivery without counting against the destination's circuit, which would refuse the redeliveries.
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Answer(c, up ? 200 : 400));
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, []);
+        var since = DateTimeOffset.UtcNow.AddMinutes(-1);
+        for (var n = 0; n < 30; n++) await app.ChangeCreditAsync(eshop, customer, 1m);
+        var failed = await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 30);
+        up = true;
+
+        var calls = Enumerable.Range(0, 3)
+            .Select(_ => app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/recover", new { since }))
+            .Concat(failed.Select(d => app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{d!["id"]}/redeliver")));
+        var answers = await Task.WhenAll(calls);
+
+        Assert.All(answers, a => Assert.Contains(a.Status, new[] { 202, 409 }));
+        await app.WaitForDeliveriesAsync(eshop, webhook, d => d.All(x => x!["status"]!.GetValue<string>() == "succeeded"), "all redelivered");
+        await Task.Delay(1000);
+        var sent = receiver.Requests.GroupBy(r => r.Headers["webhook-id"]).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(30, sent.Count);
+        Assert.All(sent, s => Assert.Equal(2, s.Value));
+    }
+
+    private async Task WaitForEventAsync(Guid stream, string type)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); !(await app.EventTypesAsync(stream)).Contains(type); await Task.Delay(100))
+            Assert.True(DateTime.UtcNow < deadline, $"no {type} in {string.Join(", ", await app.EventTypesAsync(stream))}");
+    }
+
+    private async Task AppendAsync(Guid stream, object @event)
+    {
+        await using var session = app.Store.LightweightSession();
+        session.Events.Append(stream, @event);
+        await session.SaveChangesAsync();
+    }
+
+    private async Task ExecuteAsync(string sql, Guid id)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("id", id);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 }

@@ -12,6 +12,7 @@ public sealed class FaultsFixture : AppFixture
         ["Webhooks:AutoDisableAfter"] = "00:00:04",
         ["Webhooks:MaxConcurrentPerWebhook"] = "2",
         ["Webhooks:CircuitBreaker:MinimumThroughput"] = "5",
+        ["Webhooks:CircuitBreaker:BreakDuration"] = "00:00:05",
         ["Webhooks:AllowedNetworks:0"] = "127.0.0.0/8",
         ["Access:OperatorKey"] = OperatorKey,
     };

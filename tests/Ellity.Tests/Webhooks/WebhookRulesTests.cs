@@ -128,6 +128,35 @@ public sealed class WebhookRulesTests
         Assert.Null(outcome.RetryAt);
     }
 
+    [Fact]
+    public void an_attempt_skipped_by_an_open_circuit_waits_longer_each_time_and_never_past_the_schedules_span()
+    {
+        var delivery = NewDelivery([60, 600]);
+
+        var first = AttemptDeliveryHandler.Defer(delivery, 1, Now.AddSeconds(1), TimeSpan.FromSeconds(30), 0)!;
+        var second = AttemptDeliveryHandler.Defer(delivery.Apply(first), 1, Now.AddSeconds(31), TimeSpan.FromSeconds(30), 0)!;
+        var late = AttemptDeliveryHandler.Defer(delivery, 1, Now.AddSeconds(500), TimeSpan.FromSeconds(3000), 0)!;
+
+        Assert.Equal(Now.AddSeconds(31), first.RetryAt);
+        Assert.Equal(Now.AddSeconds(91), second.RetryAt);
+        Assert.Equal(1, second.Attempt);
+        Assert.Equal(Now.AddSeconds(500 + 660), late.RetryAt);
+        Assert.Null(AttemptDeliveryHandler.Defer(delivery, 1, Now.AddSeconds(660), TimeSpan.FromSeconds(30), 0));
+        Assert.Null(AttemptDeliveryHandler.Defer(NewDelivery([]), 1, Now, TimeSpan.FromSeconds(30), 0));
+    }
+
+    [Fact]
+    public void an_attempt_that_finds_no_free_slot_waits_longer_each_time_up_to_a_few_seconds()
+    {
+        var waits = Enumerable.Range(0, 8).Select(n => AttemptDeliveryHandler.PostponedFor(n, 0)).ToList();
+
+        Assert.Equal(TimeSpan.FromMilliseconds(500), waits[0]);
+        Assert.Equal(TimeSpan.FromSeconds(1), waits[1]);
+        Assert.Equal(TimeSpan.FromSeconds(8), waits[4]);
+        Assert.Equal(TimeSpan.FromSeconds(8), waits[7]);
+        Assert.InRange(AttemptDeliveryHandler.PostponedFor(0, 1), TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(600));
+    }
+
     private static Delivery NewDelivery(int[] schedule, int previousAttempts = 0)
     {
         var delivery = Delivery.Create(new DeliveryScheduled(Guid.NewGuid(), "shop", Guid.NewGuid(), "customer.credit.changed",

@@ -64,22 +64,10 @@ public sealed class BodyTemplate
             if (segment.Kind == SegmentKind.Literal)
             {
                 buffer.Append(_text.AsSpan(segment.Start, segment.Length));
-                continue;
-            }
-            bool asValue = segment.Kind == SegmentKind.Value;
-            if (!values.TryGetValue(segment.Name!, out TemplateValue value))
-            {
-                if (asValue) buffer.Append("\"\"");
-            }
-            else if (value.IsNumber)
-            {
-                buffer.AppendNumber(value.NumericValue);
             }
             else
             {
-                if (asValue) buffer.Append('"');
-                JsonEscaping.Append(ref buffer, value.TextValue);
-                if (asValue) buffer.Append('"');
+                AppendValue(ref buffer, segment, values);
             }
             if (buffer.Length > maxLength)
             {
@@ -88,6 +76,25 @@ public sealed class BodyTemplate
             }
         }
         return buffer.ToStringAndDispose();
+    }
+
+    private static void AppendValue(ref CharBuffer buffer, in TemplateSegment segment, IReadOnlyDictionary<string, TemplateValue> values)
+    {
+        bool asValue = segment.Kind == SegmentKind.Value;
+        if (!values.TryGetValue(segment.Name!, out TemplateValue value))
+        {
+            if (asValue) buffer.Append("\"\"");
+        }
+        else if (value.IsNumber)
+        {
+            buffer.AppendNumber(value.NumericValue);
+        }
+        else
+        {
+            if (asValue) buffer.Append('"');
+            JsonEscaping.Append(ref buffer, value.TextValue);
+            if (asValue) buffer.Append('"');
+        }
     }
 
     /// <summary>
