@@ -104,7 +104,7 @@ public static class DispatchCustomerEvents
     public static PlannedDelivery Plan(Webhook webhook, Guid deliveryId, Trigger trigger,
         IReadOnlyDictionary<string, TemplateValue> values, DateTimeOffset now, IReadOnlyList<int> retrySchedule, RenderLimits limits)
     {
-        var (request, notSent) = RequestRenderer.Render(webhook, values, limits);
+        var (request, notSent, _) = RequestRenderer.Render(webhook, values, limits);
         var headers = new Dictionary<string, string>(request.Headers) { [DeliveryHeaders.Id] = deliveryId.ToString() };
         return new(new DeliveryScheduled(deliveryId, webhook.EshopId, webhook.Id, trigger.Name, Guid.Empty, now,
             request with { Headers = headers }, now, retrySchedule), notSent);

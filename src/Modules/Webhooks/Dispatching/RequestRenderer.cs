@@ -18,10 +18,11 @@ public sealed record RenderLimits(int MaxUrlBytes, int MaxBodyBytes)
 }
 
 /// <summary>
-/// A rendered request, or why it may not be sent (<see cref="NotSent"/>). A refused request keeps only what is small
-/// and safe to store: an oversized URL is replaced by the webhook's URL template, an oversized body dropped.
+/// A rendered request, or why it may not be sent (<see cref="NotSent"/>, about the <see cref="NotSentPart"/>
+/// <c>url</c> or <c>body</c>). A refused request keeps only what is small and safe to store: an oversized URL is
+/// replaced by the webhook's URL template, an oversized body dropped.
 /// </summary>
-public sealed record RenderedRequest(DeliveryRequest Request, string? NotSent);
+public sealed record RenderedRequest(DeliveryRequest Request, string? NotSent, string? NotSentPart = null);
 
 /// <summary>Renders a webhook's URL and body templates with an event's values.</summary>
 public static class RequestRenderer
@@ -48,19 +49,19 @@ public static class RequestRenderer
         // Values are percent-encoded, so the rendered URL is ASCII: its length in chars is its size in bytes.
         if (url.Render(values, limits.MaxUrlBytes) is not { } renderedUrl)
             return new(new DeliveryRequest(method, url.Text, headers, null),
-                $"Not sent: with this event's values the URL is longer than {limits.MaxUrlBytes} bytes.");
+                $"Not sent: with this event's values the URL is longer than {limits.MaxUrlBytes} bytes.", "url");
         // Saved URLs keep variables out of the scheme and host, so this holds for them; it is checked again because a
         // request that cannot be built would fail every attempt for the same reason.
         if (!WebhookDefinition.IsHttpUrl(renderedUrl))
             return new(new DeliveryRequest(method, renderedUrl, headers, null),
-                "Not sent: with this event's values the URL is not a valid http(s) URL.");
+                "Not sent: with this event's values the URL is not a valid http(s) URL.", "url");
         if (body is null) return new(new DeliveryRequest(method, renderedUrl, headers, null), null);
 
         // UTF-8 takes at least a byte per char, so a render past the limit in chars is past it in bytes too.
         var renderedBody = body.Render(values, limits.MaxBodyBytes);
         if (renderedBody is null || Encoding.UTF8.GetByteCount(renderedBody) > limits.MaxBodyBytes)
             return new(new DeliveryRequest(method, renderedUrl, headers, null),
-                $"Not sent: with this event's values the body is larger than {limits.MaxBodyBytes} bytes.");
+                $"Not sent: with this event's values the body is larger than {limits.MaxBodyBytes} bytes.", "body");
         return new(new DeliveryRequest(method, renderedUrl, headers, renderedBody), null);
     }
 

@@ -25,10 +25,9 @@ public static class PreviewWebhookEndpoint
             requireHttps: options.Value.RequireHttps);
         if (!definition.IsValid) return definition.ToProblem();
 
-        var (request, notSent) = RequestRenderer.Render(definition.UrlTemplate!, definition.BodyTemplate,
+        var (request, notSent, part) = RequestRenderer.Render(definition.UrlTemplate!, definition.BodyTemplate,
             definition.Trigger!.SampleValuesFor(eshopId), options.Value.RenderLimits);
-        if (notSent is not null)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [request.Body is null && definition.BodyTemplate is not null ? "body" : "url"] = [notSent] });
+        if (notSent is not null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [part!] = [notSent] });
         return TypedResults.Ok(new PreviewResponse(request.Method, request.Url, request.Headers, request.Body, definition.Warnings));
     }
 }
