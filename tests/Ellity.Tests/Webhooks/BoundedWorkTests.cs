@@ -170,7 +170,7 @@ public sealed class BoundedWorkTests(AppFixture app)
     }
 
     [Fact]
-    public async Task a_flood_of_writes_or_test_sends_gets_429_with_retry_after_and_other_shops_go_on()
+    public async Task floods_of_writes_test_sends_recoveries_and_exports_get_429_with_retry_after_and_other_shops_go_on()
     {
         var flooding = await app.NewEshopAsync();
         var other = await app.NewEshopAsync();
@@ -191,6 +191,14 @@ public sealed class BoundedWorkTests(AppFixture app)
             Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
         }
         Assert.Equal(2, tests.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+        var since = new { since = DateTimeOffset.UtcNow.AddHours(-1) };
+        var recovers = new List<HttpResponseMessage>();
+        for (var n = 0; n < 6; n++) recovers.Add(await SendAsync(HttpMethod.Post, $"/api/eshops/{flooding}/webhooks/{webhook}/recover", since));
+        var exports = new List<HttpResponseMessage>();
+        for (var n = 0; n < 6; n++) exports.Add(await SendAsync(HttpMethod.Get, $"/api/eshops/{flooding}/deliveries/export", null));
+        Assert.Equal(HttpStatusCode.TooManyRequests, recovers[^1].StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, exports[^1].StatusCode);
+        Assert.Equal(HttpStatusCode.OK, exports[0].StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, $"/api/eshops/{other}/webhooks/preview", preview)).StatusCode);
     }
 

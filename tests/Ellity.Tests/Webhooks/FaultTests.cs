@@ -345,8 +345,11 @@ public sealed class FaultTests(FaultsFixture app)
         Assert.Equal(1, attempt["number"]!.GetValue<int>());
     }
 
-    [Fact]
-    public async Task an_attempt_whose_custom_headers_cannot_be_decrypted_fails_with_the_reason_and_follows_the_schedule()
+    [Theory]
+    [InlineData("protectedHeaders", "custom headers cannot be decrypted")]
+    [InlineData("secret", "signing secret cannot be decrypted")]
+    public async Task an_attempt_whose_headers_or_secret_cannot_be_decrypted_fails_with_the_reason_and_follows_the_schedule(
+        string field, string reason)
     {
         await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Answer(c, 200));
         var eshop = await app.NewEshopAsync();
@@ -356,7 +359,7 @@ public sealed class FaultTests(FaultsFixture app)
             headers = new Dictionary<string, string> { ["X-Api-Key"] = "secret" },
         }, 201))["id"]!.GetValue<Guid>();
         // What a lost or replaced key ring leaves: a value nothing can decrypt any more.
-        await ExecuteAsync("update webhooks.mt_doc_webhook set data = jsonb_set(data, '{protectedHeaders}', '\"CfDJ8undecryptable\"') where id = @id",
+        await ExecuteAsync($"update webhooks.mt_doc_webhook set data = jsonb_set(data, '{{{field}}}', '\"CfDJ8undecryptable\"') where id = @id",
             webhook);
         var customer = await app.RegisterCustomerAsync(eshop);
 
@@ -365,8 +368,28 @@ public sealed class FaultTests(FaultsFixture app)
         var delivery = await SingleFinishedDelivery(eshop, webhook);
         Assert.Equal("failed", delivery["status"]!.GetValue<string>());
         Assert.Equal(2, Attempts(delivery).Count);
-        Assert.All(Attempts(delivery), a => Assert.Contains("custom headers cannot be decrypted", a!["error"]!.GetValue<string>()));
+        Assert.All(Attempts(delivery), a => Assert.Contains(reason, a!["error"]!.GetValue<string>()));
         Assert.Empty(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task an_exception_while_sending_fails_the_attempt_with_a_reason_and_the_schedule_goes_on()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync((c, i) => Answer(c, i == 0 ? 500 : 200));
+        var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [1, 1]);
+        await app.ChangeCreditAsync(eshop, customer, 1m);
+        var first = await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && d[0]!["attempts"]!.AsArray().Count == 1, "the first attempt");
+        var id = first[0]!["id"]!.GetValue<Guid>();
+        // A request the HTTP client refuses to build: the retries meet an exception the sender does not expect.
+        await ExecuteAsync("update webhooks.mt_doc_delivery set data = jsonb_set(data, '{request,method}', '\"GE T\"') where id = @id", id);
+
+        var delivery = await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}", d => d["status"]!.GetValue<string>() != "pending",
+            "the delivery's end");
+
+        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
+        Assert.Equal(3, Attempts(delivery).Count);
+        Assert.All(Attempts(delivery).Skip(1), a => Assert.Contains("internal error (FormatException)", a!["error"]!.GetValue<string>()));
+        Assert.Single(receiver.Requests);
     }
 
     [Fact]
