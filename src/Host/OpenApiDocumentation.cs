@@ -41,7 +41,7 @@ public static class OpenApiDocumentation
             + "`Authorization: Bearer <key>`; every error is an RFC 9457 problem details document (`application/problem+json`).";
         // The service describes itself: its API is wherever this document was fetched from, whatever host or proxy that was.
         document.Servers = [new OpenApiServer { Url = "/", Description = "The host serving this document." }];
-        document.AddComponent(ApiKeyAuthenticationHandler.Scheme, new OpenApiSecurityScheme
+        document.AddComponent(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
@@ -82,7 +82,7 @@ public static class OpenApiDocumentation
             operation.Security = [];
         else
         {
-            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.Scheme, document)] = [] }];
+            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, document)] = [] }];
             Answers(operation, document, StatusCodes.Status401Unauthorized);
         }
         if (policies.Contains(EshopPolicies.Operator)) Answers(operation, document, StatusCodes.Status403Forbidden);

@@ -15,15 +15,8 @@ internal static class RateLimitProblems
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
             var seconds = (int)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds));
             context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context.HttpContext,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests",
-                    Detail = $"This e-shop sent more of these requests than its limit allows; retry in {seconds} s.",
-                },
-            });
+            await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+                detail: $"This e-shop sent more of these requests than its limit allows; retry in {seconds} s.").ExecuteAsync(context.HttpContext);
         };
     });
 }

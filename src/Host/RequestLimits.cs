@@ -13,12 +13,8 @@ internal static class RequestLimits
     {
         if (context.Request.ContentLength > MaxRequestBytes)
         {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = { Status = 413, Title = "Request too large", Detail = $"Requests may carry at most {MaxRequestBytes} bytes." },
-            });
+            await TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large",
+                detail: $"Requests may carry at most {MaxRequestBytes} bytes.").ExecuteAsync(context);
             return;
         }
         await next(context);

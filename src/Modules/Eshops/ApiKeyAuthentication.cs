@@ -20,7 +20,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IConfiguration configuration)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string Scheme = "ApiKey";
+    public const string SchemeName = "ApiKey";
 
     /// <summary>The identity changes are recorded under (Wolverine relays it as the events' user name).</summary>
     public const string ActorClaim = "ellity:actor";
@@ -51,16 +51,18 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var presented = BearerToken(Request) is not null;
         Response.Headers.WWWAuthenticate = "Bearer";
-        await Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized,
-            presented ? "Invalid API key" : "API key required",
-            presented ? "The API key is not valid (it may have been rotated)." : "Send the e-shop's API key as 'Authorization: Bearer <key>'.");
+        await TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized,
+            title: presented ? "Invalid API key" : "API key required",
+            detail: presented ? "The API key is not valid (it may have been rotated)." : "Send the e-shop's API key as 'Authorization: Bearer <key>'.")
+            .ExecuteAsync(Context);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Operator only", "This needs the operator key.");
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Operator only", detail: "This needs the operator key.")
+            .ExecuteAsync(Context);
 
     private AuthenticateResult Success(Claim[] claims) => AuthenticateResult.Success(new AuthenticationTicket(
-        new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme, nameType: ActorClaim, roleType: RoleClaim)), Scheme));
+        new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, nameType: ActorClaim, roleType: RoleClaim)), SchemeName));
 
     private static string? BearerToken(HttpRequest request)
     {
@@ -75,17 +77,4 @@ public sealed class EshopByApiKey : ICompiledQuery<Eshop, Eshop?>
     public string ApiKeyHash { get; set; } = "";
 
     public Expression<Func<IMartenQueryable<Eshop>, Eshop?>> QueryIs() => q => q.FirstOrDefault(e => e.ApiKeyHash == ApiKeyHash);
-}
-
-internal static class Problems
-{
-    public static async Task WriteAsync(HttpContext context, int status, string title, string? detail)
-    {
-        context.Response.StatusCode = status;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
-        });
-    }
 }

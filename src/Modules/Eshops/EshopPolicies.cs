@@ -29,10 +29,10 @@ public static class EshopPolicies
 
     public static IServiceCollection AddEshopAccess(this IServiceCollection services)
     {
-        services.AddAuthentication(ApiKeyAuthenticationHandler.Scheme)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.Scheme, null);
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.Scheme).RequireAuthenticatedUser().Build())
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
             .AddPolicy(Operator, p => p.RequireAuthenticatedUser()
                 .RequireClaim(ApiKeyAuthenticationHandler.RoleClaim, ApiKeyAuthenticationHandler.OperatorRole))
             .AddPolicy(ActsForEshop, p => p.RequireAuthenticatedUser().AddRequirements(new ActsForEshopRequirement()));
@@ -80,7 +80,7 @@ internal sealed class EshopAuthorizationResultHandler : IAuthorizationMiddleware
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
     {
         if (result.Forbidden && result.AuthorizationFailure?.FailedRequirements.OfType<ActsForEshopRequirement>().Any() == true)
-            return Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", null);
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found").ExecuteAsync(context);
         return _default.HandleAsync(next, context, policy, result);
     }
 }

@@ -2,7 +2,6 @@ using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Dispatching;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Ellity.Webhooks;
 
@@ -22,15 +21,8 @@ public static class DeliveryLoopGuard
             await next(context);
             return;
         }
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status403Forbidden, Title = "Webhook deliveries may not call this service",
-                Detail = "This request carries the marks of an Ellity webhook delivery; a webhook pointing at this API would call itself in a loop.",
-            },
-        });
+        await TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Webhook deliveries may not call this service",
+                detail: "This request carries the marks of an Ellity webhook delivery; a webhook pointing at this API would call itself in a loop.")
+            .ExecuteAsync(context);
     });
 }

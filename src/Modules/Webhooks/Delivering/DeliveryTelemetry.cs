@@ -81,12 +81,14 @@ public sealed class DeliveryBacklogSampler(IDocumentStore store, DeliveryTelemet
             {
                 await using var session = store.QuerySession();
                 var now = DateTimeOffset.UtcNow;
-                var pending = session.Query<Delivery>().Where(d => d.Status == DeliveryStatus.Pending);
-                var scheduled = await pending.Where(d => d.NextAttemptAt > now).CountAsync(stoppingToken);
-                var all = await pending.CountAsync(stoppingToken);
                 var overdueSince = now - DeliveryTelemetry.OverdueAfter;
-                var overdue = await pending.Where(d => d.NextAttemptAt < overdueSince).CountAsync(stoppingToken);
-                telemetry.Backlog(all - scheduled, scheduled, overdue);
+                // The three counts in one round trip.
+                var counts = session.CreateBatchQuery();
+                var all = counts.Query<Delivery>().Where(d => d.Status == DeliveryStatus.Pending).Count();
+                var scheduled = counts.Query<Delivery>().Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt > now).Count();
+                var overdue = counts.Query<Delivery>().Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt < overdueSince).Count();
+                await counts.Execute(stoppingToken);
+                telemetry.Backlog(await all - await scheduled, await scheduled, await overdue);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -99,7 +99,9 @@ public static class RecoverWebhookHandler
             && d.Status == DeliveryStatus.Failed && d.ScheduledAt >= command.Since && d.ContentErasedAt == null && !d.Unsendable);
         if (command.AfterScheduledAt is { } after)
             query = query.Where(d => d.ScheduledAt > after);
-        var batch = await query.OrderBy(d => d.ScheduledAt).Take(RedeliverEndpoint.RecoverBatchSize).ToListAsync(ct);
+        // Only which ones, in order: the deliveries themselves are read below, for writing.
+        var batch = await query.OrderBy(d => d.ScheduledAt).Take(RedeliverEndpoint.RecoverBatchSize)
+            .Select(d => new FailedDelivery(d.Id, d.ScheduledAt)).ToListAsync(ct);
 
         var reads = session.CreateBatchQuery();
         var streams = batch.Select(d => reads.Events.FetchForWriting<Delivery>(d.Id)).ToList();
@@ -121,6 +123,8 @@ public static class RecoverWebhookHandler
             session.Events.Append(command.WebhookId, new WebhookRecoveryFinished(now, redelivered));
         return messages;
     }
+
+    private sealed record FailedDelivery(Guid Id, DateTimeOffset ScheduledAt);
 
     /// <summary>A recovery whose message was dead-lettered ends, so that the next one can start.</summary>
     public static void Handle(Fault<RecoverWebhook> fault, IDocumentSession session) =>
