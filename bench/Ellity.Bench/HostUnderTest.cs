@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Diagnostics;
 
 namespace Ellity.Bench;
@@ -36,9 +35,6 @@ public sealed class HostUnderTest : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Access__OperatorKey"] = settings.OperatorKey;
         start.Environment["Webhooks__AllowedNetworks__0"] = "127.0.0.0/8";
-        // The receiver answers at once and the HTTP baseline keeps as many requests in flight to it as the Host has
-        // senders: one webhook may use all of them here too (the product's default caps one webhook at 10).
-        start.Environment["Webhooks__MaxConcurrentPerWebhook"] = settings.Counts.HostParallelDeliveries.ToString(CultureInfo.InvariantCulture);
         var host = new HostUnderTest(Process.Start(start)!, url, logPath);
         await host.WaitUntilReadyAsync();
         return host;

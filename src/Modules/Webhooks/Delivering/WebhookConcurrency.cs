@@ -7,8 +7,7 @@ namespace Ellity.Webhooks.Delivering;
 /// Caps the requests in flight: per webhook, and per e-shop to a share of the node's senders, so receivers of one
 /// shop that hang for the whole timeout cannot hold every sender while other shops' deliveries wait. A request over
 /// a cap waits a moment for a free slot (a busy receiver that answers fast frees one within milliseconds); if none
-/// frees up, the caller reschedules it instead, so a slow webhook cannot hold the senders for long. Only a few
-/// requests of one shop may wait at a time: the rest are rescheduled at once, which keeps the senders free.
+/// frees up, the caller reschedules it instead, so a slow webhook cannot hold the senders for long.
 /// </summary>
 public sealed class WebhookConcurrency(IOptions<WebhooksOptions> options) : IDisposable
 {
@@ -19,7 +18,7 @@ public sealed class WebhookConcurrency(IOptions<WebhooksOptions> options) : IDis
         RateLimitPartition.GetConcurrencyLimiter(eshopId, _ => new ConcurrencyLimiterOptions
         {
             PermitLimit = Math.Max(1, options.Value.MaxConcurrentPerEshop),
-            QueueLimit = Math.Max(1, options.Value.MaxConcurrentPerEshop / 4),
+            QueueLimit = Waiters(options.Value),
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         }));
 
@@ -27,9 +26,16 @@ public sealed class WebhookConcurrency(IOptions<WebhooksOptions> options) : IDis
         RateLimitPartition.GetConcurrencyLimiter(webhookId, _ => new ConcurrencyLimiterOptions
         {
             PermitLimit = Math.Max(1, options.Value.MaxConcurrentPerWebhook),
-            QueueLimit = Math.Max(1, options.Value.MaxConcurrentPerWebhook),
+            QueueLimit = Waiters(options.Value),
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         }));
+
+    /// <summary>
+    /// Every sender may wait for a slot: a fast receiver frees one within milliseconds, so an attempt that is put back
+    /// (a durable scheduled message, database work exactly when the pipeline is busiest) is one that waited the whole
+    /// <see cref="MaxWait"/>, which only a slow receiver causes.
+    /// </summary>
+    private static int Waiters(WebhooksOptions options) => Math.Max(1, options.MaxParallelDeliveries);
 
     /// <summary>
     /// A lease to dispose when the request is done, or null when the e-shop or the webhook stayed at its cap. The
