@@ -109,6 +109,7 @@ public static class WebhooksModule
         var settings = section.Get<WebhooksOptions>() ?? new WebhooksOptions();
         services.AddRateLimiter(limiter => WebhookRateLimits.AddPolicies(limiter, settings.RateLimits));
         services.AddSingleton<WebhookSender>();
+        services.AddSingleton<AttemptRecorder>();
         services.AddSingleton<WebhookConcurrency>();
         services.AddSingleton<WebhookHeaders>();
         services.AddSingleton<WebhookSecretProtector>();

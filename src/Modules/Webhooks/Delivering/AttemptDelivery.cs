@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Wolverine;
+using Wolverine.Attributes;
 
 namespace Ellity.Webhooks.Delivering;
 
@@ -69,25 +70,29 @@ public static partial class AttemptDeliveryHandler
         _ => null,
     };
 
-    public static async Task<OutgoingMessages> Handle(AttemptDelivery command, IDocumentSession session, WebhookSender sender,
-        WebhookConcurrency concurrency, WebhookHeaders headers, WebhookSecretProtector secretProtector, IOptions<WebhooksOptions> options,
-        DeliveryTelemetry telemetry, ILogger<AttemptDelivery> logger, CancellationToken ct)
+    /// <remarks>
+    /// The handler only reads; what it decides is written by the <see cref="AttemptRecorder"/> together with the outcomes of the
+    /// attempts that finish at the same time, and the handler returns once its own is committed.
+    /// </remarks>
+    [NonTransactional]
+    public static async Task Handle(AttemptDelivery command, IQuerySession session, AttemptRecorder recorder,
+        WebhookSender sender, WebhookConcurrency concurrency, WebhookHeaders headers, WebhookSecretProtector secretProtector,
+        IOptions<WebhooksOptions> options, DeliveryTelemetry telemetry, ILogger<AttemptDelivery> logger, CancellationToken ct)
     {
-        var messages = new OutgoingMessages();
         var settings = options.Value;
-        var (stream, webhook) = await Read(session, command, ct);
+        var (version, found, webhook) = await Read(session, command, ct);
         // Finished, gone, or superseded by a newer attempt (a manual redelivery): nothing to do.
-        if (stream.Aggregate is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != command.Attempt)
-            return messages;
+        if (found is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != command.Attempt)
+            return;
 
         webhook ??= await session.LoadAsync<Webhook>(delivery.WebhookId, ct);
         if (NotSent(delivery, webhook) is { } reason)
         {
             var failed = new DeliveryFailed(DateTimeOffset.UtcNow, delivery.Attempts.Count, reason, delivery.WebhookId);
-            stream.AppendOne(failed);
+            await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, [failed]), ct);
             telemetry.Ended(delivery, false, failed.At);
             LogNotSent(logger, delivery.Id, delivery.WebhookId, reason);
-            return messages;
+            return;
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object>
@@ -107,8 +112,9 @@ public static partial class AttemptDeliveryHandler
             var lease = await concurrency.AcquireAsync(delivery.EshopId, delivery.WebhookId, ct);
             if (lease is null)
             {
-                messages.Delay(command with { Postponed = command.Postponed + 1 }, PostponedFor(command.Postponed, Random.Shared.NextDouble()));
-                return messages;
+                await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, [], command with { Postponed = command.Postponed + 1 },
+                    DateTimeOffset.UtcNow + PostponedFor(command.Postponed, Random.Shared.NextDouble())), ct);
+                return;
             }
             // Every attempt, however late or batched its way here, continues the trace of the request that caused it.
             using var activity = ActivityContext.TryParse(delivery.TraceParent, null, out var cause)
@@ -117,17 +123,16 @@ public static partial class AttemptDeliveryHandler
             activity?.SetTag("ellity.delivery.id", delivery.Id);
             activity?.SetTag("ellity.webhook.id", delivery.WebhookId);
             activity?.SetTag("ellity.attempt", command.Attempt);
+            DeliveryAttemptDeferred? deferred = null;
             try
             {
                 attempt = await sender.SendAsync(delivery.Request, command.Attempt, secrets, customHeaders, delivery.EshopId, ct);
             }
-            catch (BrokenCircuitException open) when (Defer(delivery, command.Attempt, DateTimeOffset.UtcNow,
-                                                          open.RetryAfter ?? settings.CircuitBreaker.BreakDuration, Random.Shared.NextDouble())
-                                                          is { } deferred)
+            catch (BrokenCircuitException open) when ((deferred = Defer(delivery, command.Attempt, DateTimeOffset.UtcNow,
+                                                          open.RetryAfter ?? settings.CircuitBreaker.BreakDuration, Random.Shared.NextDouble()))
+                                                          is not null)
             {
-                stream.AppendOne(deferred);
-                messages.Schedule(command with { Postponed = 0 }, deferred.RetryAt);
-                return messages;
+                attempt = NotMade(command.Attempt, CircuitOpen);
             }
             catch (BrokenCircuitException)
             {
@@ -143,6 +148,11 @@ public static partial class AttemptDeliveryHandler
             {
                 lease.Dispose();
             }
+            if (deferred is not null)
+            {
+                await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, [deferred], command with { Postponed = 0 }, deferred.RetryAt), ct);
+                return;
+            }
             activity?.SetTag("http.response.status_code", attempt.StatusCode);
             if (!attempt.Succeeded) activity?.SetStatus(ActivityStatusCode.Error, attempt.Error);
         }
@@ -151,19 +161,19 @@ public static partial class AttemptDeliveryHandler
         LogAttempt(logger, attempt.Succeeded ? LogLevel.Debug : LogLevel.Warning,
             delivery.Id, command.Attempt, delivery.WebhookId, attempt.StatusCode, attempt.DurationMs, attempt.Error);
         var outcome = Decide(delivery, attempt, DateTimeOffset.UtcNow, schedule, settings.RetryJitter, Random.Shared.NextDouble());
-        stream.AppendMany(outcome.Events);
+        var disableReason = outcome.DisableWebhookReason
+            ?? (attempt.Succeeded ? null : await FailingTooLong(session, delivery.WebhookId, settings.AutoDisableAfter, ct));
+        await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, outcome.Events,
+            outcome.RetryAt is null ? null : new AttemptDelivery(delivery.Id, attempt.Number + 1, delivery.WebhookId),
+            outcome.RetryAt ?? default,
+            disableReason is not null && webhook is { Enabled: true }
+                ? new WebhookAutoDisabled(delivery.WebhookId, DateTimeOffset.UtcNow, disableReason)
+                : null), ct);
         foreach (var ended in outcome.Events)
         {
             if (ended is DeliverySucceeded succeeded) telemetry.Ended(delivery, true, succeeded.At);
             if (ended is DeliveryFailed failed) telemetry.Ended(delivery, false, failed.At);
         }
-        if (outcome.RetryAt is { } retryAt)
-            messages.Schedule(new AttemptDelivery(delivery.Id, attempt.Number + 1, delivery.WebhookId), retryAt);
-        var disableReason = outcome.DisableWebhookReason
-            ?? (attempt.Succeeded ? null : await FailingTooLong(session, delivery.WebhookId, settings.AutoDisableAfter, ct));
-        if (disableReason is not null && webhook is { Enabled: true })
-            session.Events.Append(delivery.WebhookId, new WebhookAutoDisabled(delivery.WebhookId, DateTimeOffset.UtcNow, disableReason));
-        return messages;
     }
 
     public const string CircuitOpen = "Not sent: every recent request to this host failed, so it is paused for a while (circuit open).";
@@ -213,16 +223,20 @@ public static partial class AttemptDeliveryHandler
         }
     }
 
-    private static async Task<(IEventStream<Delivery> Stream, Webhook? Webhook)> Read(IDocumentSession session,
+    /// <summary>
+    /// The delivery, the version of its stream it was folded at, and its webhook, in one round trip. The version is read
+    /// before the document: an append committed in between makes the document newer than the version, which the recorder
+    /// then refuses as a conflict, never the other way round.
+    /// </summary>
+    private static async Task<(long Version, Delivery? Delivery, Webhook? Webhook)> Read(IQuerySession session,
         AttemptDelivery command, CancellationToken ct)
     {
-        if (command.WebhookId is not { } webhookId)
-            return (await session.Events.FetchForWriting<Delivery>(command.DeliveryId, ct), null);
         var reads = session.CreateBatchQuery();
-        var stream = reads.Events.FetchForWriting<Delivery>(command.DeliveryId);
-        var webhook = reads.Load<Webhook>(webhookId);
+        var state = reads.Events.FetchStreamState(command.DeliveryId);
+        var delivery = reads.Load<Delivery>(command.DeliveryId);
+        var webhook = command.WebhookId is { } webhookId ? reads.Load<Webhook>(webhookId) : Task.FromResult<Webhook?>(null);
         await reads.Execute(ct);
-        return (await stream, await webhook);
+        return ((await state)?.Version ?? 0, await delivery, await webhook);
     }
 
     [LoggerMessage(LogLevel.Error, "Delivery {DeliveryId} attempt {Attempt} could not be sent")]

@@ -12,6 +12,7 @@ namespace Internal.Generated.WolverineHandlers
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
     public sealed class AttemptDeliveryHandler409907639 : Wolverine.Runtime.Handlers.MessageHandler
     {
+        private readonly Ellity.Webhooks.Delivering.AttemptRecorder _attemptRecorder;
         private readonly Ellity.Webhooks.Delivering.DeliveryTelemetry _deliveryTelemetry;
         private readonly Ellity.Webhooks.Delivering.WebhookConcurrency _webhookConcurrency;
         private readonly Ellity.Webhooks.Delivering.WebhookSender _webhookSender;
@@ -21,8 +22,9 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> _optionsOfWebhooksOptions;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public AttemptDeliveryHandler409907639(Ellity.Webhooks.Delivering.DeliveryTelemetry deliveryTelemetry, Ellity.Webhooks.Delivering.WebhookConcurrency webhookConcurrency, Ellity.Webhooks.Delivering.WebhookSender webhookSender, Ellity.Webhooks.Subscribing.WebhookHeaders webhookHeaders, Ellity.Webhooks.Subscribing.WebhookSecretProtector webhookSecretProtector, Microsoft.Extensions.Logging.ILogger<Ellity.Webhooks.Delivering.AttemptDelivery> loggerForMessage, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public AttemptDeliveryHandler409907639(Ellity.Webhooks.Delivering.AttemptRecorder attemptRecorder, Ellity.Webhooks.Delivering.DeliveryTelemetry deliveryTelemetry, Ellity.Webhooks.Delivering.WebhookConcurrency webhookConcurrency, Ellity.Webhooks.Delivering.WebhookSender webhookSender, Ellity.Webhooks.Subscribing.WebhookHeaders webhookHeaders, Ellity.Webhooks.Subscribing.WebhookSecretProtector webhookSecretProtector, Microsoft.Extensions.Logging.ILogger<Ellity.Webhooks.Delivering.AttemptDelivery> loggerForMessage, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
+            _attemptRecorder = attemptRecorder;
             _deliveryTelemetry = deliveryTelemetry;
             _webhookConcurrency = webhookConcurrency;
             _webhookSender = webhookSender;
@@ -44,19 +46,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Ellity.Webhooks.Delivering.AttemptDeliveryHandler");
             
             // The actual message execution
-            var outgoing1 = await Ellity.Webhooks.Delivering.AttemptDeliveryHandler.Handle(attemptDelivery, documentSession, _webhookSender, _webhookConcurrency, _webhookHeaders, _webhookSecretProtector, _optionsOfWebhooksOptions, _deliveryTelemetry, _loggerForMessage, cancellation).ConfigureAwait(false);
-
-            
-            // Outgoing, cascaded message
-            await context.EnqueueCascadingAsync(outgoing1).ConfigureAwait(false);
-
-            
-            // Save all pending changes to this Marten session
-            await documentSession.SaveChangesAsync(cancellation).ConfigureAwait(false);
-
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await context.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+            await Ellity.Webhooks.Delivering.AttemptDeliveryHandler.Handle(attemptDelivery, ((Marten.IQuerySession)documentSession), _attemptRecorder, _webhookSender, _webhookConcurrency, _webhookHeaders, _webhookSecretProtector, _optionsOfWebhooksOptions, _deliveryTelemetry, _loggerForMessage, cancellation).ConfigureAwait(false);
         }
     }
 

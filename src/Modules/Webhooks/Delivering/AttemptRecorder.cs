@@ -1,0 +1,126 @@
+using System.Threading.Channels;
+using Ellity.Webhooks.Subscribing;
+using JasperFx;
+using Marten;
+using Microsoft.Extensions.Logging;
+using Wolverine;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
+
+namespace Ellity.Webhooks.Delivering;
+
+/// <summary>
+/// What an attempt handler records: the events for its delivery's stream, appended only if the stream is still at
+/// <see cref="Version"/> (the version the handler decided from); the next attempt to schedule, in the same transaction
+/// so a recorded retry is never without its message; and, optionally, the webhook switched off.
+/// </summary>
+public sealed record AttemptRecord(Guid DeliveryId, long Version, IReadOnlyList<object> Events,
+    AttemptDelivery? Next = null, DateTimeOffset NextAt = default, WebhookAutoDisabled? Disable = null);
+
+/// <summary>
+/// Group commit: the outcomes of the attempts that finish while a commit is under way are written together by the next
+/// one, in one session and one transaction, so the pipeline pays a round trip and a commit per group instead of per
+/// delivery. Each handler waits until its own record is committed before it returns, so its message is marked handled
+/// only after its outcome is durable: a process that dies first replays the message, which finds the stream unchanged
+/// and attempts again (at-least-once, as before). One flush runs at a time and there is no timer: a lone attempt is
+/// written at once, and under load the group grows with the load.
+/// </summary>
+public sealed partial class AttemptRecorder : IAsyncDisposable
+{
+    /// <summary>The most records one transaction writes.</summary>
+    public const int MaxGroup = 100;
+
+    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IWolverineRuntime _runtime;
+    private readonly OutboxedSessionFactory _sessions;
+    private readonly ILogger<AttemptRecorder> _logger;
+    private readonly Task _writer;
+
+    public AttemptRecorder(IWolverineRuntime runtime, OutboxedSessionFactory sessions, ILogger<AttemptRecorder> logger)
+    {
+        _runtime = runtime;
+        _sessions = sessions;
+        _logger = logger;
+        _writer = Task.Run(WriteAsync);
+    }
+
+    /// <summary>Records the attempt's outcome; returns once it is committed. Throws what the commit threw for this record.</summary>
+    public Task RecordAsync(AttemptRecord record, CancellationToken ct)
+    {
+        var pending = new Pending(record, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_pending.Writer.TryWrite(pending)) throw new OperationCanceledException("The node is shutting down.");
+        return pending.Done.Task.WaitAsync(ct);
+    }
+
+    private async Task WriteAsync()
+    {
+        var group = new List<Pending>(MaxGroup);
+        while (await _pending.Reader.WaitToReadAsync())
+        {
+            while (group.Count < MaxGroup && _pending.Reader.TryRead(out var next)) group.Add(next);
+            try
+            {
+                await CommitAsync(group);
+            }
+            catch (Exception e) when (group.Count > 1)
+            {
+                // One record's conflict (or a bad event) must not fail the others: each is written alone instead.
+                LogGroupFailed(_logger, e, group.Count);
+                foreach (var one in group)
+                {
+                    try { await CommitAsync([one]); }
+                    catch (Exception alone) { one.Done.TrySetException(alone); }
+                }
+            }
+            catch (Exception e)
+            {
+                group[0].Done.TrySetException(e);
+            }
+            group.Clear();
+        }
+    }
+
+    private async Task CommitAsync(List<Pending> group)
+    {
+        // A context of its own, enlisted in the session: the retries it schedules are written in the same transaction.
+        var context = new MessageContext(_runtime);
+        await using var session = _sessions.OpenSession(context);
+        var reads = session.CreateBatchQuery();
+        var fetches = group.Select(p => reads.Events.FetchForWriting<Delivery>(p.Record.DeliveryId)).ToList();
+        await reads.Execute();
+
+        var written = new List<Pending>(group.Count);
+        var disabled = new HashSet<Guid>();
+        for (var i = 0; i < group.Count; i++)
+        {
+            var (record, done) = group[i];
+            var stream = await fetches[i];
+            // Someone appended since the handler read (a manual redelivery, a racing replay): its decision may be stale.
+            if (stream.CurrentVersion != record.Version)
+            {
+                done.TrySetException(new ConcurrencyException(
+                    $"Delivery {record.DeliveryId} moved from version {record.Version} to {stream.CurrentVersion} during the attempt.",
+                    typeof(Delivery), record.DeliveryId));
+                continue;
+            }
+            stream.AppendMany(record.Events);
+            if (record.Next is { } next) await context.ScheduleAsync(next, record.NextAt);
+            if (record.Disable is { } disable && disabled.Add(disable.WebhookId)) session.Events.Append(disable.WebhookId, disable);
+            written.Add(group[i]);
+        }
+        if (written.Count == 0) return;
+        await session.SaveChangesAsync();
+        foreach (var pending in written) pending.Done.TrySetResult();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await _writer;
+    }
+
+    private sealed record Pending(AttemptRecord Record, TaskCompletionSource Done);
+
+    [LoggerMessage(LogLevel.Warning, "A group of {Count} attempt outcomes could not be written together; writing each alone")]
+    private static partial void LogGroupFailed(ILogger logger, Exception exception, int count);
+}
