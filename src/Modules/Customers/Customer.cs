@@ -22,6 +22,9 @@ public sealed partial record Customer(
     Guid Id, string EshopId, string Email, decimal Credit, NamedRef? Group, NamedRef? Tier,
     DateTimeOffset? PersonalDataErasedAt = null)
 {
+    /// <summary>The version of the customer's stream this state was folded at; Marten sets it on the inline document.</summary>
+    public long Version { get; set; }
+
     /// <summary>What stands in for an erased e-mail, in the customer and in every event that carried it.</summary>
     public const string ErasedEmail = "erased";
 
@@ -35,6 +38,22 @@ public sealed partial record Customer(
     public Customer Apply(GroupChanged e) => this with { Group = e.Group };
 
     public Customer Apply(CustomerPersonalDataErased e) => this with { Email = ErasedEmail, PersonalDataErasedAt = e.At };
+
+    /// <summary>
+    /// The customer just before <paramref name="event"/>, from the customer just after it: every change carries what it
+    /// replaced (the balance before is the balance after less the amount), so the state after any event can be found by
+    /// walking back from the newest document, whatever the length of the history. Null before the registration. An erasure
+    /// keeps the e-mail erased: the events before it were masked in place, so the forward fold gives the same.
+    /// </summary>
+    public static Customer? Unfold(Customer after, object @event) => @event switch
+    {
+        CustomerRegistered => null,
+        CreditChanged e => after with { Credit = e.BalanceAfter - e.Value, Version = after.Version - 1 },
+        TierChanged e => after with { Tier = e.PreviousTier, Version = after.Version - 1 },
+        GroupChanged e => after with { Group = e.PreviousGroup, Version = after.Version - 1 },
+        CustomerPersonalDataErased => after with { PersonalDataErasedAt = null, Version = after.Version - 1 },
+        _ => after with { Version = after.Version - 1 },
+    };
 
     public static Customer Fold(Customer? state, object @event) => @event switch
     {

@@ -76,6 +76,42 @@ public sealed class DeliveringTests(AppFixture app)
     }
 
     [Fact]
+    public async Task every_change_of_a_customer_with_a_history_carries_the_customer_right_after_it()
+    {
+        var eshop = await app.NewEshopAsync();
+        var endpoint = app.Receiver.NewEndpoint();
+        await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint,
+            "{\"credit\": #customer.credit#, \"change\": #creditChange.value#, \"tier\": \"#customer.tier.id#\", \"group\": \"#customer.group.id#\"}");
+        var customer = await app.RegisterCustomerAsync(eshop, credit: 0m);
+
+        // Credit, tier and group changes interleaved, as fast as they commit: the publisher sees them in pages of
+        // several events of the one customer, with more committed behind them.
+        var expected = new Dictionary<decimal, (decimal Credit, string Tier, string Group)>();
+        var (credit, tier, group) = (0m, "", "");
+        for (var n = 1; n <= 40; n++)
+        {
+            if (n % 5 == 0)
+            {
+                tier = $"t{n}";
+                await app.PutAsync($"/api/eshops/{eshop}/customers/{customer}/tier", new { id = tier, name = tier });
+            }
+            if (n % 7 == 0)
+            {
+                group = $"g{n}";
+                await app.PutAsync($"/api/eshops/{eshop}/customers/{customer}/group", new { id = group, name = group });
+            }
+            credit += n;
+            await app.ChangeCreditAsync(eshop, customer, n);
+            expected[n] = (credit, tier, group);
+        }
+
+        var seen = (await app.Receiver.WaitForRequestsAsync(endpoint, 40)).Select(r => JsonNode.Parse(r.BodyText)!)
+            .ToDictionary(b => b["change"]!.GetValue<decimal>(),
+                b => (b["credit"]!.GetValue<decimal>(), b["tier"]!.GetValue<string>(), b["group"]!.GetValue<string>()));
+        Assert.Equal(expected, seen);
+    }
+
+    [Fact]
     public async Task two_webhooks_on_one_trigger_both_fire_and_another_eshops_webhook_does_not()
     {
         var eshop = await app.NewEshopAsync();

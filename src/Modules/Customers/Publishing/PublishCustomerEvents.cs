@@ -36,33 +36,69 @@ public sealed class PublishCustomerEvents : BatchSubscription
     public override async Task ProcessEventsAsync(EventRange page, ISubscriptionController controller,
         IDocumentOperations operations, IMessageBus bus, CancellationToken cancellationToken)
     {
-        // Each event must carry the customer as it was right after it, not as it is now: fold each
-        // stream once up to the newest event of this page and publish at every version in the page.
-        // All the page's streams are read in one round trip.
+        // Each event must carry the customer as it was right after it, not as it is now. The customer's document is
+        // folded up to the newest event of its stream; walking back from it (Customer.Unfold) through the events after
+        // the page, then through the page's own, gives the state after each of them. What it reads grows with how far the
+        // subscription is behind, never with the length of a customer's history. One round trip for the documents, one
+        // for the events appended since the page, if any.
+        var inPage = page.Events.GroupBy(e => e.StreamId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Version).ToList());
+        var current = (await operations.LoadManyAsync<Customer>(cancellationToken, inPage.Keys)).ToDictionary(c => c.Id);
         var reads = operations.CreateBatchQuery();
-        var streams = page.Events.GroupBy(e => e.StreamId)
-            .Select(inPage => (InPage: inPage.ToDictionary(e => e.Version),
-                History: reads.Events.FetchStream(inPage.Key, inPage.Max(e => e.Version))))
-            .ToList();
-        await reads.Execute(cancellationToken);
-
-        foreach (var (inPage, fetch) in streams)
+        var since = new Dictionary<Guid, Task<IReadOnlyList<IEvent>>>();
+        foreach (var (id, events) in inPage)
         {
-            Customer? customer = null;
-            foreach (var e in await fetch)
+            var last = events[^1].Version;
+            if (current.TryGetValue(id, out var now) && now.Version > last)
+                since[id] = reads.Events.FetchStream(id, now.Version, fromVersion: last + 1);
+        }
+        if (since.Count > 0) await reads.Execute(cancellationToken);
+
+        foreach (var (id, events) in inPage)
+        {
+            var after = await StatesAfter(operations, id, events, current.GetValueOrDefault(id),
+                since.TryGetValue(id, out var later) ? await later : [], cancellationToken);
+            foreach (var e in events)
             {
-                customer = Customer.Fold(customer, e.Data);
-                if (inPage.ContainsKey(e.Version) && ToIntegrationEvent(e, customer) is { } message)
-                {
-                    // Continue the trace of the request that committed the event, so one trace runs
-                    // from the customer command to the webhook's HTTP attempt.
-                    using var activity = ActivityContext.TryParse(message.TraceParent, null, out var parent)
-                        ? Source.StartActivity("publish " + e.EventTypeName, ActivityKind.Producer, parent)
-                        : null;
-                    await bus.PublishAsync(message);
-                }
+                if (ToIntegrationEvent(e, after[e.Version]) is not { } message) continue;
+                // Continue the trace of the request that committed the event, so one trace runs
+                // from the customer command to the webhook's HTTP attempt.
+                using var activity = ActivityContext.TryParse(message.TraceParent, null, out var parent)
+                    ? Source.StartActivity("publish " + e.EventTypeName, ActivityKind.Producer, parent)
+                    : null;
+                await bus.PublishAsync(message);
             }
         }
+    }
+
+    /// <summary>
+    /// The customer after each of <paramref name="events"/> (one stream's, in order), walked back from <paramref name="now"/>
+    /// through <paramref name="later"/>, the events after them. Should the document not line up with the events (it is
+    /// missing, or older than they are), the stream is folded from its start instead.
+    /// </summary>
+    private static async Task<Dictionary<long, Customer>> StatesAfter(IDocumentOperations operations, Guid id, List<IEvent> events,
+        Customer? now, IReadOnlyList<IEvent> later, CancellationToken ct)
+    {
+        var states = new Dictionary<long, Customer>();
+        var last = events[^1].Version;
+        if (now is not null && now.Version == last + later.Count && later.Select((e, i) => e.Version == last + 1 + i).All(x => x))
+        {
+            Customer? state = now;
+            foreach (var e in later.Reverse()) state = state is null ? null : Customer.Unfold(state, e.Data);
+            for (var i = events.Count - 1; i >= 0 && state is not null; i--)
+            {
+                states[events[i].Version] = state;
+                state = Customer.Unfold(state, events[i].Data);
+            }
+            if (states.Count == events.Count) return states;
+            states.Clear();
+        }
+        Customer? folded = null;
+        foreach (var e in await operations.Events.FetchStreamAsync(id, last, token: ct))
+        {
+            folded = Customer.Fold(folded, e.Data);
+            states[e.Version] = folded;
+        }
+        return states;
     }
 
     public static ICustomerIntegrationEvent? ToIntegrationEvent(IEvent e, Customer after)
