@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # The Ellity Webhooks benchmark: one command, everything on this machine.
 #
-#   bench/run.sh [--quick] [--scenario NAME]... [--changes N]
+#   bench/run.sh [--quick] [--scenario NAME]... [--changes N] [--warm-up N]
 #
 # Starts a throwaway PostgreSQL on 127.0.0.1:55434 (stopped again at the end, also on failure),
 # builds the Host, the benchmark and the template micro-benchmark in Release, then runs the
 # scenarios (default: all of them, at the issue's full counts): baselines, throughput, latency,
-# fanout, outage, soak, templates. Each Host scenario starts the Host as its own process on a fresh
+# fanout, outage, history, soak, templates. Each Host scenario starts the Host as its own process on a fresh
 # database. Writes bench/results/<UTC timestamp>.json and bench/results/latest.md, and prints the
 # Markdown table. --quick runs small counts (a smoke run of a few minutes) and writes
 # <timestamp>-quick.json and latest-quick.md instead, which git ignores. --changes N sizes the
-# throughput scenario (N credit changes over N/10 customers), for profiling between full runs.
+# throughput scenario (N credit changes over N/10 customers) and --warm-up N its warm-up, for
+# profiling and comparing builds between full runs.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -21,11 +22,11 @@ args=()
 while (( $# > 0 )); do
   case $1 in
     --quick) args+=(--quick); shift ;;
-    --scenario) [[ $# -ge 2 ]] || { echo "usage: $0 [--quick] [--scenario NAME]..." >&2; exit 2; }
+    --scenario) [[ $# -ge 2 ]] || { echo "usage: $0 [--quick] [--scenario NAME]... [--changes N] [--warm-up N]" >&2; exit 2; }
       args+=(--scenario "$2"); shift 2 ;;
-    --changes) [[ $# -ge 2 ]] || { echo "usage: $0 [--quick] [--scenario NAME]... [--changes N]" >&2; exit 2; }
-      args+=(--changes "$2"); shift 2 ;;
-    *) echo "usage: $0 [--quick] [--scenario NAME]... [--changes N]" >&2; exit 2 ;;
+    --changes|--warm-up) [[ $# -ge 2 ]] || { echo "usage: $0 [--quick] [--scenario NAME]... [--changes N] [--warm-up N]" >&2; exit 2; }
+      args+=("$1" "$2"); shift 2 ;;
+    *) echo "usage: $0 [--quick] [--scenario NAME]... [--changes N] [--warm-up N]" >&2; exit 2 ;;
   esac
 done
 

@@ -5,11 +5,14 @@ namespace Ellity.Bench;
 /// <param name="ClientConcurrency">Clients changing credit at once in the closed-loop throughput run.</param>
 /// <param name="HostParallelDeliveries">The Host's <c>Webhooks:MaxParallelDeliveries</c> (its default), which the HTTP baseline matches.</param>
 /// <param name="PacedCustomers">Customers the paced scenarios spread their changes over.</param>
+/// <param name="HistoryCustomers">Customers of each kind in the history scenario: long-lived ones and new ones.</param>
+/// <param name="HistoryEarlierEvents">Credit changes each long-lived customer has before the measured ones.</param>
 /// <param name="DrainLimitSeconds">How long a scenario waits for its deliveries after the load; what is missing then is reported undelivered.</param>
 public sealed record Counts(
     int ThroughputChanges, int ThroughputWarmUpChanges, int ThroughputCustomers, int ClientConcurrency, int HostParallelDeliveries,
     double PacedPerSecond, int LatencySeconds, int SoakSeconds, int PacedCustomers,
-    int FanOutWebhooks, int FanOutRounds, double OutagePerSecond, int OutageSeconds, int DrainLimitSeconds)
+    int FanOutWebhooks, int FanOutRounds, double OutagePerSecond, int OutageSeconds, int DrainLimitSeconds,
+    int HistoryCustomers, int HistoryEarlierEvents, int HistoryRounds, int HistoryChangesPerRound)
 {
     public static readonly Counts Full = new(
         ThroughputChanges: 50_000, ThroughputWarmUpChanges: 20_000, ThroughputCustomers: 5_000, ClientConcurrency: 32, HostParallelDeliveries: 32,
@@ -18,24 +21,36 @@ public sealed record Counts(
         // Offered so that 60 s of outage would pile up the target's backlog of 50,000.
         OutagePerSecond: 50_000 / 60.0, OutageSeconds: 60,
         // At the targets' 1,000/s a 50,000 backlog drains in under a minute; five leave room for the breaker and retries.
-        DrainLimitSeconds: 300);
+        DrainLimitSeconds: 300,
+        HistoryCustomers: 10, HistoryEarlierEvents: 10_000, HistoryRounds: 2, HistoryChangesPerRound: 2_500);
 
     public static readonly Counts Quick = new(
         ThroughputChanges: 1_000, ThroughputWarmUpChanges: 200, ThroughputCustomers: 100, ClientConcurrency: 32, HostParallelDeliveries: 32,
         PacedPerSecond: 100, LatencySeconds: 5, SoakSeconds: 10, PacedCustomers: 100,
-        FanOutWebhooks: 50, FanOutRounds: 1, OutagePerSecond: 50, OutageSeconds: 5, DrainLimitSeconds: 60);
+        FanOutWebhooks: 50, FanOutRounds: 1, OutagePerSecond: 50, OutageSeconds: 5, DrainLimitSeconds: 60,
+        HistoryCustomers: 4, HistoryEarlierEvents: 300, HistoryRounds: 1, HistoryChangesPerRound: 300);
 }
 
 public sealed record BenchSettings(
     string Server, string HostDll, string TemplatesDll, string OperatorKey, string ResultsDirectory, string RunId,
-    string GitCommit, double[] LoadAverageBeforeBuild, bool Quick, IReadOnlyList<string> Scenarios, int? Changes = null)
+    string GitCommit, double[] LoadAverageBeforeBuild, bool Quick, IReadOnlyList<string> Scenarios, int? Changes = null, int? WarmUp = null)
 {
-    public static readonly string[] AllScenarios = ["baselines", "throughput", "latency", "fanout", "outage", "soak", "templates"];
+    public static readonly string[] AllScenarios = ["baselines", "throughput", "latency", "fanout", "outage", "history", "soak", "templates"];
 
-    /// <summary>The scenario sizes; <c>--changes N</c> resizes the throughput run (N changes over N/10 customers) for profiling.</summary>
-    public Counts Counts => (Quick ? Counts.Quick : Counts.Full) is var counts && Changes is { } n
-        ? counts with { ThroughputChanges = n, ThroughputCustomers = Math.Max(1, n / 10) }
-        : counts;
+    /// <summary>
+    /// The scenario sizes; <c>--changes N</c> resizes the throughput run (N changes over N/10 customers) and <c>--warm-up N</c>
+    /// its warm-up, for profiling and for comparing builds between full runs.
+    /// </summary>
+    public Counts Counts
+    {
+        get
+        {
+            var counts = Quick ? Counts.Quick : Counts.Full;
+            if (Changes is { } n) counts = counts with { ThroughputChanges = n, ThroughputCustomers = Math.Max(1, n / 10) };
+            if (WarmUp is { } w) counts = counts with { ThroughputWarmUpChanges = w };
+            return counts;
+        }
+    }
 
     public string LogPath(string name)
     {
@@ -58,6 +73,7 @@ public sealed record BenchSettings(
             Value("--results"), Value("--run-id"), Value("--git-commit"),
             Value("--load-before-build").Split(' ').Select(double.Parse).ToArray(), args.Contains("--quick"),
             scenarios.Count > 0 ? AllScenarios.Where(scenarios.Contains).ToList() : AllScenarios,
-            Array.IndexOf(args, "--changes") >= 0 ? int.Parse(Value("--changes")) : null);
+            Array.IndexOf(args, "--changes") >= 0 ? int.Parse(Value("--changes")) : null,
+            Array.IndexOf(args, "--warm-up") >= 0 ? int.Parse(Value("--warm-up")) : null);
     }
 }

@@ -32,11 +32,12 @@ var throughput = await Run("throughput", Throughput.RunAsync);
 var latency = await Run("latency", LatencyUnderLoad.RunAsync);
 var fanOut = await Run("fanout", FanOut.RunAsync);
 var outage = await Run("outage", OutageDrain.RunAsync);
+var history = await Run("history", History.RunAsync);
 var soak = await Run("soak", LatencyUnderLoad.SoakAsync);
 var templates = await Run("templates", Templates.RunAsync);
 
 var results = new BenchResults(settings.RunId, settings.Quick, machine with { LoadAverageAtEnd = Machine.LoadAverage() },
-    settings.Counts, throughput, latency, soak, fanOut, outage, baselines, templates, failures);
+    settings.Counts, throughput, latency, soak, fanOut, outage, history, baselines, templates, failures);
 
 var json = new JsonSerializerOptions(JsonSerializerDefaults.Web)
 {

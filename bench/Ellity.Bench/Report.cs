@@ -71,6 +71,12 @@ public static class Report
                 $"{out1.FirstSuccessSeconds} s, last after {out1.DrainSeconds} s; {out1.Answered503:N0} attempts answered 503, " +
                 $"{out1.Audit.CircuitOpenAttempts:N0} stopped by the open circuit, {out1.Audit.Attempts:N0} attempts in all. " +
                 $"Deliveries answered 200 in each second after the recovery (first 60 s): {string.Join(" ", out1.SucceededPerSecond.Take(60))}.");
+        if (r.History is { } hist)
+            md.AppendLine($"- History: {hist.Customers} customers with {hist.EarlierEvents:N0} earlier credit changes each and {hist.Customers} new ones, " +
+                $"{hist.Rounds} alternating rounds each, one webhook: long-lived {hist.LongLived.Received:N0} of {hist.LongLived.Changes:N0} delivered at " +
+                $"{hist.LongLived.DeliveriesPerSecond:N0}/s, Host {hist.LongLived.HostCpuMsPerDelivery:0.00} + PostgreSQL {hist.LongLived.PostgresCpuMsPerDelivery:0.00} ms CPU per delivery; " +
+                $"new {hist.New.Received:N0} of {hist.New.Changes:N0} at {hist.New.DeliveriesPerSecond:N0}/s, Host {hist.New.HostCpuMsPerDelivery:0.00} + " +
+                $"PostgreSQL {hist.New.PostgresCpuMsPerDelivery:0.00} ms ({hist.CostRatio:0.00}x).");
         if (r.Soak is { } soak)
             md.AppendLine($"- Soak: {soak.Run.DurationSeconds:0} s measured after {soak.Run.WarmUpSeconds:0.##} s of warm-up; event to receipt " +
                 $"p50 {soak.Run.Measured.P50:N0} / p95 {soak.Run.Measured.P95:N0} / p99 {soak.Run.Measured.P99:N0} ms " +
