@@ -7,12 +7,13 @@ namespace Ellity.Bench;
 /// <param name="PacedCustomers">Customers the paced scenarios spread their changes over.</param>
 /// <param name="HistoryCustomers">Customers of each kind in the history scenario: long-lived ones and new ones.</param>
 /// <param name="HistoryEarlierEvents">Credit changes each long-lived customer has before the measured ones.</param>
+/// <param name="BulkChanges">Credit changes the bulk scenario makes in batches of 500, over the throughput run's customers, after its warm-up.</param>
 /// <param name="DrainLimitSeconds">How long a scenario waits for its deliveries after the load; what is missing then is reported undelivered.</param>
 public sealed record Counts(
     int ThroughputChanges, int ThroughputWarmUpChanges, int ThroughputCustomers, int ClientConcurrency, int HostParallelDeliveries,
     double PacedPerSecond, int LatencySeconds, int SoakSeconds, int PacedCustomers,
     int FanOutWebhooks, int FanOutRounds, double OutagePerSecond, int OutageSeconds, int DrainLimitSeconds,
-    int HistoryCustomers, int HistoryEarlierEvents, int HistoryRounds, int HistoryChangesPerRound)
+    int HistoryCustomers, int HistoryEarlierEvents, int HistoryRounds, int HistoryChangesPerRound, int BulkChanges)
 {
     public static readonly Counts Full = new(
         ThroughputChanges: 50_000, ThroughputWarmUpChanges: 20_000, ThroughputCustomers: 5_000, ClientConcurrency: 32, HostParallelDeliveries: 32,
@@ -22,20 +23,22 @@ public sealed record Counts(
         OutagePerSecond: 50_000 / 60.0, OutageSeconds: 60,
         // At the targets' 1,000/s a 50,000 backlog drains in under a minute; five leave room for the breaker and retries.
         DrainLimitSeconds: 300,
-        HistoryCustomers: 10, HistoryEarlierEvents: 10_000, HistoryRounds: 2, HistoryChangesPerRound: 2_500);
+        HistoryCustomers: 10, HistoryEarlierEvents: 10_000, HistoryRounds: 4, HistoryChangesPerRound: 2_500,
+        BulkChanges: 100_000);
 
     public static readonly Counts Quick = new(
         ThroughputChanges: 1_000, ThroughputWarmUpChanges: 200, ThroughputCustomers: 100, ClientConcurrency: 32, HostParallelDeliveries: 32,
         PacedPerSecond: 100, LatencySeconds: 5, SoakSeconds: 10, PacedCustomers: 100,
         FanOutWebhooks: 50, FanOutRounds: 1, OutagePerSecond: 50, OutageSeconds: 5, DrainLimitSeconds: 60,
-        HistoryCustomers: 4, HistoryEarlierEvents: 300, HistoryRounds: 1, HistoryChangesPerRound: 300);
+        HistoryCustomers: 4, HistoryEarlierEvents: 300, HistoryRounds: 2, HistoryChangesPerRound: 300,
+        BulkChanges: 5_000);
 }
 
 public sealed record BenchSettings(
     string Server, string HostDll, string TemplatesDll, string OperatorKey, string ResultsDirectory, string RunId,
     string GitCommit, double[] LoadAverageBeforeBuild, bool Quick, IReadOnlyList<string> Scenarios, int? Changes = null, int? WarmUp = null)
 {
-    public static readonly string[] AllScenarios = ["baselines", "throughput", "latency", "fanout", "outage", "history", "soak", "templates"];
+    public static readonly string[] AllScenarios = ["baselines", "throughput", "bulk", "latency", "fanout", "outage", "history", "soak", "templates"];
 
     /// <summary>
     /// The scenario sizes; <c>--changes N</c> resizes the throughput run (N changes over N/10 customers) and <c>--warm-up N</c>

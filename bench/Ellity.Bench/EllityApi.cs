@@ -55,6 +55,14 @@ public sealed class EllityApi : IDisposable
         SendAsync(HttpMethod.Post, $"/api/eshops/{Eshop}/customers/{customerId}/credit",
             new { value = number % 2 == 0 ? 5 : -3, reason = $"order {number}" }, ct: ct);
 
+    /// <summary>Credit changes number <paramref name="first"/> onwards in one request, customer n mod the customers' count each.</summary>
+    public Task ChangeCreditsAsync(Guid[] customers, int first, int count, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, $"/api/eshops/{Eshop}/customers/credit-changes", new
+        {
+            changes = Enumerable.Range(first, count).Select(n =>
+                new { customerId = customers[n % customers.Length], value = n % 2 == 0 ? 5 : -3, reason = $"order {n}" }),
+        }, ct: ct);
+
     /// <summary>Registers <paramref name="count"/> customers, <paramref name="concurrency"/> at a time.</summary>
     public async Task<Guid[]> RegisterCustomersAsync(int count, int concurrency)
     {

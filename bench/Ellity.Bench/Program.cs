@@ -29,6 +29,7 @@ async Task<T?> Run<T>(string scenario, Func<BenchSettings, Task<T>> body) where 
 
 var baselines = await Run("baselines", Baselines.RunAsync);
 var throughput = await Run("throughput", Throughput.RunAsync);
+var bulk = await Run("bulk", Bulk.RunAsync);
 var latency = await Run("latency", LatencyUnderLoad.RunAsync);
 var fanOut = await Run("fanout", FanOut.RunAsync);
 var outage = await Run("outage", OutageDrain.RunAsync);
@@ -37,7 +38,7 @@ var soak = await Run("soak", LatencyUnderLoad.SoakAsync);
 var templates = await Run("templates", Templates.RunAsync);
 
 var results = new BenchResults(settings.RunId, settings.Quick, machine with { LoadAverageAtEnd = Machine.LoadAverage() },
-    settings.Counts, throughput, latency, soak, fanOut, outage, history, baselines, templates, failures);
+    settings.Counts, throughput, bulk, latency, soak, fanOut, outage, history, baselines, templates, failures);
 
 var json = new JsonSerializerOptions(JsonSerializerDefaults.Web)
 {

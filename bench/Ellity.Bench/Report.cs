@@ -31,6 +31,7 @@ public static class Report
         // The paced scenarios show their measured part's latency; their other figures cover the warm-up too.
         var rows = new List<(string Name, DeliveryCheck D, Latency E, DeliveryAudit A, ResourceUse U)>();
         if (r.Throughput is { } t1) rows.Add(("throughput", t1.Deliveries, t1.Deliveries.EventToReceipt, t1.Audit, t1.Resources));
+        if (r.Bulk is { } bk) rows.Add(("bulk", bk.Deliveries, bk.Deliveries.EventToReceipt, bk.Audit, bk.Resources));
         if (r.Latency is { } l) rows.Add(("latency", l.Deliveries, l.Measured, l.Audit, l.Resources));
         if (r.Soak is { } s) rows.Add(("soak", s.Run.Deliveries, s.Run.Measured, s.Run.Audit, s.Run.Resources));
         if (r.FanOut is { } f) rows.Add(($"fanout ({f.Rounds.Count + 1} rounds)", f.All, f.All.EventToReceipt, f.Audit, f.Resources));
@@ -54,6 +55,11 @@ public static class Report
                 $"messages for {t.Audit.Attempts:N0} attempts (the rest found the webhook at its in-flight cap and were put back). " +
                 $"Measured after a warm-up of {t.WarmUpIngest.Sent:N0} changes on the freshly started Host, all delivered first " +
                 $"(cold start: {t.WarmUp.DeliveriesPerSecond:N0} deliveries/s, {t.WarmUp.Received:N0} in {t.WarmUp.Seconds} s).");
+        if (r.Bulk is { } bulk)
+            md.AppendLine($"- Bulk: {bulk.Changes:N0} credit changes over {bulk.Customers:N0} customers in {bulk.Ingest.Sent:N0} requests of {bulk.BatchSize} " +
+                $"(one transaction each, one after the other), committed in {bulk.Ingest.Seconds} s ({bulk.Ingest.OfferedPerSecond:N0} changes/s, " +
+                $"a batch's p50 {bulk.Ingest.ApiLatency.P50:N0} ms); first commit to last receipt {bulk.Deliveries.Seconds} s, after a warm-up of " +
+                $"{r.Counts.ThroughputWarmUpChanges:N0} changes the same way.");
         if (r.Latency is { } lat)
             md.AppendLine($"- Latency: open loop, {lat.Load.Sent:N0} changes offered at {lat.Load.OfferedPerSecond:N0}/s " +
                 $"(latest start {lat.Load.MaxLagMs:N0} ms behind schedule, API p99 {lat.Load.ApiLatency.P99:N0} ms): " +
@@ -73,7 +79,7 @@ public static class Report
                 $"Deliveries answered 200 in each second after the recovery (first 60 s): {string.Join(" ", out1.SucceededPerSecond.Take(60))}.");
         if (r.History is { } hist)
             md.AppendLine($"- History: {hist.Customers} customers with {hist.EarlierEvents:N0} earlier credit changes each and {hist.Customers} new ones, " +
-                $"{hist.Rounds} alternating rounds each, one webhook: long-lived {hist.LongLived.Received:N0} of {hist.LongLived.Changes:N0} delivered at " +
+                $"{hist.Rounds} rounds of each kind (long-lived, new, new, long-lived, ...), one webhook, after a vacuum: long-lived {hist.LongLived.Received:N0} of {hist.LongLived.Changes:N0} delivered at " +
                 $"{hist.LongLived.DeliveriesPerSecond:N0}/s, Host {hist.LongLived.HostCpuMsPerDelivery:0.00} + PostgreSQL {hist.LongLived.PostgresCpuMsPerDelivery:0.00} ms CPU per delivery; " +
                 $"new {hist.New.Received:N0} of {hist.New.Changes:N0} at {hist.New.DeliveriesPerSecond:N0}/s, Host {hist.New.HostCpuMsPerDelivery:0.00} + " +
                 $"PostgreSQL {hist.New.PostgresCpuMsPerDelivery:0.00} ms ({hist.CostRatio:0.00}x).");

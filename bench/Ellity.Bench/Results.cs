@@ -46,7 +46,7 @@ public sealed record Ratios(double OfHttpCeiling, double OfStorageCeiling);
 
 public sealed record BenchResults(
     string RunId, bool Quick, Machine Machine, Counts Counts,
-    ThroughputResult? Throughput, LatencyResult? Latency, SoakResult? Soak, FanOutResult? FanOut, OutageResult? Outage,
+    ThroughputResult? Throughput, BulkResult? Bulk, LatencyResult? Latency, SoakResult? Soak, FanOutResult? FanOut, OutageResult? Outage,
     HistoryResult? History, BaselinesResult? Baselines, IReadOnlyList<RenderResult>? Templates, IReadOnlyDictionary<string, string> Failures)
 {
     public Ratios? Ratios => Throughput is { } t && Baselines is { } b
@@ -67,6 +67,14 @@ public sealed record BenchResults(
                     $"{d.DeliveriesPerSecond:N0} ({(ofStorage is { } share ? share.ToString("P1", System.Globalization.CultureInfo.InvariantCulture) : "no baseline")}; {t.Audit.Audited:N0} of {d.Received:N0} audited)",
                     ofStorage >= 0.5 && t.Audit.Audited == d.Received && d.Received == d.Expected));
                 targets.Add(new("throughput", "lost / duplicates", "0 / 0", $"{d.Lost} / {d.Duplicates}", d.Lost == 0 && d.Duplicates == 0));
+            }
+            if (Bulk is { } bulk)
+            {
+                var d = bulk.Deliveries;
+                var share = Baselines is { } b ? d.DeliveriesPerSecond / b.Storage.DeliveriesPerSecond : (double?)null;
+                targets.Add(new("bulk", $"{bulk.Changes:N0} changes in batches of {bulk.BatchSize}: first commit to last receipt, share of the storage ceiling", ">= 100 %",
+                    $"{d.DeliveriesPerSecond:N0}/s ({(share is { } s2 ? s2.ToString("P1", System.Globalization.CultureInfo.InvariantCulture) : "no baseline")}; {bulk.Audit.Audited:N0} of {d.Received:N0} audited, {d.Lost} lost, {d.Duplicates} duplicates)",
+                    share >= 1 && bulk.Audit.Audited == d.Received && d.Received == d.Expected));
             }
             if (Latency is { } l)
                 targets.Add(new("latency", $"p99 event-to-receipt at {l.OfferedPerSecond:0} events/s", "<= 500 ms",

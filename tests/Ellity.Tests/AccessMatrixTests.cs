@@ -100,7 +100,7 @@ public sealed class AccessMatrixTests(AppFixture app) : IAsyncLifetime
         foreach (var call in calls.Where(c => c.Refused is not null))
         {
             var url = call.Spelling.Write(call.Route.Pattern, values);
-            var (status, text) = await SendAsync(call.Route.Method, url, BodyFor(call.Route), keys[call.Caller]);
+            var (status, text) = await SendAsync(call.Route.Method, url, BodyFor(call.Route, values), keys[call.Caller]);
             var what = $"{call.Route.Method} {url} ({call.Spelling.Name}) as {call.Caller}";
             var expected = call.Refused!.Value;
             // A path that no longer matches any route is a 404 for whoever holds a valid key.
@@ -118,7 +118,7 @@ public sealed class AccessMatrixTests(AppFixture app) : IAsyncLifetime
                      .OrderBy(c => c.Route.Pattern.RawText!.EndsWith("/api-keys/rotate") ? 2 : c.Route.Method == "DELETE" ? 1 : 0))
         {
             var url = call.Spelling.Write(call.Route.Pattern, values);
-            var (status, text) = await SendAsync(call.Route.Method, url, BodyFor(call.Route), keys[call.Caller]);
+            var (status, text) = await SendAsync(call.Route.Method, url, BodyFor(call.Route, values), keys[call.Caller]);
             if (call.Route.Pattern.RawText!.EndsWith("/api-keys/rotate") && status == 200)
                 keys[Caller.OwnShop] = JsonNode.Parse(text)!["apiKey"]!.GetValue<string>();
             // A 404 is fine when it is the resource's own (deleted by an earlier call, say), never the access rule's. A path
@@ -172,7 +172,7 @@ public sealed class AccessMatrixTests(AppFixture app) : IAsyncLifetime
     }
 
     /// <summary>A valid body, so that a call let through by mistake would really change something.</summary>
-    private static string? BodyFor(Route route) => (route.Method, route.Pattern.RawText!.TrimStart('/')) switch
+    private static string? BodyFor(Route route, IReadOnlyDictionary<string, string> values) => (route.Method, route.Pattern.RawText!.TrimStart('/')) switch
     {
         ("POST", "api/eshops") => $"{{\"eshopId\": \"matrix-{Guid.NewGuid():N}\", \"name\": \"Matrix\"}}",
         ("POST", "api/eshops/{eshopId}/webhooks") or ("PUT", "api/eshops/{eshopId}/webhooks/{webhookId}") =>
@@ -182,6 +182,7 @@ public sealed class AccessMatrixTests(AppFixture app) : IAsyncLifetime
         ("POST", "api/eshops/{eshopId}/webhooks/{webhookId}/recover") => $"{{\"since\": \"{DateTimeOffset.UtcNow.AddHours(-1):O}\"}}",
         ("POST", "api/eshops/{eshopId}/customers") => "{\"email\": \"matrix@example.cz\", \"credit\": 5}",
         ("POST", "api/eshops/{eshopId}/customers/{customerId}/credit") => "{\"value\": 5}",
+        ("POST", "api/eshops/{eshopId}/customers/credit-changes") => $"{{\"changes\": [{{\"customerId\": \"{values["customerId"]}\", \"value\": 5}}]}}",
         ("PUT", "api/eshops/{eshopId}/customers/{customerId}/tier") => "{\"id\": \"gold\", \"name\": \"Gold\"}",
         ("PUT", "api/eshops/{eshopId}/customers/{customerId}/group") => "{\"id\": \"b2b\", \"name\": \"Firmy\"}",
         ("POST" or "PUT", _) => "{}",

@@ -9,7 +9,7 @@ public sealed record HistoryPhase(long Changes, long Received, long Lost, long D
 }
 
 /// <param name="EarlierEvents">Credit changes each long-lived customer had before the measured ones.</param>
-/// <param name="Rounds">Measured rounds per kind of customer, alternating long-lived and new.</param>
+/// <param name="Rounds">Measured rounds per kind of customer, in the order long-lived, new, new, long-lived, and again.</param>
 public sealed record HistoryResult(int Customers, int EarlierEvents, int Rounds, HistoryPhase LongLived, HistoryPhase New)
 {
     /// <summary>What an event of a long-lived customer costs against one of a new customer (1.0: the same).</summary>
@@ -18,8 +18,8 @@ public sealed record HistoryResult(int Customers, int EarlierEvents, int Rounds,
 
 /// <summary>
 /// Whether a customer's history makes its events dearer: customers with many earlier changes and new ones get the
-/// same credit changes through the API, one webhook, in alternating rounds (so drift and warm-up fall on both), and the
-/// Host's and PostgreSQL's CPU per delivery are compared.
+/// same credit changes through the API, one webhook, in rounds ordered long-lived, new, new, long-lived (so a steady drift
+/// and what is left of the warm-up fall on both alike), and the Host's and PostgreSQL's CPU per delivery are compared.
 /// </summary>
 public static class History
 {
@@ -32,6 +32,7 @@ public static class History
         await Load.ClosedAsync(run.Api, longLived, counts.HistoryCustomers * counts.HistoryEarlierEvents, counts.ClientConcurrency);
         var fresh = await run.Api.RegisterCustomersAsync(counts.HistoryCustomers, HostScenario.SetupConcurrency);
         await run.Database.WaitUntilIdleAsync(HostScenario.IdleLimit);
+        await run.Database.VacuumAsync();
         await run.Api.CreateWebhookAsync("history", run.Receiver.Url, HostScenario.BodyTemplate);
 
         // A warm-up on both kinds, not measured, so the JIT has settled before the first round.
@@ -43,7 +44,7 @@ public static class History
         var phases = new Dictionary<bool, List<(DeliveryCheck Deliveries, ResourceUse Resources)>> { [true] = [], [false] = [] };
         for (var round = 0; round < 2 * counts.HistoryRounds; round++)
         {
-            var isLongLived = round % 2 == 0;
+            var isLongLived = round % 4 is 0 or 3;
             var before = (await run.Database.EventsAsync(HostScenario.CreditChanged)).Keys.ToHashSet();
             var mark = await run.BeginAsync();
             await Load.ClosedAsync(run.Api, isLongLived ? longLived : fresh, counts.HistoryChangesPerRound, counts.ClientConcurrency);

@@ -136,4 +136,63 @@ public sealed class CustomerApiTests(AppFixture app)
         Assert.Equal(400, status);
         Assert.IsType<JsonObject>(problem);
     }
+    [Fact]
+    public async Task a_batch_of_credit_changes_applies_each_in_order_and_answers_every_balance()
+    {
+        var eshop = await app.NewEshopAsync();
+        var jana = await app.RegisterCustomerAsync(eshop, credit: 100m);
+        var petr = await app.RegisterCustomerAsync(eshop, email: "petr@example.cz", credit: 0m);
+
+        var answer = await app.PostAsync($"/api/eshops/{eshop}/customers/credit-changes", new
+        {
+            changes = new object[]
+            {
+                new { customerId = jana, value = -30, reason = "points expired" },
+                new { customerId = petr, value = 5 },
+                new { customerId = jana, value = 10.5 },
+            },
+        });
+
+        var balances = answer["balances"]!.AsArray().Select(b => (b!["customerId"]!.GetValue<Guid>(), b["balance"]!.GetValue<decimal>())).ToList();
+        Assert.Equal([(jana, 70m), (petr, 5m), (jana, 80.5m)], balances);
+        Assert.Equal(80.5m, (await app.GetAsync($"/api/eshops/{eshop}/customers/{jana}"))["credit"]!.GetValue<decimal>());
+        Assert.Equal(5m, (await app.GetAsync($"/api/eshops/{eshop}/customers/{petr}"))["credit"]!.GetValue<decimal>());
+    }
+
+    [Theory]
+    [InlineData("{}", "changes")]
+    [InlineData("{\"changes\": []}", "changes")]
+    [InlineData("{\"changes\": [null]}", "changes[0]")]
+    [InlineData("{\"changes\": [{\"value\": 5}]}", "changes[0].customerId")]
+    [InlineData("{\"changes\": [{\"customerId\": \"CUSTOMER\", \"value\": 5}, {\"customerId\": \"CUSTOMER\", \"value\": 0}]}", "changes[1].value")]
+    [InlineData("{\"changes\": [{\"customerId\": \"CUSTOMER\", \"value\": 5}, {\"customerId\": \"CUSTOMER\", \"value\": 1, \"reason\": \"a\\u0007b\"}]}", "changes[1].reason")]
+    [InlineData("{\"changes\": [{\"customerId\": \"CUSTOMER\", \"value\": 5}, {\"customerId\": \"OTHER\", \"value\": 5}]}", "changes[1].customerId")]
+    [InlineData("{\"changes\": [{\"customerId\": \"CUSTOMER\", \"value\": 5}, {\"customerId\": \"01a23200-0000-7000-8000-000000000000\", \"value\": 5}]}", "changes[1].customerId")]
+    public async Task an_invalid_batch_is_a_problem_naming_the_change_and_changes_nobody(string body, string field)
+    {
+        var eshop = await app.NewEshopAsync();
+        var customer = await app.RegisterCustomerAsync(eshop, credit: 10m);
+        var other = await app.RegisterCustomerAsync(await app.NewEshopAsync(), credit: 10m);
+
+        var (status, problem) = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/customers/credit-changes",
+            body.Replace("CUSTOMER", customer.ToString()).Replace("OTHER", other.ToString()));
+
+        Assert.Equal(400, status);
+        Assert.NotNull(problem!["errors"]![field]);
+        Assert.Equal(10m, (await app.GetAsync($"/api/eshops/{eshop}/customers/{customer}"))["credit"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public async Task a_batch_may_hold_at_most_500_changes()
+    {
+        var eshop = await app.NewEshopAsync();
+        var customer = await app.RegisterCustomerAsync(eshop, credit: 10m);
+
+        var (status, problem) = await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/customers/credit-changes",
+            new { changes = Enumerable.Range(0, 501).Select(_ => new { customerId = customer, value = 1 }) });
+
+        Assert.Equal(400, status);
+        Assert.NotNull(problem!["errors"]!["changes"]);
+        Assert.Equal(10m, (await app.GetAsync($"/api/eshops/{eshop}/customers/{customer}"))["credit"]!.GetValue<decimal>());
+    }
 }

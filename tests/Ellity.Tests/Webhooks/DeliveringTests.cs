@@ -112,6 +112,27 @@ public sealed class DeliveringTests(AppFixture app)
     }
 
     [Fact]
+    public async Task every_change_of_a_batch_is_its_own_delivery_with_the_balance_after_it()
+    {
+        var eshop = await app.NewEshopAsync();
+        var endpoint = app.Receiver.NewEndpoint();
+        await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint,
+            "{\"customer\": \"#customer.id#\", \"credit\": #customer.credit#, \"reason\": \"#creditChange.reason#\"}");
+        var customers = new[] { await app.RegisterCustomerAsync(eshop, credit: 0m), await app.RegisterCustomerAsync(eshop, credit: 0m) };
+
+        await app.PostAsync($"/api/eshops/{eshop}/customers/credit-changes", new
+        {
+            changes = Enumerable.Range(1, 60).Select(n => new { customerId = customers[n % 2], value = n, reason = $"change {n}" }),
+        });
+
+        var seen = (await app.Receiver.WaitForRequestsAsync(endpoint, 60)).Select(r => JsonNode.Parse(r.BodyText)!)
+            .ToDictionary(b => b["reason"]!.GetValue<string>(), b => (b["customer"]!.GetValue<Guid>(), b["credit"]!.GetValue<decimal>()));
+        var expected = Enumerable.Range(1, 60).ToDictionary(n => $"change {n}",
+            n => (customers[n % 2], (decimal)Enumerable.Range(1, n).Where(m => m % 2 == n % 2).Sum()));
+        Assert.Equal(expected, seen);
+    }
+
+    [Fact]
     public async Task two_webhooks_on_one_trigger_both_fire_and_another_eshops_webhook_does_not()
     {
         var eshop = await app.NewEshopAsync();

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Ellity.Webhooks.Subscribing;
 using Marten;
-using JasperFx.Events;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
