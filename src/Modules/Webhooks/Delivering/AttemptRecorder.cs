@@ -3,6 +3,7 @@ using Ellity.Webhooks.Subscribing;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Wolverine;
 using Wolverine.Marten.Publishing;
 using Wolverine.Runtime;
@@ -62,7 +63,7 @@ public sealed partial class AttemptRecorder : IAsyncDisposable
             {
                 await CommitAsync(group);
             }
-            catch (Exception e) when (group.Count > 1)
+            catch (Exception e) when (group.Count > 1 && !IsDatabaseAway(e))
             {
                 // One record's conflict (or a bad event) must not fail the others: each is written alone instead.
                 LogGroupFailed(_logger, e, group.Count);
@@ -74,7 +75,8 @@ public sealed partial class AttemptRecorder : IAsyncDisposable
             }
             catch (Exception e)
             {
-                group[0].Done.TrySetException(e);
+                // The database is away (or the one record failed): every handler retries its message by its error policy.
+                foreach (var pending in group) pending.Done.TrySetException(e);
             }
             group.Clear();
         }
@@ -111,6 +113,16 @@ public sealed partial class AttemptRecorder : IAsyncDisposable
         if (written.Count == 0) return;
         await session.SaveChangesAsync();
         foreach (var pending in written) pending.Done.TrySetResult();
+    }
+
+    /// <summary>PostgreSQL unreachable or restarting: writing the records one by one would only fail as many times over.</summary>
+    private static bool IsDatabaseAway(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is NpgsqlException { IsTransient: true } or TimeoutException) return true;
+        }
+        return false;
     }
 
     public async ValueTask DisposeAsync()
