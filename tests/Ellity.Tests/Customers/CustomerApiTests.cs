@@ -164,6 +164,8 @@ public sealed class CustomerApiTests(AppFixture app)
     [InlineData("{\"changes\": []}", "changes")]
     [InlineData("{\"changes\": [null]}", "changes[0]")]
     [InlineData("{\"changes\": [{\"value\": 5}]}", "changes[0].customerId")]
+    [InlineData("{\"changes\": [{\"customerId\": \"not-a-guid\", \"value\": 5}]}", "changes[0].customerId")]
+    [InlineData("{\"changes\": [{\"customerId\": \"CUSTOMER\", \"value\": \"5\"}]}", "changes[0].value")]
     [InlineData("{\"changes\": [{\"customerId\": \"CUSTOMER\", \"value\": 5}, {\"customerId\": \"CUSTOMER\", \"value\": 0}]}", "changes[1].value")]
     [InlineData("{\"changes\": [{\"customerId\": \"CUSTOMER\", \"value\": 5}, {\"customerId\": \"CUSTOMER\", \"value\": 1, \"reason\": \"a\\u0007b\"}]}", "changes[1].reason")]
     [InlineData("{\"changes\": [{\"customerId\": \"CUSTOMER\", \"value\": 5}, {\"customerId\": \"OTHER\", \"value\": 5}]}", "changes[1].customerId")]

@@ -122,19 +122,14 @@ public static partial class AttemptDeliveryHandler
             activity?.SetTag("ellity.delivery.id", delivery.Id);
             activity?.SetTag("ellity.webhook.id", delivery.WebhookId);
             activity?.SetTag("ellity.attempt", command.Attempt);
-            DeliveryAttemptDeferred? deferred = null;
+            BrokenCircuitException? open = null;
             try
             {
                 attempt = await sender.SendAsync(delivery.Request, command.Attempt, secrets, customHeaders, delivery.EshopId, ct);
             }
-            catch (BrokenCircuitException open) when ((deferred = Defer(delivery, command.Attempt, DateTimeOffset.UtcNow,
-                                                          open.RetryAfter ?? settings.CircuitBreaker.BreakDuration, Random.Shared.NextDouble()))
-                                                          is not null)
+            catch (BrokenCircuitException e)
             {
-                attempt = NotMade(command.Attempt, CircuitOpen);
-            }
-            catch (BrokenCircuitException)
-            {
+                open = e;
                 attempt = NotMade(command.Attempt, CircuitOpen);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
@@ -147,7 +142,8 @@ public static partial class AttemptDeliveryHandler
             {
                 lease.Dispose();
             }
-            if (deferred is not null)
+            if (open is not null && Defer(delivery, command.Attempt, DateTimeOffset.UtcNow,
+                    open.RetryAfter ?? settings.CircuitBreaker.BreakDuration, Random.Shared.NextDouble()) is { } deferred)
             {
                 await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, [deferred], command with { Postponed = 0 }, deferred.RetryAt), ct);
                 return;
