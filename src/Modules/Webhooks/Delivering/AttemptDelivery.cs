@@ -14,7 +14,10 @@ namespace Ellity.Webhooks.Delivering;
 /// delivery and its webhook be read in one round trip (messages queued before it was added lack it).
 /// </summary>
 /// <see cref="Postponed"/>: how many times in a row it found no free slot and was put back.
-public sealed record AttemptDelivery(Guid DeliveryId, int Attempt = 1, Guid? WebhookId = null, int Postponed = 0);
+/// <see cref="Plan"/>: a first attempt queued before its delivery's stream was written; the stream starts with this
+/// event and the attempt's outcome, in one write.
+public sealed record AttemptDelivery(Guid DeliveryId, int Attempt = 1, Guid? WebhookId = null, int Postponed = 0,
+    DeliveryScheduled? Plan = null);
 
 /// <summary>What an attempt's outcome means: the events to record, when to retry, whether to disable the webhook.</summary>
 public sealed record AttemptOutcome(IReadOnlyList<object> Events, DateTimeOffset? RetryAt, string? DisableWebhookReason);
@@ -79,16 +82,31 @@ public static partial class AttemptDeliveryHandler
         IOptions<WebhooksOptions> options, DeliveryTelemetry telemetry, ILogger<AttemptDelivery> logger, CancellationToken ct)
     {
         var settings = options.Value;
-        var (version, found, webhook) = await Read(session, command, ct);
+        var (version, found, webhook, erasedAt) = await Read(session, command, ct);
+        var start = command.Plan;
+        // A first attempt whose stream is already written was recorded by a twin of this message (a replay).
+        if (start is not null && version > 0) return;
         // Finished, gone, or superseded by a newer attempt (a manual redelivery): nothing to do.
         if (found is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != command.Attempt)
             return;
+
+        if (start is not null && erasedAt is { } erased && start.SourceOccurredAt < erased)
+        {
+            // Queued before its customer's personal data was erased: recorded as the erasure leaves a pending delivery.
+            var now = DateTimeOffset.UtcNow;
+            await recorder.RecordAsync(new AttemptRecord(delivery.Id, 0,
+                [new DeliveryFailed(now, 0, Erasing.ErasePersonalDataHandler.Reason, delivery.WebhookId),
+                    new DeliveryContentErased(now, Erasing.ErasePersonalDataHandler.Reason)],
+                Start: start with { Request = Erasing.DeliveryContent.Erase(start.Request) }), ct);
+            telemetry.Ended(delivery, false, now);
+            return;
+        }
 
         webhook ??= await session.LoadAsync<Webhook>(delivery.WebhookId, ct);
         if (NotSent(delivery, webhook) is { } reason)
         {
             var failed = new DeliveryFailed(DateTimeOffset.UtcNow, delivery.Attempts.Count, reason, delivery.WebhookId);
-            await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, [failed]), ct);
+            await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, [failed], Start: start), ct);
             telemetry.Ended(delivery, false, failed.At);
             LogNotSent(logger, delivery.Id, delivery.WebhookId, reason);
             return;
@@ -111,6 +129,7 @@ public static partial class AttemptDeliveryHandler
             var lease = await concurrency.AcquireAsync(delivery.EshopId, delivery.WebhookId, ct);
             if (lease is null)
             {
+                // Put back as it came: a first attempt keeps its plan, nothing is written to the stream.
                 await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, [], command with { Postponed = command.Postponed + 1 },
                     DateTimeOffset.UtcNow + PostponedFor(command.Postponed, Random.Shared.NextDouble())), ct);
                 return;
@@ -145,7 +164,8 @@ public static partial class AttemptDeliveryHandler
             if (open is not null && Defer(delivery, command.Attempt, DateTimeOffset.UtcNow,
                     open.RetryAfter ?? settings.CircuitBreaker.BreakDuration, Random.Shared.NextDouble()) is { } deferred)
             {
-                await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, [deferred], command with { Postponed = 0 }, deferred.RetryAt), ct);
+                await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, [deferred], command with { Postponed = 0, Plan = null },
+                    deferred.RetryAt, Start: start), ct);
                 return;
             }
             activity?.SetTag("http.response.status_code", attempt.StatusCode);
@@ -163,7 +183,7 @@ public static partial class AttemptDeliveryHandler
             outcome.RetryAt ?? default,
             disableReason is not null && webhook is { Enabled: true }
                 ? new WebhookAutoDisabled(delivery.WebhookId, DateTimeOffset.UtcNow, disableReason)
-                : null), ct);
+                : null, start), ct);
         foreach (var ended in outcome.Events)
         {
             if (ended is DeliverySucceeded succeeded) telemetry.Ended(delivery, true, succeeded.At);
@@ -221,17 +241,19 @@ public static partial class AttemptDeliveryHandler
     /// <summary>
     /// The delivery, the version of its stream it was folded at, and its webhook, in one round trip. The version is read
     /// before the document: an append committed in between makes the document newer than the version, which the recorder
-    /// then refuses as a conflict, never the other way round.
+    /// then refuses as a conflict, never the other way round. A first attempt carries its delivery as planned, and reads
+    /// instead whether its customer's personal data was erased since.
     /// </summary>
-    private static async Task<(long Version, Delivery? Delivery, Webhook? Webhook)> Read(IQuerySession session,
+    private static async Task<(long Version, Delivery? Delivery, Webhook? Webhook, DateTimeOffset? ErasedAt)> Read(IQuerySession session,
         AttemptDelivery command, CancellationToken ct)
     {
         var reads = session.CreateBatchQuery();
         var state = reads.Events.FetchStreamState(command.DeliveryId);
-        var delivery = reads.Load<Delivery>(command.DeliveryId);
+        var delivery = command.Plan is { } plan ? Task.FromResult<Delivery?>(Delivery.Create(plan)) : reads.Load<Delivery>(command.DeliveryId);
         var webhook = command.WebhookId is { } webhookId ? reads.Load<Webhook>(webhookId) : Task.FromResult<Webhook?>(null);
+        var erased = command.Plan?.CustomerId is { } customerId ? reads.Load<Erasing.ErasedCustomer>(customerId) : Task.FromResult<Erasing.ErasedCustomer?>(null);
         await reads.Execute(ct);
-        return ((await state)?.Version ?? 0, await delivery, await webhook);
+        return ((await state)?.Version ?? 0, await delivery, await webhook, (await erased)?.ErasedAt);
     }
 
     [LoggerMessage(LogLevel.Error, "Delivery {DeliveryId} attempt {Attempt} could not be sent")]
@@ -267,10 +289,20 @@ public static partial class DeadLetteredAttemptHandler
     public static async Task Handle(Fault<AttemptDelivery> fault, IDocumentSession session, DeliveryTelemetry telemetry,
         ILogger<AttemptDelivery> logger, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<Delivery>(fault.Message.DeliveryId, ct);
-        if (stream.Aggregate is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != fault.Message.Attempt) return;
         // The exception's text stays in the operator's log: it can name internals the shop has no business seeing.
         var reason = $"Ended after an internal error ({fault.Exception.Type}) that retrying did not cure; the delivery can be redelivered.";
+        var id = fault.Message.DeliveryId;
+        if (fault.Message.Plan is { } plan && await session.Events.FetchStreamStateAsync(id, ct) is null)
+        {
+            // A first attempt that never got its stream written starts it here, ended, so it is not lost either.
+            var never = new DeliveryFailed(DateTimeOffset.UtcNow, 0, reason, plan.WebhookId);
+            session.Events.StartStream<Delivery>(id, plan, never);
+            telemetry.Ended(Delivery.Create(plan), false, never.At);
+            LogDeadLettered(logger, id, fault.Message.Attempt, fault.Exception.Type, fault.Exception.Message);
+            return;
+        }
+        var stream = await session.Events.FetchForWriting<Delivery>(id, ct);
+        if (stream.Aggregate is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != fault.Message.Attempt) return;
         var failed = new DeliveryFailed(DateTimeOffset.UtcNow, delivery.Attempts.Count, reason, delivery.WebhookId);
         stream.AppendOne(failed);
         telemetry.Ended(delivery, false, failed.At);

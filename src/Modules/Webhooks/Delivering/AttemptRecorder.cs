@@ -13,10 +13,12 @@ namespace Ellity.Webhooks.Delivering;
 /// <summary>
 /// What an attempt handler records: the events for its delivery's stream, appended only if the stream is still at
 /// <see cref="Version"/> (the version the handler decided from); the next attempt to schedule, in the same transaction
-/// so a recorded retry is never without its message; and, optionally, the webhook switched off.
+/// so a recorded retry is never without its message; and, optionally, the webhook switched off. With
+/// <see cref="Start"/> (a first attempt), the stream is started with it and the events, unless a twin already did.
 /// </summary>
 public sealed record AttemptRecord(Guid DeliveryId, long Version, IReadOnlyList<object> Events,
-    AttemptDelivery? Next = null, DateTimeOffset NextAt = default, WebhookAutoDisabled? Disable = null);
+    AttemptDelivery? Next = null, DateTimeOffset NextAt = default, WebhookAutoDisabled? Disable = null,
+    DeliveryScheduled? Start = null);
 
 /// <summary>
 /// Group commit: the outcomes of the attempts that finish while a commit is under way are written together by the next
@@ -88,24 +90,49 @@ public sealed partial class AttemptRecorder : IAsyncDisposable
         var context = new MessageContext(_runtime);
         await using var session = _sessions.OpenSession(context);
         var reads = session.CreateBatchQuery();
-        var fetches = group.Select(p => reads.Events.FetchForWriting<Delivery>(p.Record.DeliveryId)).ToList();
+        var fetches = group.Select(p => p.Record.Start is null ? reads.Events.FetchForWriting<Delivery>(p.Record.DeliveryId) : null).ToList();
+        var started = group.Select(p => p.Record.Start is null ? null : reads.Events.FetchStreamState(p.Record.DeliveryId)).ToList();
+        // The erasure may have passed between the handler's read and now; it cannot see a stream not yet written.
+        var customers = group.Select(p => p.Record.Start?.CustomerId).OfType<Guid>().Distinct().ToArray();
+        var erasures = customers.Length == 0 ? null : reads.LoadMany<Erasing.ErasedCustomer>().ById(customers);
         await reads.Execute();
+        var erased = erasures is null ? [] : (await erasures).ToDictionary(x => x.Id, x => x.ErasedAt);
 
         var written = new List<Pending>(group.Count);
         var disabled = new HashSet<Guid>();
         for (var i = 0; i < group.Count; i++)
         {
             var (record, done) = group[i];
-            var stream = await fetches[i];
-            // Someone appended since the handler read (a manual redelivery, a racing replay): its decision may be stale.
-            if (stream.CurrentVersion != record.Version)
+            if (record.Start is { } start)
             {
-                done.TrySetException(new ConcurrencyException(
-                    $"Delivery {record.DeliveryId} moved from version {record.Version} to {stream.CurrentVersion} during the attempt.",
-                    typeof(Delivery), record.DeliveryId));
-                continue;
+                // Written by a twin of this first attempt (a replayed message): one record of the delivery is enough.
+                if (await started[i]! is not null)
+                {
+                    done.TrySetResult();
+                    continue;
+                }
+                if (start.CustomerId is { } customer && erased.TryGetValue(customer, out var erasedAt) && start.SourceOccurredAt < erasedAt)
+                {
+                    session.Events.StartStream<Delivery>(record.DeliveryId, Erased(start, record.Events));
+                    written.Add(group[i]);
+                    continue;
+                }
+                // Nothing to write yet (put back for a free slot): the next message still carries the plan.
+                if (record.Events.Count > 0) session.Events.StartStream<Delivery>(record.DeliveryId, [start, .. record.Events]);
             }
-            stream.AppendMany(record.Events);
+            else
+            {
+                var stream = await fetches[i]!;
+                // Someone appended since the handler read (a manual redelivery, a racing replay): its decision may be stale.
+                if (stream.CurrentVersion != record.Version)
+                {
+                    done.TrySetException(new ConcurrencyException(
+                        $"Delivery {record.DeliveryId} moved from version {record.Version} to {stream.CurrentVersion} during the attempt.",
+                        typeof(Delivery), record.DeliveryId));
+                    continue;
+                }
+                stream.AppendMany(record.Events);
+            }
             if (record.Next is { } next) await context.ScheduleAsync(next, record.NextAt);
             if (record.Disable is { } disable && disabled.Add(disable.WebhookId)) session.Events.Append(disable.WebhookId, disable);
             written.Add(group[i]);
@@ -113,6 +140,21 @@ public sealed partial class AttemptRecorder : IAsyncDisposable
         if (written.Count == 0) return;
         await session.SaveChangesAsync();
         foreach (var pending in written) pending.Done.TrySetResult();
+    }
+
+    /// <summary>
+    /// A first attempt whose customer's personal data was erased while it was under way: recorded without its content and
+    /// ended, as the erasure ends a pending delivery, so nothing retries the erased request.
+    /// </summary>
+    private static object[] Erased(DeliveryScheduled start, IReadOnlyList<object> events)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var reason = Erasing.ErasePersonalDataHandler.Reason;
+        var attempted = events.OfType<DeliveryAttempted>().Select(Erasing.DeliveryContent.Erase).ToList();
+        object[] ended = events.Any(e => e is DeliveryFailed or DeliverySucceeded)
+            ? [.. events.Where(e => e is DeliveryFailed or DeliverySucceeded)]
+            : [new DeliveryFailed(now, attempted.Count, reason, start.WebhookId)];
+        return [start with { Request = Erasing.DeliveryContent.Erase(start.Request) }, .. attempted, .. ended, new DeliveryContentErased(now, reason)];
     }
 
     /// <summary>PostgreSQL unreachable or restarting: writing the records one by one would only fail as many times over.</summary>

@@ -12,8 +12,9 @@ using Wolverine.Attributes;
 namespace Ellity.Webhooks.Dispatching;
 
 /// <summary>
-/// Turns each customer integration event into one delivery per matching webhook: a delivery
-/// stream started and its first attempt queued, both in one transaction. Events arrive in batches
+/// Turns each customer integration event into one delivery per matching webhook: its first attempt queued with the
+/// planned request, in one transaction. The delivery's stream is written once, with the first attempt's outcome
+/// (see <see cref="AttemptRecorder"/>), which halves what a delivery writes. Events arrive in batches
 /// (see <see cref="WebhooksModule"/>), so a burst costs a few round trips per batch, not per event.
 /// </summary>
 [WolverineHandler]
@@ -58,19 +59,16 @@ public static class DispatchCustomerEvents
             .Where(e => !(erased.TryGetValue(e.Customer.Id, out var erasedAt) && e.OccurredAt < erasedAt))
             .SelectMany(e => webhooksByEshop[e.Customer.EshopId].Where(w => w.Accepts(e.OccurredAt))
                 .Select(w => (Event: e, Webhook: w, DeliveryId: DeliveryIds.For(w.Id, e.EventId))))
-            // An event handled twice (a retried batch) plans each delivery once.
+            // An event twice in one batch plans its delivery once. One handled again later (a retried batch) queues its
+            // first attempt again, which finds the delivery's stream already written and stops there.
             .DistinctBy(d => d.DeliveryId)
             .ToList();
         if (due.Count == 0) return messages;
 
-        var ids = due.Select(d => d.DeliveryId).ToArray();
-        var existing = (await session.Query<Delivery>().Where(d => d.Id.IsOneOf(ids)).Select(d => d.Id).ToListAsync(ct))
-            .ToHashSet();
-
         // Each event's deliveries share a time, later for each later event of the batch, so the delivery
         // log keeps the events' order.
         var now = DateTimeOffset.MinValue;
-        foreach (var planned in due.Where(d => !existing.Contains(d.DeliveryId)).GroupBy(d => d.Event.EventId))
+        foreach (var planned in due.GroupBy(d => d.Event.EventId))
         {
             var next = ScheduledNow();
             now = next > now ? next : now.AddTicks(TimeSpan.TicksPerMicrosecond);
@@ -80,7 +78,7 @@ public static class DispatchCustomerEvents
             {
                 var delivery = Plan(webhook, deliveryId, trigger, e, values, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule,
                     options.RenderLimits);
-                if (delivery.Start(session, telemetry) is { } attempt) messages.Add(attempt);
+                if (delivery.Queue(session, telemetry) is { } attempt) messages.Add(attempt);
             }
         }
         return messages;
@@ -121,7 +119,14 @@ public static class DispatchCustomerEvents
 /// <summary>A delivery as planned: the request to send, or why it may not be sent at all (<see cref="NotSent"/>).</summary>
 public sealed record PlannedDelivery(DeliveryScheduled Scheduled, string? NotSent)
 {
-    /// <summary>Starts the delivery's stream; returns its first attempt to queue, or null when it ended at once, unsent.</summary>
+    /// <summary>
+    /// The first attempt to queue, carrying the plan: its stream is started with the attempt's outcome. A delivery that
+    /// cannot be sent has no attempt: its stream is started here, ended.
+    /// </summary>
+    public AttemptDelivery? Queue(IDocumentSession session, DeliveryTelemetry telemetry) =>
+        NotSent is null ? new AttemptDelivery(Scheduled.DeliveryId, WebhookId: Scheduled.WebhookId, Plan: Scheduled) : Start(session, telemetry);
+
+    /// <summary>Starts the delivery's stream at once (it shows in the log before its attempt); returns its first attempt to queue, or null when it ended at once, unsent.</summary>
     public AttemptDelivery? Start(IDocumentSession session, DeliveryTelemetry telemetry)
     {
         if (NotSent is null)

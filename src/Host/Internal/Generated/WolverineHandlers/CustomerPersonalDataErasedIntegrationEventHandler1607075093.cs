@@ -24,7 +24,11 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Ellity.Webhooks.Erasing.ErasePersonalDataHandler");
             
             // The actual message execution
-            await Ellity.Webhooks.Erasing.ErasePersonalDataHandler.Handle(customerPersonalDataErasedIntegrationEvent, _documentStore, cancellation).ConfigureAwait(false);
+            var outgoing1 = await Ellity.Webhooks.Erasing.ErasePersonalDataHandler.Handle(customerPersonalDataErasedIntegrationEvent, _documentStore, cancellation).ConfigureAwait(false);
+
+            
+            // Outgoing, cascaded message
+            await context.EnqueueCascadingAsync(outgoing1).ConfigureAwait(false);
         }
     }
 
