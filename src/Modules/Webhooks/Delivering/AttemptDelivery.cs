@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ellity.Webhooks.Erasing;
 using Ellity.Webhooks.Subscribing;
 using Marten;
 using Microsoft.Extensions.Logging;
@@ -95,9 +96,9 @@ public static partial class AttemptDeliveryHandler
             // Queued before its customer's personal data was erased: recorded as the erasure leaves a pending delivery.
             var now = DateTimeOffset.UtcNow;
             await recorder.RecordAsync(new AttemptRecord(delivery.Id, 0,
-                [new DeliveryFailed(now, 0, Erasing.ErasePersonalDataHandler.Reason, delivery.WebhookId),
-                    new DeliveryContentErased(now, Erasing.ErasePersonalDataHandler.Reason)],
-                Start: start with { Request = Erasing.DeliveryContent.Erase(start.Request) }), ct);
+                [new DeliveryFailed(now, 0, ErasePersonalDataHandler.Reason, delivery.WebhookId),
+                    new DeliveryContentErased(now, ErasePersonalDataHandler.Reason)],
+                Start: start with { Request = DeliveryContent.Erase(start.Request) }), ct);
             telemetry.Ended(delivery, false, now);
             return;
         }
@@ -251,7 +252,7 @@ public static partial class AttemptDeliveryHandler
         var state = reads.Events.FetchStreamState(command.DeliveryId);
         var delivery = command.Plan is { } plan ? Task.FromResult<Delivery?>(Delivery.Create(plan)) : reads.Load<Delivery>(command.DeliveryId);
         var webhook = command.WebhookId is { } webhookId ? reads.Load<Webhook>(webhookId) : Task.FromResult<Webhook?>(null);
-        var erased = command.Plan?.CustomerId is { } customerId ? reads.Load<Erasing.ErasedCustomer>(customerId) : Task.FromResult<Erasing.ErasedCustomer?>(null);
+        var erased = command.Plan?.CustomerId is { } customerId ? reads.Load<ErasedCustomer>(customerId) : Task.FromResult<ErasedCustomer?>(null);
         await reads.Execute(ct);
         return ((await state)?.Version ?? 0, await delivery, await webhook, (await erased)?.ErasedAt);
     }

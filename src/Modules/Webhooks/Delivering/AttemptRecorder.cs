@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Ellity.Webhooks.Erasing;
 using Ellity.Webhooks.Subscribing;
 using JasperFx;
 using Marten;
@@ -94,7 +95,7 @@ public sealed partial class AttemptRecorder : IAsyncDisposable
         var started = group.Select(p => p.Record.Start is null ? null : reads.Events.FetchStreamState(p.Record.DeliveryId)).ToList();
         // The erasure may have passed between the handler's read and now; it cannot see a stream not yet written.
         var customers = group.Select(p => p.Record.Start?.CustomerId).OfType<Guid>().Distinct().ToArray();
-        var erasures = customers.Length == 0 ? null : reads.LoadMany<Erasing.ErasedCustomer>().ById(customers);
+        var erasures = customers.Length == 0 ? null : reads.LoadMany<ErasedCustomer>().ById(customers);
         await reads.Execute();
         var erased = erasures is null ? [] : (await erasures).ToDictionary(x => x.Id, x => x.ErasedAt);
 
@@ -149,12 +150,12 @@ public sealed partial class AttemptRecorder : IAsyncDisposable
     private static object[] Erased(DeliveryScheduled start, IReadOnlyList<object> events)
     {
         var now = DateTimeOffset.UtcNow;
-        var reason = Erasing.ErasePersonalDataHandler.Reason;
-        var attempted = events.OfType<DeliveryAttempted>().Select(Erasing.DeliveryContent.Erase).ToList();
+        var reason = ErasePersonalDataHandler.Reason;
+        var attempted = events.OfType<DeliveryAttempted>().Select(DeliveryContent.Erase).ToList();
         object[] ended = events.Any(e => e is DeliveryFailed or DeliverySucceeded)
             ? [.. events.Where(e => e is DeliveryFailed or DeliverySucceeded)]
             : [new DeliveryFailed(now, attempted.Count, reason, start.WebhookId)];
-        return [start with { Request = Erasing.DeliveryContent.Erase(start.Request) }, .. attempted, .. ended, new DeliveryContentErased(now, reason)];
+        return [start with { Request = DeliveryContent.Erase(start.Request) }, .. attempted, .. ended, new DeliveryContentErased(now, reason)];
     }
 
     /// <summary>PostgreSQL unreachable or restarting: writing the records one by one would only fail as many times over.</summary>
