@@ -3,20 +3,20 @@ namespace Ellity.Bench;
 /// <summary>The sizes of every scenario: the full counts, or small ones for a smoke run.</summary>
 /// <param name="ThroughputWarmUpChanges">Credit changes the throughput run makes, and waits to be delivered, before it measures: a fresh Host needs about a minute of load before its JIT has recompiled the hot code.</param>
 /// <param name="ClientConcurrency">Clients changing credit at once in the closed-loop throughput run.</param>
-/// <param name="HostParallelDeliveries">The Host's <c>Webhooks:MaxParallelDeliveries</c> (its default), which the HTTP baseline matches.</param>
+/// <param name="CeilingConcurrency">Requests and sessions the baselines keep in flight: 32, the Host's <c>Webhooks:MaxParallelDeliveries</c> until 2026-12-01, kept so that the ceilings compare across runs.</param>
 /// <param name="PacedCustomers">Customers the paced scenarios spread their changes over.</param>
 /// <param name="HistoryCustomers">Customers of each kind in the history scenario: long-lived ones and new ones.</param>
 /// <param name="HistoryEarlierEvents">Credit changes each long-lived customer has before the measured ones.</param>
 /// <param name="BulkChanges">Credit changes the bulk scenario makes in batches of 500, over the throughput run's customers, after its warm-up.</param>
 /// <param name="DrainLimitSeconds">How long a scenario waits for its deliveries after the load; what is missing then is reported undelivered.</param>
 public sealed record Counts(
-    int ThroughputChanges, int ThroughputWarmUpChanges, int ThroughputCustomers, int ClientConcurrency, int HostParallelDeliveries,
+    int ThroughputChanges, int ThroughputWarmUpChanges, int ThroughputCustomers, int ClientConcurrency, int CeilingConcurrency,
     double PacedPerSecond, int LatencySeconds, int SoakSeconds, int PacedCustomers,
     int FanOutWebhooks, int FanOutRounds, double OutagePerSecond, int OutageSeconds, int DrainLimitSeconds,
     int HistoryCustomers, int HistoryEarlierEvents, int HistoryRounds, int HistoryChangesPerRound, int BulkChanges)
 {
     public static readonly Counts Full = new(
-        ThroughputChanges: 50_000, ThroughputWarmUpChanges: 20_000, ThroughputCustomers: 5_000, ClientConcurrency: 32, HostParallelDeliveries: 32,
+        ThroughputChanges: 50_000, ThroughputWarmUpChanges: 20_000, ThroughputCustomers: 5_000, ClientConcurrency: 32, CeilingConcurrency: 32,
         PacedPerSecond: 250, LatencySeconds: 60, SoakSeconds: 300, PacedCustomers: 1_000,
         FanOutWebhooks: 1_000, FanOutRounds: 3,
         // Offered so that 60 s of outage would pile up the target's backlog of 50,000.
@@ -27,7 +27,7 @@ public sealed record Counts(
         BulkChanges: 100_000);
 
     public static readonly Counts Quick = new(
-        ThroughputChanges: 1_000, ThroughputWarmUpChanges: 200, ThroughputCustomers: 100, ClientConcurrency: 32, HostParallelDeliveries: 32,
+        ThroughputChanges: 1_000, ThroughputWarmUpChanges: 200, ThroughputCustomers: 100, ClientConcurrency: 32, CeilingConcurrency: 32,
         PacedPerSecond: 100, LatencySeconds: 5, SoakSeconds: 10, PacedCustomers: 100,
         FanOutWebhooks: 50, FanOutRounds: 1, OutagePerSecond: 50, OutageSeconds: 5, DrainLimitSeconds: 60,
         HistoryCustomers: 4, HistoryEarlierEvents: 300, HistoryRounds: 2, HistoryChangesPerRound: 300,

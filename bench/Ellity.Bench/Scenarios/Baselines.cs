@@ -32,9 +32,9 @@ public static class Baselines
     {
         var counts = settings.Counts;
         var requests = Render(counts.ThroughputChanges, counts.ThroughputCustomers);
-        var http = await HttpCeilingAsync(requests, counts.HostParallelDeliveries);
+        var http = await HttpCeilingAsync(requests, counts.CeilingConcurrency);
         Console.Error.WriteLine($"[baselines] HTTP: {http.RequestsPerSecond} requests/s");
-        var storage = await StorageCeilingAsync(settings, requests, counts.HostParallelDeliveries);
+        var storage = await StorageCeilingAsync(settings, requests, counts.CeilingConcurrency);
         Console.Error.WriteLine($"[baselines] storage: {storage.DeliveriesPerSecond} deliveries/s");
         return new BaselinesResult(http, storage);
     }
