@@ -3,7 +3,7 @@ namespace Ellity.Bench;
 /// <summary>The sizes of every scenario: the full counts, or small ones for a smoke run.</summary>
 /// <param name="ThroughputWarmUpChanges">Credit changes the throughput run makes, and waits to be delivered, before it measures: a fresh Host needs about a minute of load before its JIT has recompiled the hot code.</param>
 /// <param name="ClientConcurrency">Clients changing credit at once in the closed-loop throughput run.</param>
-/// <param name="CeilingConcurrency">Requests and sessions the baselines keep in flight: 32, the Host's <c>Webhooks:MaxParallelDeliveries</c> until 2026-12-01, kept so that the ceilings compare across runs.</param>
+/// <param name="CeilingConcurrency">Requests and sessions the baselines keep in flight: 32, the Host's <c>Webhooks:MaxParallelDeliveries</c> default, kept whatever that default becomes, so that the ceilings compare across runs.</param>
 /// <param name="PacedCustomers">Customers the paced scenarios spread their changes over.</param>
 /// <param name="HistoryCustomers">Customers of each kind in the history scenario: long-lived ones and new ones.</param>
 /// <param name="HistoryEarlierEvents">Credit changes each long-lived customer has before the measured ones.</param>

@@ -16,12 +16,8 @@ public sealed class WebhooksOptions
     /// <summary>How much of a response body is kept in the attempt; the rest is discarded unread.</summary>
     public int ResponseBodyLimitBytes { get; set; } = 4 * 1024;
 
-    /// <summary>
-    /// How many deliveries one node works on at the same time. Far more than the cores: a sender spends most of its time
-    /// waiting, for the receiver and for its group's commit. 96 against 32 delivered 1.12–1.23 times as much in the bulk
-    /// benchmark, with less CPU per delivery; the per-webhook and per-e-shop caps still bound what one receiver gets.
-    /// </summary>
-    public int MaxParallelDeliveries { get; set; } = 96;
+    /// <summary>How many deliveries one node works on at the same time.</summary>
+    public int MaxParallelDeliveries { get; set; } = 32;
 
     /// <summary>
     /// Put delivery attempts on a queue in PostgreSQL that every node takes work from, instead of
