@@ -93,13 +93,10 @@ public static partial class AttemptDeliveryHandler
 
         if (start is not null && erasedAt is { } erased && start.SourceOccurredAt < erased)
         {
-            // Queued before its customer's personal data was erased: recorded as the erasure leaves a pending delivery.
-            var now = DateTimeOffset.UtcNow;
-            await recorder.RecordAsync(new AttemptRecord(delivery.Id, 0,
-                [new DeliveryFailed(now, 0, ErasePersonalDataHandler.Reason, delivery.WebhookId),
-                    new DeliveryContentErased(now, ErasePersonalDataHandler.Reason)],
-                Start: start with { Request = DeliveryContent.Erase(start.Request) }), ct);
-            telemetry.Ended(delivery, false, now);
+            // Queued before its customer's personal data was erased: not sent. The recorder, seeing the same erasure,
+            // records the delivery without its content and ended.
+            await recorder.RecordAsync(new AttemptRecord(delivery.Id, 0, [], Start: start), ct);
+            telemetry.Ended(delivery, false, DateTimeOffset.UtcNow);
             return;
         }
 
