@@ -36,7 +36,7 @@ public static class Telemetry
             })
             .WithTracing(tracing =>
             {
-                tracing.AddSource(DeliveryTelemetry.Name, "Wolverine", "Ellity.Customers")
+                tracing.AddSource(DeliveryTelemetry.Name, "Wolverine")
                     .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health")
                         && !c.Request.Path.StartsWithSegments("/metrics"))
                     .AddHttpClientInstrumentation();

@@ -46,3 +46,16 @@ public sealed record CustomerGroupChangedIntegrationEvent(
 /// </summary>
 public sealed record CustomerPersonalDataErasedIntegrationEvent(
     Guid EventId, DateTimeOffset OccurredAt, CustomerSnapshot Customer, string? TraceParent = null) : ICustomerIntegrationEvent;
+
+/// <summary>
+/// A module that reacts to customer events inside the transaction that publishes them. The publishing subscription hands
+/// it each page of events, in commit order, and publishes the messages it returns (to the module's own durable queues)
+/// in the same transaction that records its progress: a committed customer event is the subscriber's messages queued,
+/// even if the process dies, with no message in between. What a subscriber does here delays every subscriber's events,
+/// so it should read little and leave slow work to the messages it returns. An exception stops the subscription and the
+/// page is handed over again, so a subscriber should not let one bad event throw.
+/// </summary>
+public interface ICustomerEventSubscriber
+{
+    Task<IReadOnlyList<object>> ReceiveAsync(IReadOnlyList<ICustomerIntegrationEvent> events, CancellationToken ct);
+}

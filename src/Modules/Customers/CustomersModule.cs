@@ -33,7 +33,8 @@ public static class CustomersModule
 
     public static IServiceCollection AddCustomersModule(this IServiceCollection services)
     {
-        services.SubscribeToEvents(new PublishCustomerEvents());
+        // Built by the container, so that it gets every module's ICustomerEventSubscriber.
+        services.SubscribeToEventsWithServices<PublishCustomerEvents>(ServiceLifetime.Singleton);
         return services;
     }
 }

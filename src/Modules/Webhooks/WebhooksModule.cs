@@ -2,6 +2,7 @@ using System.Net;
 using Ellity.Customers.Contracts;
 using Ellity.Webhooks.Auditing;
 using Ellity.Webhooks.Delivering;
+using Ellity.Webhooks.Dispatching;
 using Ellity.Webhooks.Erasing;
 using Ellity.Webhooks.Subscribing;
 using JasperFx.Events.Projections;
@@ -60,16 +61,12 @@ public static class WebhooksModule
     {
         var settings = configuration.GetSection(WebhooksOptions.Section).Get<WebhooksOptions>() ?? new WebhooksOptions();
 
+        // Erasures, and events that could not be dispatched with their page (see CustomerEventDispatcher).
         options.Publish(x =>
         {
             x.MessagesImplementing<ICustomerIntegrationEvent>();
             x.ToLocalQueue(DispatchQueue).UseDurableInbox();
         });
-        // Dispatch takes the events that triggers listen to in batches: a burst of changes costs a few
-        // round trips per batch. The members stay in the durable inbox until their batch is done.
-        Batch<CustomerRegisteredIntegrationEvent>(options);
-        Batch<CustomerCreditChangedIntegrationEvent>(options);
-        Batch<CustomerTierChangedIntegrationEvent>(options);
         if (settings.SharedDeliveryQueue)
         {
             // Every node competes for attempts, so sending spreads over the nodes and a dead node's share is taken over.
@@ -94,20 +91,13 @@ public static class WebhooksModule
             .Or<Marten.Exceptions.ExistingStreamIdCollisionException>().RetryWithCooldown(50.Milliseconds(), 200.Milliseconds());
     }
 
-    private static void Batch<T>(WolverineOptions options) => options.BatchMessagesOf<T>(batching =>
-    {
-        batching.BatchSize = 200;
-        // What a lone event waits for company: short against the latency a receiver sees.
-        batching.TriggerTime = TimeSpan.FromMilliseconds(20);
-        batching.LocalExecutionQueueName = DispatchQueue + "-batches";
-    });
-
     public static IServiceCollection AddWebhooksModule(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(WebhooksOptions.Section);
         services.Configure<WebhooksOptions>(section);
         var settings = section.Get<WebhooksOptions>() ?? new WebhooksOptions();
         services.AddRateLimiter(limiter => WebhookRateLimits.AddPolicies(limiter, settings.RateLimits));
+        services.AddSingleton<ICustomerEventSubscriber, CustomerEventDispatcher>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<AttemptRecorder>();
         services.AddSingleton<WebhookConcurrency>();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Ellity.Customers.Contracts;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
@@ -10,10 +9,10 @@ using Wolverine.Marten.Subscriptions;
 namespace Ellity.Customers.Publishing;
 
 /// <summary>
-/// Turns committed customer events into integration events. It runs as a durable Marten
-/// subscription: the messages it publishes join Wolverine's outbox in the same transaction that
-/// records the subscription's progress, so an event committed is an integration event published,
-/// even if the process dies in between.
+/// Turns committed customer events into integration events and hands them to the modules that subscribe
+/// (<see cref="ICustomerEventSubscriber"/>). It runs as a durable Marten subscription: the messages the subscribers
+/// return join Wolverine's outbox in the same transaction that records the subscription's progress, so an event
+/// committed is its consequences queued, even if the process dies in between.
 /// </summary>
 public sealed class PublishCustomerEvents : BatchSubscription
 {
@@ -22,10 +21,11 @@ public sealed class PublishCustomerEvents : BatchSubscription
     /// <summary>The W3C trace context of the request that appended an event, kept in the event's headers.</summary>
     public const string TraceHeader = "traceparent";
 
-    public static readonly ActivitySource Source = new("Ellity.Customers");
+    private readonly ICustomerEventSubscriber[] _subscribers;
 
-    public PublishCustomerEvents() : base(Name)
+    public PublishCustomerEvents(IEnumerable<ICustomerEventSubscriber> subscribers) : base(Name)
     {
+        _subscribers = [.. subscribers];
         IncludeType<CustomerRegistered>();
         IncludeType<CreditChanged>();
         IncludeType<TierChanged>();
@@ -53,20 +53,17 @@ public sealed class PublishCustomerEvents : BatchSubscription
         }
         if (since.Count > 0) await reads.Execute(cancellationToken);
 
+        var states = new Dictionary<Guid, Dictionary<long, Customer>>();
         foreach (var (id, events) in inPage)
-        {
-            var after = await StatesAfter(operations, id, events, current.GetValueOrDefault(id),
+            states[id] = await StatesAfter(operations, id, events, current.GetValueOrDefault(id),
                 since.TryGetValue(id, out var later) ? await later : [], cancellationToken);
-            foreach (var e in events)
-            {
-                if (ToIntegrationEvent(e, after[e.Version]) is not { } message) continue;
-                // Continue the trace of the request that committed the event, so one trace runs
-                // from the customer command to the webhook's HTTP attempt.
-                using var activity = ActivityContext.TryParse(message.TraceParent, null, out var parent)
-                    ? Source.StartActivity("publish " + e.EventTypeName, ActivityKind.Producer, parent)
-                    : null;
+        // In commit order, as the page has them.
+        var published = page.Events.Select(e => ToIntegrationEvent(e, states[e.StreamId][e.Version]))
+            .OfType<ICustomerIntegrationEvent>().ToList();
+        foreach (var subscriber in _subscribers)
+        {
+            foreach (var message in await subscriber.ReceiveAsync(published, cancellationToken))
                 await bus.PublishAsync(message);
-            }
         }
     }
 

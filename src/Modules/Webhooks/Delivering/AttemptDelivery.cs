@@ -16,9 +16,10 @@ namespace Ellity.Webhooks.Delivering;
 /// </summary>
 /// <see cref="Postponed"/>: how many times in a row it found no free slot and was put back.
 /// <see cref="Plan"/>: a first attempt queued before its delivery's stream was written; the stream starts with this
-/// event and the attempt's outcome, in one write.
+/// event and the attempt's outcome, in one write. <see cref="NotSent"/>: why a planned delivery cannot be sent at all
+/// (its request did not render); its stream is started ended.
 public sealed record AttemptDelivery(Guid DeliveryId, int Attempt = 1, Guid? WebhookId = null, int Postponed = 0,
-    DeliveryScheduled? Plan = null);
+    DeliveryScheduled? Plan = null, string? NotSent = null);
 
 /// <summary>What an attempt's outcome means: the events to record, when to retry, whether to disable the webhook.</summary>
 public sealed record AttemptOutcome(IReadOnlyList<object> Events, DateTimeOffset? RetryAt, string? DisableWebhookReason);
@@ -97,6 +98,14 @@ public static partial class AttemptDeliveryHandler
             // records the delivery without its content and ended.
             await recorder.RecordAsync(new AttemptRecord(delivery.Id, 0, [], Start: start), ct);
             telemetry.Ended(delivery, false, DateTimeOffset.UtcNow);
+            return;
+        }
+
+        if (start is not null && command.NotSent is { } unsendable)
+        {
+            var ended = new DeliveryFailed(start.ScheduledAt, 0, unsendable, start.WebhookId, Unsendable: true);
+            await recorder.RecordAsync(new AttemptRecord(delivery.Id, 0, [ended], Start: start), ct);
+            telemetry.Ended(delivery, false, ended.At);
             return;
         }
 

@@ -5,6 +5,8 @@ using Ellity.Webhooks.Subscribing;
 using Ellity.Webhooks.Templating;
 using Ellity.Webhooks.Triggers;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Wolverine;
 using Wolverine.Attributes;
@@ -12,76 +14,100 @@ using Wolverine.Attributes;
 namespace Ellity.Webhooks.Dispatching;
 
 /// <summary>
-/// Turns each customer integration event into one delivery per matching webhook: its first attempt queued with the
-/// planned request, in one transaction. The delivery's stream is written once, with the first attempt's outcome
-/// (see <see cref="AttemptRecorder"/>), which halves what a delivery writes. Events arrive in batches
-/// (see <see cref="WebhooksModule"/>), so a burst costs a few round trips per batch, not per event.
+/// The Webhooks module's subscriber to customer events. It plans one delivery per matching webhook inside the publishing
+/// subscription's transaction, each as its first attempt's durable message carrying the rendered request, so the events
+/// reach the attempts with no message and no transaction in between. The delivery's stream is written once, with the
+/// first attempt's outcome (see <see cref="AttemptRecorder"/>).
+/// </summary>
+public sealed partial class CustomerEventDispatcher(IServiceProvider services, IOptions<WebhooksOptions> options,
+    ILogger<CustomerEventDispatcher> logger) : ICustomerEventSubscriber
+{
+    // The document store is built with the subscription that holds this subscriber: taken at first use, not in the constructor.
+    private IDocumentStore? _store;
+
+    public async Task<IReadOnlyList<object>> ReceiveAsync(IReadOnlyList<ICustomerIntegrationEvent> events, CancellationToken ct)
+    {
+        var store = _store ??= services.GetRequiredService<IDocumentStore>();
+        // An erasure has its own handler, which may take its time.
+        var messages = new List<object>(events.OfType<CustomerPersonalDataErasedIntegrationEvent>());
+        try
+        {
+            await using var session = store.QuerySession();
+            messages.AddRange(await DispatchCustomerEvents.Dispatch(session, options.Value, events, ct));
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Whatever went wrong here (a webhook that does not render, the database busy) must not stop every e-shop's
+            // events: each event goes to the dispatch queue instead, where it is retried on its own and, should it keep
+            // failing, dead-lettered on its own.
+            LogFellBack(logger, e, events.Count);
+            messages.AddRange(events.Where(x => TriggerCatalog.For(x) is not null));
+        }
+        return messages;
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Dispatching {Count} customer events failed; they are queued to be dispatched one by one")]
+    private static partial void LogFellBack(ILogger logger, Exception exception, int count);
+}
+
+/// <summary>
+/// Plans the deliveries of customer events: what <see cref="CustomerEventDispatcher"/> does for a page of events, and the
+/// handlers below for one event that could not be dispatched with its page.
 /// </summary>
 [WolverineHandler]
 public static class DispatchCustomerEvents
 {
-    public static Task<OutgoingMessages> Handle(CustomerRegisteredIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options,
-        DeliveryTelemetry telemetry, CancellationToken ct) =>
-        Dispatch(session, options.Value, telemetry, TriggerCatalog.CustomerRegistered, events,
-            e => TriggerCatalog.ValuesOf(e, TriggerCatalog.CustomerRegistered), ct);
+    public static async Task<OutgoingMessages> Handle(CustomerRegisteredIntegrationEvent e, IDocumentSession session,
+        IOptions<WebhooksOptions> options, CancellationToken ct) => [.. await Dispatch(session, options.Value, [e], ct)];
 
-    public static Task<OutgoingMessages> Handle(CustomerCreditChangedIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options,
-        DeliveryTelemetry telemetry, CancellationToken ct) =>
-        Dispatch(session, options.Value, telemetry, TriggerCatalog.CreditChanged, events, TriggerCatalog.ValuesOf, ct);
+    public static async Task<OutgoingMessages> Handle(CustomerCreditChangedIntegrationEvent e, IDocumentSession session,
+        IOptions<WebhooksOptions> options, CancellationToken ct) => [.. await Dispatch(session, options.Value, [e], ct)];
 
-    public static Task<OutgoingMessages> Handle(CustomerTierChangedIntegrationEvent[] events, IDocumentSession session, IOptions<WebhooksOptions> options,
-        DeliveryTelemetry telemetry, CancellationToken ct) =>
-        Dispatch(session, options.Value, telemetry, TriggerCatalog.TierChanged, events, TriggerCatalog.ValuesOf, ct);
+    public static async Task<OutgoingMessages> Handle(CustomerTierChangedIntegrationEvent e, IDocumentSession session,
+        IOptions<WebhooksOptions> options, CancellationToken ct) => [.. await Dispatch(session, options.Value, [e], ct)];
 
-    // No trigger listens to group changes yet; handling the message keeps it from piling up unrouted.
-    public static void Handle(CustomerGroupChangedIntegrationEvent e) { }
-
-    /// <param name="valuesOf">The template variables an event fills; only worked out for events some webhook listens to.</param>
-    public static async Task<OutgoingMessages> Dispatch<T>(IDocumentSession session, WebhooksOptions options, DeliveryTelemetry telemetry, Trigger trigger,
-        T[] events, Func<T, IReadOnlyDictionary<string, TemplateValue>> valuesOf, CancellationToken ct)
-        where T : ICustomerIntegrationEvent
+    /// <summary>The first attempt of every delivery the events make, in one round trip of reads, whatever their number.</summary>
+    public static async Task<List<AttemptDelivery>> Dispatch(IQuerySession session, WebhooksOptions options,
+        IReadOnlyList<ICustomerIntegrationEvent> events, CancellationToken ct)
     {
-        var messages = new OutgoingMessages();
-        var eshopIds = events.Select(e => e.Customer.EshopId).Distinct().ToArray();
-        var customerIds = events.Select(e => e.Customer.Id).Distinct().ToArray();
-        // One round trip for both reads, whatever the size of the batch.
+        var triggered = events.Select(e => (Event: e, Trigger: TriggerCatalog.For(e)!)).Where(x => x.Trigger is not null).ToList();
+        if (triggered.Count == 0) return [];
+        var eshopIds = triggered.Select(x => x.Event.Customer.EshopId).Distinct().ToArray();
+        var triggers = triggered.Select(x => x.Trigger.Name).Distinct().ToArray();
+        var customerIds = triggered.Select(x => x.Event.Customer.Id).Distinct().ToArray();
         var reads = session.CreateBatchQuery();
         var matching = reads.Query<Webhook>()
-            .Where(w => w.EshopId.IsOneOf(eshopIds) && w.Trigger == trigger.Name && w.Enabled && !w.Deleted)
+            .Where(w => w.EshopId.IsOneOf(eshopIds) && w.Trigger.IsOneOf(triggers) && w.Enabled && !w.Deleted)
             .ToList();
         var erasures = reads.LoadMany<ErasedCustomer>().ById(customerIds);
         await reads.Execute(ct);
         var erased = (await erasures).ToDictionary(x => x.Id, x => x.ErasedAt);
-        var webhooksByEshop = (await matching).ToLookup(w => w.EshopId);
+        var webhooks = (await matching).ToLookup(w => (w.EshopId, w.Trigger));
 
-        var due = events
-            // An event that waited in the queue past its customer's erasure is not sent: its personal data is gone.
-            .Where(e => !(erased.TryGetValue(e.Customer.Id, out var erasedAt) && e.OccurredAt < erasedAt))
-            .SelectMany(e => webhooksByEshop[e.Customer.EshopId].Where(w => w.Accepts(e.OccurredAt))
-                .Select(w => (Event: e, Webhook: w, DeliveryId: DeliveryIds.For(w.Id, e.EventId))))
-            // An event twice in one batch plans its delivery once. One handled again later (a retried batch) queues its
-            // first attempt again, which finds the delivery's stream already written and stops there.
-            .DistinctBy(d => d.DeliveryId)
-            .ToList();
-        if (due.Count == 0) return messages;
-
-        // Each event's deliveries share a time, later for each later event of the batch, so the delivery
-        // log keeps the events' order.
+        var attempts = new List<AttemptDelivery>();
+        var planned = new HashSet<Guid>();
+        // Each event's deliveries share a time, later for each later event, so the delivery log keeps the events' order.
         var now = DateTimeOffset.MinValue;
-        foreach (var planned in due.GroupBy(d => d.Event.EventId))
+        foreach (var (e, trigger) in triggered)
         {
+            // An event that waited past its customer's erasure is not sent: its personal data is gone.
+            if (erased.TryGetValue(e.Customer.Id, out var erasedAt) && e.OccurredAt < erasedAt) continue;
+            var due = webhooks[(e.Customer.EshopId, trigger.Name)].Where(w => w.Accepts(e.OccurredAt)).ToList();
+            if (due.Count == 0) continue;
             var next = ScheduledNow();
             now = next > now ? next : now.AddTicks(TimeSpan.TicksPerMicrosecond);
-            var e = planned.First().Event;
-            var values = valuesOf(e);
-            foreach (var (_, webhook, deliveryId) in planned)
+            var values = TriggerCatalog.ValuesFor(e);
+            foreach (var webhook in due)
             {
-                var delivery = Plan(webhook, deliveryId, trigger, e, values, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule,
-                    options.RenderLimits);
-                if (delivery.Queue(session, telemetry) is { } attempt) messages.Add(attempt);
+                // An event twice in one page plans its delivery once. One handled again later (a replayed page) queues its
+                // first attempt again, which finds the delivery's stream already written and stops there.
+                var deliveryId = DeliveryIds.For(webhook.Id, e.EventId);
+                if (!planned.Add(deliveryId)) continue;
+                attempts.Add(Plan(webhook, deliveryId, trigger, e, values, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule,
+                    options.RenderLimits).Queue());
             }
         }
-        return messages;
+        return attempts;
     }
 
     public static PlannedDelivery Plan(Webhook webhook, Guid deliveryId, Trigger trigger,
@@ -120,11 +146,10 @@ public static class DispatchCustomerEvents
 public sealed record PlannedDelivery(DeliveryScheduled Scheduled, string? NotSent)
 {
     /// <summary>
-    /// The first attempt to queue, carrying the plan: its stream is started with the attempt's outcome. A delivery that
-    /// cannot be sent has no attempt: its stream is started here, ended.
+    /// The first attempt to queue, carrying the plan: its stream is started with the attempt's outcome. One that cannot
+    /// be sent carries why, and its stream is started ended.
     /// </summary>
-    public AttemptDelivery? Queue(IDocumentSession session, DeliveryTelemetry telemetry) =>
-        NotSent is null ? new AttemptDelivery(Scheduled.DeliveryId, WebhookId: Scheduled.WebhookId, Plan: Scheduled) : Start(session, telemetry);
+    public AttemptDelivery Queue() => new(Scheduled.DeliveryId, WebhookId: Scheduled.WebhookId, Plan: Scheduled, NotSent: NotSent);
 
     /// <summary>Starts the delivery's stream at once (it shows in the log before its attempt); returns its first attempt to queue, or null when it ended at once, unsent.</summary>
     public AttemptDelivery? Start(IDocumentSession session, DeliveryTelemetry telemetry)

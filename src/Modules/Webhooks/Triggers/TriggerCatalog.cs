@@ -27,8 +27,8 @@ public sealed record Trigger(string Name, string Description, IReadOnlyList<Vari
 }
 
 /// <summary>
-/// Every trigger a webhook can listen to. Adding a trigger means: a definition here, its values
-/// below, and a one-line handler in Dispatching/DispatchCustomerEvents.cs.
+/// Every trigger a webhook can listen to. Adding a trigger means: a definition here, an arm in <see cref="For"/> and
+/// <see cref="ValuesFor"/>, and a one-line fallback handler in Dispatching/DispatchCustomerEvents.cs.
 /// </summary>
 public static class TriggerCatalog
 {
@@ -74,6 +74,23 @@ public static class TriggerCatalog
         All.SelectMany(t => t.Variables).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
 
     public static Trigger? Find(string? name) => All.FirstOrDefault(t => t.Name == name);
+
+    /// <summary>The trigger an integration event fires, if any.</summary>
+    public static Trigger? For(ICustomerIntegrationEvent e) => e switch
+    {
+        CustomerRegisteredIntegrationEvent => CustomerRegistered,
+        CustomerCreditChangedIntegrationEvent => CreditChanged,
+        CustomerTierChangedIntegrationEvent => TierChanged,
+        _ => null,
+    };
+
+    /// <summary>The values of every variable the event's trigger carries (see <see cref="For"/>).</summary>
+    public static Dictionary<string, TemplateValue> ValuesFor(ICustomerIntegrationEvent e) => e switch
+    {
+        CustomerCreditChangedIntegrationEvent credit => ValuesOf(credit),
+        CustomerTierChangedIntegrationEvent tier => ValuesOf(tier),
+        _ => ValuesOf(e, For(e) ?? throw new ArgumentException($"No trigger fires on {e.GetType().Name}.", nameof(e))),
+    };
 
     public static Dictionary<string, TemplateValue> ValuesOf(ICustomerIntegrationEvent e, Trigger trigger)
     {
