@@ -1,20 +1,77 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Ellity.Tests.Infrastructure;
+using Ellity.Tests.Reliability;
 
 namespace Ellity.Tests.Operations;
 
-/// <summary>What an operator sees: health endpoints, Prometheus metrics, one trace from the customer command to the webhook call.</summary>
-[Collection(AppCollection.Name)]
-public sealed class ObservabilityTests(AppFixture app)
+/// <summary>
+/// The Host as its own process, as an operator runs it. Metrics are per process: OpenTelemetry listens to meters by name
+/// across the process, so a second Host in the test process (another collection's) would mix its instruments into this
+/// one's scrape, and take them away again when it stops.
+/// </summary>
+public sealed class ObservedHost : IAsyncLifetime
 {
-    private async Task<string> Metrics()
+    private string _db = "";
+
+    public HostProcess Host { get; private set; } = null!;
+
+    /// <summary>Answers 500 on paths ending in <c>/fail</c>, 200 on any other.</summary>
+    public ScriptedReceiver Receiver { get; private set; } = null!;
+
+    public async Task InitializeAsync()
     {
-        var client = app.Host.Server.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", AppFixture.OperatorKey);
-        return await client.GetStringAsync("/metrics");
+        _db = await TestPostgres.CreateDatabaseAsync();
+        Receiver = await ScriptedReceiver.StartAsync((c, _) =>
+        {
+            c.Response.StatusCode = c.Request.Path.Value!.EndsWith("/fail") ? 500 : 200;
+            return Task.CompletedTask;
+        });
+        Host = await HostProcess.StartAsync(_db, ScriptedReceiver.FreePort());
     }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Receiver.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(_db);
+    }
+
+    public async Task<JsonNode> GetAsync(string path)
+    {
+        using var response = await Host.Client.GetAsync(Host.Url + path);
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    public async Task<Guid> CreateWebhookAsync(string eshop, string url, int[]? retrySchedule = null) =>
+        (await Host.PostAsync($"/api/eshops/{eshop}/webhooks",
+            new { name = "observed", trigger = "customer.credit.changed", url, body = (string?)null, retrySchedule }))["id"]!.GetValue<Guid>();
+
+    public async Task<Guid> RegisterCustomerAsync(string eshop) =>
+        (await Host.PostAsync($"/api/eshops/{eshop}/customers", new { email = "jana@example.cz", credit = 100m }))["id"]!.GetValue<Guid>();
+
+    /// <summary>Polls the webhook's delivery log until <paramref name="count"/> deliveries reached a final status.</summary>
+    public async Task WaitForFinishedDeliveriesAsync(string eshop, Guid webhook, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var items = (await GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/deliveries?limit=500"))["items"]!.AsArray();
+            if (items.Count(d => d!["status"]!.GetValue<string>() != "pending") >= count) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Expected {count} finished deliveries, got: {items.ToJsonString()}");
+            await Task.Delay(100);
+        }
+    }
+}
+
+/// <summary>What an operator sees: health endpoints, Prometheus metrics, one trace from the customer command to the webhook call.</summary>
+[Collection(ProcessCollection.Name)]
+public sealed class ObservabilityTests(ObservedHost app) : IClassFixture<ObservedHost>
+{
+    private async Task<string> Metrics() => await app.Host.Client.GetStringAsync(app.Host.Url + "/metrics");
 
     private static double Sum(string metrics, string name, string label)
     {
@@ -26,11 +83,11 @@ public sealed class ObservabilityTests(AppFixture app)
     [Fact]
     public async Task liveness_and_readiness_report_the_database_and_the_subscription()
     {
-        var client = app.Host.Server.CreateClient();
-        using var live = await client.GetAsync("/health/live");
+        using var anonymous = new HttpClient();
+        using var live = await anonymous.GetAsync(app.Host.Url + "/health/live");
         Assert.Equal(200, (int)live.StatusCode);
 
-        using var ready = await client.GetAsync("/health/ready");
+        using var ready = await anonymous.GetAsync(app.Host.Url + "/health/ready");
         var report = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!;
         Assert.Equal(200, (int)ready.StatusCode);
         Assert.Equal("Healthy", report["status"]!.GetValue<string>());
@@ -43,11 +100,11 @@ public sealed class ObservabilityTests(AppFixture app)
     public async Task deliveries_show_up_in_the_metrics_by_outcome_with_durations_and_latency()
     {
         var before = await Metrics();
-        var eshop = await app.NewEshopAsync();
-        var ok = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(), null);
-        var failing = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(status: 500), null, retrySchedule: []);
+        var eshop = await app.Host.NewEshopAsync();
+        var ok = await app.CreateWebhookAsync(eshop, app.Receiver.Url + "/ok");
+        var failing = await app.CreateWebhookAsync(eshop, app.Receiver.Url + "/fail", retrySchedule: []);
         var customer = await app.RegisterCustomerAsync(eshop);
-        for (var n = 0; n < 3; n++) await app.ChangeCreditAsync(eshop, customer, 1m);
+        for (var n = 0; n < 3; n++) await app.Host.PostAsync($"/api/eshops/{eshop}/customers/{customer}/credit", new { value = 1m });
         await app.WaitForFinishedDeliveriesAsync(eshop, ok, 3);
         await app.WaitForFinishedDeliveriesAsync(eshop, failing, 3);
 
@@ -73,7 +130,7 @@ public sealed class ObservabilityTests(AppFixture app)
         Assert.Contains("http_client_request_duration_seconds", after);
         // Nothing that tells shops apart, nor where their receivers are.
         Assert.DoesNotContain(eshop, after);
-        Assert.DoesNotContain(new Uri(app.Receiver.BaseUrl).Authority, after);
+        Assert.DoesNotContain(new Uri(app.Receiver.Url).Authority, after);
         var outgoing = after.Split('\n').Where(line => line.StartsWith("http_client_") || line.StartsWith("dns_")).ToList();
         Assert.NotEmpty(outgoing);
         Assert.DoesNotContain(outgoing, line => line.Contains("server_address") || line.Contains("server_port") || line.Contains("dns_question_name"));
@@ -82,11 +139,16 @@ public sealed class ObservabilityTests(AppFixture app)
     [Fact]
     public async Task the_metrics_are_the_operators_alone()
     {
-        var (_, shopKey) = await app.RegisterEshopAsync();
-        var client = app.Host.Server.CreateClient();
+        var eshop = AppFixture.NewEshopId();
+        using var created = await app.Host.Client.PostAsJsonAsync(app.Host.Url + "/api/eshops", new { eshopId = eshop, name = "Shop " + eshop });
+        var shopKey = JsonNode.Parse(await created.Content.ReadAsStringAsync())!["apiKey"]!.GetValue<string>();
+        using var client = new HttpClient();
 
-        using var anonymous = await client.GetAsync("/metrics");
-        using var shop = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new("Bearer", shopKey) } });
+        using var anonymous = await client.GetAsync(app.Host.Url + "/metrics");
+        using var shop = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, app.Host.Url + "/metrics")
+        {
+            Headers = { Authorization = new("Bearer", shopKey) },
+        });
 
         Assert.Equal(401, (int)anonymous.StatusCode);
         Assert.Equal(403, (int)shop.StatusCode);
@@ -97,24 +159,23 @@ public sealed class ObservabilityTests(AppFixture app)
     [Fact]
     public async Task one_trace_runs_from_the_customer_command_to_the_webhook_call()
     {
-        var eshop = await app.NewEshopAsync();
-        var endpoint = app.Receiver.NewEndpoint();
-        await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, null);
+        var eshop = await app.Host.NewEshopAsync();
+        var path = $"/traced-{Guid.NewGuid():N}";
+        var webhook = await app.CreateWebhookAsync(eshop, app.Receiver.Url + path);
         var customer = await app.RegisterCustomerAsync(eshop);
 
         var traceId = ActivityTraceId.CreateRandom();
-        var client = app.Host.Server.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/eshops/{eshop}/customers/{customer}/credit")
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{app.Host.Url}/api/eshops/{eshop}/customers/{customer}/credit")
         {
-            Content = System.Net.Http.Json.JsonContent.Create(new { value = 5 }),
+            Content = JsonContent.Create(new { value = 5 }),
         };
-        request.Headers.Authorization = new("Bearer", AppFixture.OperatorKey);
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
-        using var response = await client.SendAsync(request);
+        using var response = await app.Host.Client.SendAsync(request);
         response.EnsureSuccessStatusCode();
 
-        var received = await app.Receiver.WaitForRequestsAsync(endpoint, 1);
-        Assert.True(received[0].Headers.TryGetValue("traceparent", out var traceparent), "the webhook call carries no trace context");
+        await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1);
+        var received = Assert.Single(app.Receiver.Requests, r => r.PathAndQuery.EndsWith(path));
+        Assert.True(received.Headers.TryGetValue("traceparent", out var traceparent), "the webhook call carries no trace context");
         Assert.Equal(traceId.ToString(), traceparent!.Split('-')[1]);
     }
 }
