@@ -103,7 +103,7 @@ public static partial class AttemptDeliveryHandler
 
         if (start is not null && command.NotSent is { } unsendable)
         {
-            var ended = new DeliveryFailed(start.ScheduledAt, 0, unsendable, start.WebhookId, Unsendable: true);
+            var ended = DeliveryFailed.Unsent(start, unsendable);
             await recorder.RecordAsync(new AttemptRecord(delivery.Id, 0, [ended], Start: start), ct);
             telemetry.Ended(delivery, false, ended.At);
             return;

@@ -32,7 +32,12 @@ public sealed record DeliveryRedeliveryRequested(int NextAttempt, DateTimeOffset
 public sealed record DeliverySucceeded(DateTimeOffset At, int Attempts, Guid WebhookId = default);
 
 /// <summary><see cref="Unsendable"/>: the request could not be built (too large, say), so it can never be sent, not even again.</summary>
-public sealed record DeliveryFailed(DateTimeOffset At, int Attempts, string Reason, Guid WebhookId = default, bool Unsendable = false);
+public sealed record DeliveryFailed(DateTimeOffset At, int Attempts, string Reason, Guid WebhookId = default, bool Unsendable = false)
+{
+    /// <summary>How a delivery that cannot be sent ends, at once, without an attempt.</summary>
+    public static DeliveryFailed Unsent(DeliveryScheduled scheduled, string reason) =>
+        new(scheduled.ScheduledAt, 0, reason, scheduled.WebhookId, Unsendable: true);
+}
 
 /// <summary>
 /// Attempt <see cref="Attempt"/> was not made at <see cref="At"/>: the destination's circuit was open. It is made at

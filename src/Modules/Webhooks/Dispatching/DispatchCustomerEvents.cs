@@ -70,7 +70,8 @@ public static class DispatchCustomerEvents
     public static async Task<List<AttemptDelivery>> Dispatch(IQuerySession session, WebhooksOptions options,
         IReadOnlyList<ICustomerIntegrationEvent> events, CancellationToken ct)
     {
-        var triggered = events.Select(e => (Event: e, Trigger: TriggerCatalog.For(e)!)).Where(x => x.Trigger is not null).ToList();
+        var triggered = events.Select(e => TriggerCatalog.For(e) is { } trigger ? (Event: e, Trigger: trigger) : default)
+            .Where(x => x.Event is not null).ToList();
         if (triggered.Count == 0) return [];
         var eshopIds = triggered.Select(x => x.Event.Customer.EshopId).Distinct().ToArray();
         var triggers = triggered.Select(x => x.Trigger.Name).Distinct().ToArray();
@@ -159,8 +160,7 @@ public sealed record PlannedDelivery(DeliveryScheduled Scheduled, string? NotSen
             session.Events.StartStream<Delivery>(Scheduled.DeliveryId, Scheduled);
             return new AttemptDelivery(Scheduled.DeliveryId, WebhookId: Scheduled.WebhookId);
         }
-        session.Events.StartStream<Delivery>(Scheduled.DeliveryId, Scheduled,
-            new DeliveryFailed(Scheduled.ScheduledAt, 0, NotSent, Scheduled.WebhookId, Unsendable: true));
+        session.Events.StartStream<Delivery>(Scheduled.DeliveryId, Scheduled, DeliveryFailed.Unsent(Scheduled, NotSent));
         telemetry.Ended(Scheduled.Trigger, succeeded: false);
         return null;
     }
