@@ -40,10 +40,13 @@ public class AppFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>How long one attempt may take in this fixture's Host.</summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>Configuration the Host runs with in this fixture.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
-        ["Webhooks:AttemptTimeout"] = "00:00:05",
+        ["Webhooks:AttemptTimeout"] = AttemptTimeout.ToString(),
         ["Webhooks:AllowedNetworks:0"] = "127.0.0.0/8",
         ["Access:OperatorKey"] = OperatorKey,
     };

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -19,6 +20,13 @@ public sealed class Tarpit : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/hang";
 
+    private long _firstConnection;
+
+    /// <summary>How long ago the first request reached the tarpit (zero before one did).</summary>
+    public TimeSpan SinceFirstConnection => Interlocked.Read(ref _firstConnection) is var first and > 0
+        ? Stopwatch.GetElapsedTime(first)
+        : TimeSpan.Zero;
+
     public int Connections
     {
         get { lock (_held) return _held.Count; }
@@ -31,6 +39,7 @@ public sealed class Tarpit : IAsyncDisposable
             while (true)
             {
                 var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                Interlocked.CompareExchange(ref _firstConnection, Stopwatch.GetTimestamp(), 0);
                 lock (_held) _held.Add(client);
             }
         }
