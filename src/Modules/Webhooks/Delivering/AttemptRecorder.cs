@@ -28,7 +28,7 @@ public sealed record AttemptRecord(Guid DeliveryId, long Version, IReadOnlyList<
 /// only after its outcome is durable: a process that dies first replays the message, which finds the stream unchanged
 /// and attempts again (at-least-once, as before). There is no timer: a lone attempt is written at once, and under load
 /// the group grows with the load. Two groups are committed at a time, so the attempts that finish during one commit
-/// start theirs without waiting for it to end (in alternating bulk runs 1.06 and 1.10 times the deliveries of one).
+/// start theirs without waiting for it to end (measured in bench/README.md).
 /// </summary>
 public sealed partial class AttemptRecorder : IAsyncDisposable
 {
@@ -36,7 +36,7 @@ public sealed partial class AttemptRecorder : IAsyncDisposable
     public const int MaxGroup = 100;
 
     /// <summary>How many groups are committed at the same time; a record's conflict is caught per group, so any two may overlap.</summary>
-    public const int Writers = 2;
+    private const int Writers = 2;
 
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>();
     private readonly IWolverineRuntime _runtime;
