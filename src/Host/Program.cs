@@ -75,6 +75,7 @@ builder.Services.AddWolverineHttp();
 builder.Services.AddRateLimitProblems();
 builder.Services.AddEllityTelemetry(builder.Configuration);
 builder.Services.AddEllityHealth();
+builder.Services.AddHostedService<EventStoreStatistics>();
 // Only Development compiles handlers at run time (see TypeLoadMode below); elsewhere they are pre-built.
 if (builder.Environment.IsDevelopment()) builder.Services.AddHostedService<HandlerWarmUp>();
 builder.Services.AddResourceSetupOnStartup();
