@@ -5,7 +5,7 @@
 #
 # Starts a throwaway PostgreSQL on 127.0.0.1:55434 (stopped again at the end, also on failure),
 # builds the Host, the benchmark and the template micro-benchmark in Release, then runs the
-# scenarios (default: all of them, at the full counts): baselines, throughput, latency,
+# scenarios (default: all of them, at their full counts): baselines, throughput, latency,
 # fanout, outage, history, soak, templates. Each Host scenario starts the Host as its own process on a fresh
 # database. Writes bench/results/<UTC timestamp>.json and bench/results/latest.md, and prints the
 # Markdown table. --quick runs small counts (a smoke run of a few minutes) and writes

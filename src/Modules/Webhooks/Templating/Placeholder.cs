@@ -11,12 +11,6 @@ public static class Placeholder
     private static readonly SearchValues<char> NameChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._");
 
-    public static bool IsValidName(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return name.Length > 0 && NameLength(name) == name.Length;
-    }
-
     /// <summary>
     /// Length of the placeholder <c>#name#</c> starting at <paramref name="index"/> (where the text has a <c>#</c>),
     /// or 0 when that <c>#</c> is literal.
