@@ -112,7 +112,8 @@ public sealed partial record Webhook(
         WebhookRecoveryFinished e => Apply(e),
         WebhookSecretRotated e => Apply(e),
         WebhookHeadersChanged e => Apply(e),
-        _ => this,
+        // An event without an arm would otherwise answer with the state before it.
+        _ => throw new ArgumentException($"Webhook.After has no arm for {@event.GetType().Name}.", nameof(@event)),
     };
 
     public string Method => WebhookDefinition.MethodFor(Body);
