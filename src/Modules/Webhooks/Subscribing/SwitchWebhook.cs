@@ -7,7 +7,7 @@ using Wolverine.Http;
 
 namespace Ellity.Webhooks.Subscribing;
 
-/// <summary>Enabling, disabling and deleting: each idempotent, each an event in the webhook's stream.</summary>
+/// <summary>Enabling and disabling: each idempotent, each an event in the webhook's stream.</summary>
 public static class SwitchWebhookEndpoint
 {
     public static IReadOnlyList<object> Enable(Webhook w, DateTimeOffset now) => w.Enabled ? [] : [new WebhookEnabled(w.Id, now)];
@@ -23,16 +23,6 @@ public static class SwitchWebhookEndpoint
     public static Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> PostDisable(
         string eshopId, Guid webhookId, IDocumentSession session, CancellationToken ct) =>
         Switch(eshopId, webhookId, session, Disable, ct);
-
-    [WolverineDelete("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        string eshopId, Guid webhookId, IDocumentSession session, CancellationToken ct)
-    {
-        var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
-        if (stream is null) return WebhookLookup.NotFound(webhookId);
-        stream.AppendOne(new WebhookDeleted(DateTimeOffset.UtcNow));
-        return TypedResults.NoContent();
-    }
 
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> Switch(
         string eshopId, Guid webhookId, IDocumentSession session,

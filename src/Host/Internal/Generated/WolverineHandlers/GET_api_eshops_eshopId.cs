@@ -30,7 +30,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Eshops.Registering.RegisterEshopEndpoint").SetTag("http.route", "/api/eshops/{eshopId}").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Eshops.GettingEshop.GetEshopEndpoint").SetTag("http.route", "/api/eshops/{eshopId}").SetTag("http.request.method", "GET");
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -40,7 +40,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var resultsOfOkOfEshopResponseAndProblemHttpResult = await Ellity.Eshops.Registering.RegisterEshopEndpoint.Get(eshopId, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var resultsOfOkOfEshopResponseAndProblemHttpResult = await Ellity.Eshops.GettingEshop.GetEshopEndpoint.Get(eshopId, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await resultsOfOkOfEshopResponseAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -33,7 +33,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Delivering.RedeliverEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/recover").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Delivering.RecoverWebhookEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/recover").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
@@ -59,7 +59,7 @@ namespace Internal.Generated.WolverineHandlers
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
-            var resultsOfAcceptedOfRecoverResponseAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Delivering.RedeliverEndpoint.Recover(eshopId, webhookId, input, documentSession, messageContext, _optionsOfWebhooksOptions, httpContext.RequestAborted).ConfigureAwait(false);
+            var resultsOfAcceptedOfRecoverResponseAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Delivering.RecoverWebhookEndpoint.Recover(eshopId, webhookId, input, documentSession, messageContext, _optionsOfWebhooksOptions, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
