@@ -6,17 +6,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ellity.Webhooks.Subscribing;
 
-/// <summary>The request body of create and update.</summary>
-/// <summary>
-/// The request body of create and update. <see cref="Headers"/> are read on create only; update
-/// leaves them alone (their values are never shown, so they could not be sent back) — use .../headers.
-/// </summary>
-public sealed record WebhookInput(string? Name, string? Trigger, string? Url, string? Body, bool? Enabled,
-    IReadOnlyList<int>? RetrySchedule = null, Dictionary<string, string>? Headers = null)
-{
-    public static readonly WebhookInput Empty = new(null, null, null, null, null);
-}
-
 /// <summary>A variable known to the catalog but not carried by the chosen trigger: it will render empty.</summary>
 public sealed record VariableWarning(string Field, string Variable, string Message);
 
@@ -24,28 +13,6 @@ public sealed record VariableWarning(string Field, string Variable, string Messa
 public sealed record UnknownVariable(string Field, string Variable, string? Suggestion);
 
 public sealed record BodyErrorPosition(int Line, int Column, int Offset);
-
-public sealed record WebhookResponse(
-    Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, string Method, bool Enabled,
-    DateTimeOffset CreatedAt, IReadOnlyList<int>? RetrySchedule, string? DisabledReason,
-    IReadOnlyDictionary<string, string> Headers, WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings)
-{
-    public static WebhookResponse From(Webhook w, WebhookHealth? health = null, IReadOnlyList<VariableWarning>? warnings = null) =>
-        new(w.Id, w.EshopId, w.Name, w.Trigger, w.Url, w.Body, w.Method, w.Enabled, w.CreatedAt,
-            w.RetrySchedule, w.DisabledReason, WebhookHeaders.Masked(w.HeaderNames ?? []), WebhookHealthResponse.From(health),
-            warnings ?? WebhookDefinition.Check(w.Name, w.Trigger, w.Url, w.Body).Warnings);
-}
-
-/// <summary>Whether the receiver works: <c>failing</c> is true while attempts keep failing since <c>failingSince</c>.</summary>
-public sealed record WebhookHealthResponse(
-    bool Failing, DateTimeOffset? FailingSince, int ConsecutiveFailures, string? LastError,
-    DateTimeOffset? LastAttemptAt, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt)
-{
-    public static WebhookHealthResponse From(WebhookHealth? h) => h is null
-        ? new(false, null, 0, null, null, null, null)
-        : new(h.FailingSince is not null, h.FailingSince, h.ConsecutiveFailures, h.LastError,
-            h.LastAttemptAt, h.LastSuccessAt, h.LastFailureAt);
-}
 
 /// <summary>
 /// The rules a webhook's name, trigger, URL and body must follow, shared by create, update and

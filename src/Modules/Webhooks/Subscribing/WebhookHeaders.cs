@@ -1,19 +1,13 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Marten;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Wolverine.Http;
 
 namespace Ellity.Webhooks.Subscribing;
 
 /// <summary>Custom headers (e.g. Authorization) sent with every delivery; values are encrypted at rest and never shown.</summary>
 public sealed record WebhookHeadersChanged(string? ProtectedHeaders, IReadOnlyList<string> Names);
 
-public sealed record HeadersInput(Dictionary<string, string>? Headers);
-
+/// <summary>The rules for custom headers, and their encryption at rest.</summary>
 public sealed partial class WebhookHeaders(IDataProtectionProvider provider)
 {
     public const string Mask = "••••••";
@@ -51,19 +45,4 @@ public sealed partial class WebhookHeaders(IDataProtectionProvider provider)
         : JsonSerializer.Deserialize<Dictionary<string, string>>(_protector.Unprotect(protectedHeaders))!;
 
     public static IReadOnlyDictionary<string, string> Masked(IEnumerable<string> names) => names.ToDictionary(n => n, _ => Mask);
-
-    [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}/headers"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
-    public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Put(
-        string eshopId, Guid webhookId, HeadersInput? input, IDocumentSession session, WebhookHeaders headers, CancellationToken ct)
-    {
-        var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
-        if (stream is null) return WebhookLookup.NotFound(webhookId);
-        var errors = new Dictionary<string, string[]>();
-        Check(input?.Headers, errors);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-
-        var changed = headers.Protect(input?.Headers);
-        stream.AppendOne(changed);
-        return TypedResults.Ok(WebhookResponse.From(stream.Aggregate!.Apply(changed)));
-    }
 }

@@ -33,7 +33,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Subscribing.WebhookHeaders").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/headers").SetTag("http.request.method", "PUT");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Subscribing.ChangeWebhookHeadersEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/headers").SetTag("http.request.method", "PUT");
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -58,7 +58,7 @@ namespace Internal.Generated.WolverineHandlers
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
-            var resultsOfOkOfWebhookResponseAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Subscribing.WebhookHeaders.Put(eshopId, webhookId, input, documentSession, _webhookHeaders, httpContext.RequestAborted).ConfigureAwait(false);
+            var resultsOfOkOfWebhookResponseAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Subscribing.ChangeWebhookHeadersEndpoint.Put(eshopId, webhookId, input, documentSession, _webhookHeaders, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

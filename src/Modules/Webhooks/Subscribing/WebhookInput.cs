@@ -1,0 +1,11 @@
+namespace Ellity.Webhooks.Subscribing;
+
+/// <summary>
+/// The request body of create and update. <see cref="Headers"/> are read on create only; update
+/// leaves them alone (their values are never shown, so they could not be sent back) — use .../headers.
+/// </summary>
+public sealed record WebhookInput(string? Name, string? Trigger, string? Url, string? Body, bool? Enabled,
+    IReadOnlyList<int>? RetrySchedule = null, Dictionary<string, string>? Headers = null)
+{
+    public static readonly WebhookInput Empty = new(null, null, null, null, null);
+}

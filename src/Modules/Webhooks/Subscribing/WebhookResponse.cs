@@ -1,0 +1,26 @@
+using Ellity.Webhooks.Delivering;
+
+namespace Ellity.Webhooks.Subscribing;
+
+/// <summary>A webhook as the API answers it: its secret and header values are never shown.</summary>
+public sealed record WebhookResponse(
+    Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, string Method, bool Enabled,
+    DateTimeOffset CreatedAt, IReadOnlyList<int>? RetrySchedule, string? DisabledReason,
+    IReadOnlyDictionary<string, string> Headers, WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings)
+{
+    public static WebhookResponse From(Webhook w, WebhookHealth? health = null, IReadOnlyList<VariableWarning>? warnings = null) =>
+        new(w.Id, w.EshopId, w.Name, w.Trigger, w.Url, w.Body, w.Method, w.Enabled, w.CreatedAt,
+            w.RetrySchedule, w.DisabledReason, WebhookHeaders.Masked(w.HeaderNames ?? []), WebhookHealthResponse.From(health),
+            warnings ?? WebhookDefinition.Check(w.Name, w.Trigger, w.Url, w.Body).Warnings);
+}
+
+/// <summary>Whether the receiver works: <c>failing</c> is true while attempts keep failing since <c>failingSince</c>.</summary>
+public sealed record WebhookHealthResponse(
+    bool Failing, DateTimeOffset? FailingSince, int ConsecutiveFailures, string? LastError,
+    DateTimeOffset? LastAttemptAt, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt)
+{
+    public static WebhookHealthResponse From(WebhookHealth? h) => h is null
+        ? new(false, null, 0, null, null, null, null)
+        : new(h.FailingSince is not null, h.FailingSince, h.ConsecutiveFailures, h.LastError,
+            h.LastAttemptAt, h.LastSuccessAt, h.LastFailureAt);
+}
