@@ -125,7 +125,7 @@ public sealed class ObservabilityTests(ObservedHost app) : IClassFixture<Observe
         Assert.True(Sum(after, "ellity_webhooks_delivery_latency_seconds_count", "customer.credit.changed")
             - Sum(before, "ellity_webhooks_delivery_latency_seconds_count", "customer.credit.changed") >= 3);
         Assert.Contains("ellity_webhooks_backlog", after);
-        // First attempts not yet made are messages in the durable inbox, which the README points operators to.
+        // First attempts not yet made are messages in the durable inbox, which docs/operations.md points operators to.
         Assert.Matches("(?m)^wolverine_inbox_count", after);
         Assert.Contains("http_client_request_duration_seconds", after);
         // Nothing that tells shops apart, nor where their receivers are.
