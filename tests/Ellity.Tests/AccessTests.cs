@@ -91,7 +91,7 @@ public sealed class AccessTests(AppFixture app)
         var newSecret = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret/rotate", null))["secret"]!.GetValue<string>();
         var customer = await app.RegisterCustomerAsync(eshop);
         await app.ChangeCreditAsync(eshop, customer, 1m);
-        var request = Assert.Single(await app.Receiver.WaitForRequestsAsync(endpoint, 1));
+        var request = await app.SingleRequestAsync(eshop, endpoint);
         await app.SendAsync(HttpMethod.Get, $"/api/eshops/{eshop}/webhooks", key: key);
         await app.SendAsync(HttpMethod.Get, $"/api/eshops/{eshop}/webhooks", key: "ek_not-a-real-key");
 

@@ -142,6 +142,25 @@ public class AppFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// The one request <paramref name="endpoint"/> received, asserted once the e-shop's delivery log shows every delivery
+    /// to it finished, with one attempt among them: a second attempt, a retry or a second request fails the test, instead
+    /// of passing unseen because it came a moment later.
+    /// </summary>
+    public async Task<ReceivedRequest> SingleRequestAsync(string eshopId, string endpoint)
+    {
+        await Receiver.WaitForRequestsAsync(endpoint, 1);
+        // The request arrives before its attempt is recorded: the log may not show its delivery yet.
+        var log = await WaitForAsync($"/api/eshops/{eshopId}/deliveries?limit=500",
+            page => To(page, endpoint) is { Count: > 0 } deliveries && deliveries.All(d => d["status"]!.GetValue<string>() != "pending"),
+            $"the deliveries to {endpoint} finished");
+        Assert.Single(To(log, endpoint).SelectMany(d => d["attempts"]!.AsArray()));
+        return Assert.Single(Receiver.RequestsTo(endpoint));
+
+        static List<JsonNode> To(JsonNode page, string endpoint) => [.. page["items"]!.AsArray()
+            .Where(d => d!["request"]!["url"]!.GetValue<string>().StartsWith(endpoint, StringComparison.Ordinal)).Select(d => d!)];
+    }
+
     /// <summary>Polls a GET until <paramref name="done"/> holds.</summary>
     public async Task<JsonNode> WaitForAsync(string url, Func<JsonNode, bool> done, string what, TimeSpan? timeout = null)
     {

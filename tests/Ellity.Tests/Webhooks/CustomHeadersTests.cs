@@ -24,7 +24,7 @@ public sealed class CustomHeadersTests(AppFixture app)
 
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
-        var request = Assert.Single(await app.Receiver.WaitForRequestsAsync(endpoint, 1));
+        var request = await app.SingleRequestAsync(eshop, endpoint);
         Assert.Equal(token, request.Headers["Authorization"]);
         Assert.Equal(apiKey, request.Headers["X-Api-Key"]);
         Assert.Equal("••••••", created["headers"]!["Authorization"]!.GetValue<string>());
@@ -52,7 +52,7 @@ public sealed class CustomHeadersTests(AppFixture app)
             new { headers = new Dictionary<string, string> { ["X-Shop"] = "secret-1" } });
         var customer = await app.RegisterCustomerAsync(eshop);
         await app.ChangeCreditAsync(eshop, customer, 1m);
-        var first = Assert.Single(await app.Receiver.WaitForRequestsAsync(endpoint, 1));
+        var first = await app.SingleRequestAsync(eshop, endpoint);
         var cleared = await app.PutAsync($"/api/eshops/{eshop}/webhooks/{webhook}/headers", new { headers = (object?)null });
         await app.ChangeCreditAsync(eshop, customer, 1m);
         var second = (await app.Receiver.WaitForRequestsAsync(endpoint, 2)).Single(r => r != first);

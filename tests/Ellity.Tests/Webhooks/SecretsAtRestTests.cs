@@ -24,7 +24,7 @@ public sealed class SecretsAtRestTests(AppFixture app)
 
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
-        var request = Assert.Single(await app.Receiver.WaitForRequestsAsync(endpoint, 1));
+        var request = await app.SingleRequestAsync(eshop, endpoint);
         SigningTests.AssertSignedWith(first, request);
         SigningTests.AssertSignedWith(second, request);
         Assert.Equal(second, (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret"))["secret"]!.GetValue<string>());
@@ -44,7 +44,7 @@ public sealed class SecretsAtRestTests(AppFixture app)
 
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
-        var before = Assert.Single(await app.Receiver.WaitForRequestsAsync(endpoint, 1));
+        var before = await app.SingleRequestAsync(eshop, endpoint);
         SigningTests.AssertSignedWith(legacy, before);
         Assert.Equal(legacy, (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret"))["secret"]!.GetValue<string>());
         // The event and the webhook document: the search finds a secret stored in clear.
@@ -80,7 +80,7 @@ public sealed class SecretsAtRestTests(AppFixture app)
         var secret = rotated["secret"]!.GetValue<string>();
         Assert.Null(rotated["previousSecretExpiresAt"]);
         Assert.Equal(secret, (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret"))["secret"]!.GetValue<string>());
-        var request = Assert.Single(await app.Receiver.WaitForRequestsAsync(endpoint, 1));
+        var request = await app.SingleRequestAsync(eshop, endpoint);
         Assert.Single(request.Headers["webhook-signature"].Split(' '));
         SigningTests.AssertSignedWith(secret, request);
     }

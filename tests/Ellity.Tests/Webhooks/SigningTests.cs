@@ -73,11 +73,11 @@ public sealed class SigningTests(AppFixture app)
 
         await app.ChangeCreditAsync(eshop, customer, 1.5m);
 
-        var request = Assert.Single(await app.Receiver.WaitForRequestsAsync(post, 1));
+        var request = await app.SingleRequestAsync(eshop, post);
         AssertSignedWith(secret, request);
         Assert.InRange(long.Parse(request.Headers["webhook-timestamp"]), DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds(),
             DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        var getRequest = Assert.Single(await app.Receiver.WaitForRequestsAsync(get, 1));
+        var getRequest = await app.SingleRequestAsync(eshop, get);
         Assert.Empty(getRequest.Body);
         AssertSignedWith(getSecret, getRequest);
         Assert.DoesNotContain(HandMadeSignature(getSecret, request.Headers["webhook-id"], request.Headers["webhook-timestamp"], request.Body),
@@ -104,7 +104,7 @@ public sealed class SigningTests(AppFixture app)
         Assert.NotEqual(old, secret);
         Assert.Equal(secret, current["secret"]!.GetValue<string>());
         Assert.InRange(current["previousSecretExpiresAt"]!.GetValue<DateTimeOffset>(), DateTimeOffset.UtcNow.AddHours(23), DateTimeOffset.UtcNow.AddHours(25));
-        var request = Assert.Single(await app.Receiver.WaitForRequestsAsync(endpoint, 1));
+        var request = await app.SingleRequestAsync(eshop, endpoint);
         Assert.Equal(2, request.Headers["webhook-signature"].Split(' ').Length);
         AssertSignedWith(old, request);
         AssertSignedWith(secret, request);

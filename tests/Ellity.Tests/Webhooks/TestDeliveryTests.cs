@@ -24,7 +24,7 @@ public sealed class TestDeliveryTests(AppFixture app)
         var accepted = await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/test", null, 202);
 
         var deliveryId = accepted["deliveryId"]!.GetValue<Guid>();
-        var request = Assert.Single(await app.Receiver.WaitForRequestsAsync(endpoint, 1));
+        var request = await app.SingleRequestAsync(eshop, endpoint);
         Assert.Equal("POST", request.Method);
         Assert.EndsWith("?credit=1250.5", request.PathAndQuery);
         Assert.Equal($"{{\"eshop\": \"{eshop}\", \"email\": \"jana.novakova@example.cz\", \"change\": -20.5}}", request.BodyText);
