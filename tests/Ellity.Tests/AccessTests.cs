@@ -131,7 +131,7 @@ public sealed class AccessTests(AppFixture app)
         Assert.Equal(404, (await app.SendAsync(HttpMethod.Post, $"/api/eshops/{AppFixture.NewEshopId()}/customers",
             new { email = "a@b.cz" })).Status);
         await using var session = app.Store.QuerySession();
-        Assert.Empty(await session.Query<Ellity.Webhooks.Subscribing.Webhook>().Where(w => w.EshopId.Contains("%")).ToListAsync());
+        Assert.Empty(await session.Query<Ellity.Webhooks.Webhook>().Where(w => w.EshopId.Contains("%")).ToListAsync());
         Assert.Equal(201, (await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop.Replace("shop-", "%73hop-")}/webhooks", body, key: key)).Status);
     }
 

@@ -1,12 +1,14 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Ellity.Admin;
 using Ellity.Customers;
 using Ellity.Customers.Contracts;
+using Ellity.Tests.Infrastructure;
 using Ellity.Webhooks;
 
 namespace Ellity.Tests;
 
-/// <summary>Modules talk only through contracts: the compiled assemblies must say so.</summary>
+/// <summary>Modules talk only through contracts: the compiled assemblies must say so. Inside a module, folders depend one way.</summary>
 public sealed class ArchitectureTests
 {
     private static readonly Assembly Webhooks = typeof(WebhooksModule).Assembly;
@@ -52,5 +54,47 @@ public sealed class ArchitectureTests
 
         Assert.All(references, name => Assert.True(name.StartsWith("System") || name == "netstandard",
             $"Contracts reference {name}"));
+    }
+
+    /// <summary>
+    /// A file of one folder reaches another folder's types only by naming its namespace (a using directive or a qualified
+    /// name), so those names are the folders' dependencies, and they must run one way. What every folder shares sits at
+    /// the module's root, which each folder sees without naming it.
+    /// </summary>
+    [Fact]
+    public void the_webhooks_modules_folders_depend_on_each_other_without_a_cycle()
+    {
+        var module = Path.Combine(TestPostgres.RepositoryRoot(), "src", "Modules", "Webhooks");
+        var folders = Directory.GetDirectories(module).Select(Path.GetFileName).OfType<string>()
+            .Where(name => name is not ("bin" or "obj")).ToHashSet();
+        var edges = folders.ToDictionary(f => f, _ => new Dictionary<string, string>());
+        foreach (var folder in folders)
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(module, folder), "*.cs", SearchOption.AllDirectories))
+                foreach (Match named in Regex.Matches(File.ReadAllText(file), @"\bEllity\.Webhooks\.(\w+)"))
+                    if (named.Groups[1].Value is var other && other != folder && folders.Contains(other))
+                        edges[folder].TryAdd(other, Path.GetRelativePath(module, file));
+        Assert.NotEmpty(edges.Values.SelectMany(e => e.Keys));
+
+        var cycle = FindCycle(edges);
+        Assert.True(cycle is null, cycle is null ? "" :
+            "The Webhooks folders depend on each other in a cycle: " + string.Join(", ",
+                cycle.Zip(cycle.Skip(1), (from, to) => $"{from} -> {to} ({edges[from][to]})")));
+    }
+
+    private static List<string>? FindCycle(Dictionary<string, Dictionary<string, string>> edges)
+    {
+        var done = new HashSet<string>();
+        var path = new List<string>();
+        List<string>? Visit(string node)
+        {
+            if (path.IndexOf(node) is var at and >= 0) return [.. path[at..], node];
+            if (!done.Add(node)) return null;
+            path.Add(node);
+            foreach (var next in edges[node].Keys)
+                if (Visit(next) is { } found) return found;
+            path.RemoveAt(path.Count - 1);
+            return null;
+        }
+        return edges.Keys.Order().Select(Visit).FirstOrDefault(c => c is not null);
     }
 }

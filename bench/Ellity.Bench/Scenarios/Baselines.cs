@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Ellity.Customers.Contracts;
+using Ellity.Webhooks;
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Dispatching;
 using Ellity.Webhooks.Templating;

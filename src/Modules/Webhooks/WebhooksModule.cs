@@ -4,7 +4,6 @@ using Ellity.Webhooks.Auditing;
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Dispatching;
 using Ellity.Webhooks.Erasing;
-using Ellity.Webhooks.Subscribing;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Builder;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Ellity.Tests.Infrastructure;
+using Ellity.Webhooks;
 using Ellity.Webhooks.Subscribing;
 using Marten;
 using Npgsql;

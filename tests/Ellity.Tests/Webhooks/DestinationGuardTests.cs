@@ -1,5 +1,6 @@
 using System.Net;
 using Ellity.Tests.Infrastructure;
+using Ellity.Webhooks;
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Subscribing;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ellity.Tests.Infrastructure;
+using Ellity.Webhooks;
 using Ellity.Webhooks.Subscribing;
 using Microsoft.AspNetCore.Http;
 
@@ -420,9 +421,9 @@ public sealed class FaultTests(FaultsFixture app)
         await using (var session = app.Store.LightweightSession())
         {
             // Pending since ten minutes, with no message queued for it: what a lost attempt would leave.
-            session.Events.StartStream<Ellity.Webhooks.Delivering.Delivery>(id, new Ellity.Webhooks.Delivering.DeliveryScheduled(
+            session.Events.StartStream<Ellity.Webhooks.Delivery>(id, new Ellity.Webhooks.DeliveryScheduled(
                 id, eshop, Guid.NewGuid(), "customer.credit.changed", Guid.NewGuid(), long_ago,
-                new Ellity.Webhooks.Dispatching.DeliveryRequest("GET", "https://erp.example.cz/", new Dictionary<string, string>(), null),
+                new Ellity.Webhooks.DeliveryRequest("GET", "https://erp.example.cz/", new Dictionary<string, string>(), null),
                 long_ago, [60]));
             await session.SaveChangesAsync();
         }
@@ -440,7 +441,7 @@ public sealed class FaultTests(FaultsFixture app)
         finally
         {
             await using var session = app.Store.LightweightSession();
-            session.Events.Append(id, new Ellity.Webhooks.Delivering.DeliveryFailed(DateTimeOffset.UtcNow, 0, "test over"));
+            session.Events.Append(id, new Ellity.Webhooks.DeliveryFailed(DateTimeOffset.UtcNow, 0, "test over"));
             await session.SaveChangesAsync();
         }
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ellity.Tests.Infrastructure;
+using Ellity.Webhooks;
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Dispatching;
 using Ellity.Webhooks.Erasing;

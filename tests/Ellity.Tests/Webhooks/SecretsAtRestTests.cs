@@ -1,4 +1,5 @@
 using Ellity.Tests.Infrastructure;
+using Ellity.Webhooks;
 using Ellity.Webhooks.Subscribing;
 using Microsoft.AspNetCore.DataProtection;
 using Npgsql;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Ellity.Tests.Infrastructure;
+using Ellity.Webhooks;
 using Ellity.Webhooks.Delivering;
 using Microsoft.AspNetCore.Http;
 using StandardWebhooks;

@@ -1,4 +1,5 @@
 using Ellity.Customers.Contracts;
+using Ellity.Webhooks;
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Dispatching;
 using Ellity.Webhooks.Subscribing;

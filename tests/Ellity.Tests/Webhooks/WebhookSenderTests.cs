@@ -1,4 +1,5 @@
 using Ellity.Tests.Infrastructure;
+using Ellity.Webhooks;
 using Ellity.Webhooks.Delivering;
 
 namespace Ellity.Tests.Webhooks;

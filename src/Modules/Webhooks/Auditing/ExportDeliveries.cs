@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using Ellity.Webhooks.Delivering;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;

@@ -1,6 +1,3 @@
-using Ellity.Webhooks.Delivering;
-using Ellity.Webhooks.Dispatching;
-using Ellity.Webhooks.Subscribing;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,4 +1,3 @@
-using Ellity.Webhooks.Subscribing;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http;

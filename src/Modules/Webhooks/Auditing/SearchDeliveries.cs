@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Ellity.Webhooks.Delivering;
-using Ellity.Webhooks.Subscribing;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

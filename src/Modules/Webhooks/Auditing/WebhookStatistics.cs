@@ -1,5 +1,3 @@
-using Ellity.Webhooks.Delivering;
-using Ellity.Webhooks.Subscribing;
 using Marten;
 using Marten.Events.Projections;
 using Microsoft.AspNetCore.Http;

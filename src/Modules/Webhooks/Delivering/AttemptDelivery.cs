@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Ellity.Webhooks.Erasing;
-using Ellity.Webhooks.Subscribing;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,8 +1,6 @@
 using System.Threading.Channels;
 using Ellity.Webhooks.Erasing;
-using Ellity.Webhooks.Subscribing;
 using JasperFx;
-using Marten;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Wolverine;

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Wolverine;
 using Wolverine.Http;
-using Ellity.Webhooks.Subscribing;
 
 namespace Ellity.Webhooks.Delivering;
 

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine;
 using Wolverine.Http;
-using Ellity.Webhooks.Subscribing;
 
 namespace Ellity.Webhooks.Delivering;
 

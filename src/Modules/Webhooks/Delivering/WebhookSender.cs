@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Ellity.Webhooks.Dispatching;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using StandardWebhooks;

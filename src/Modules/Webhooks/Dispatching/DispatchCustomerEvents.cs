@@ -1,7 +1,6 @@
 using Ellity.Customers.Contracts;
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Erasing;
-using Ellity.Webhooks.Subscribing;
 using Ellity.Webhooks.Templating;
 using Ellity.Webhooks.Triggers;
 using Marten;

@@ -1,21 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Ellity.Webhooks.Subscribing;
 using Ellity.Webhooks.Templating;
 
 namespace Ellity.Webhooks.Dispatching;
-
-/// <summary>The HTTP request a delivery sends, exactly as rendered and recorded.</summary>
-public sealed record DeliveryRequest(string Method, string Url, IReadOnlyDictionary<string, string> Headers, string? Body);
-
-/// <summary>
-/// How large a rendered request may be. One small event can fill a template with long values thousands of times
-/// over; past these sizes the request is neither sent nor stored.
-/// </summary>
-public sealed record RenderLimits(int MaxUrlBytes, int MaxBodyBytes)
-{
-    public static readonly RenderLimits None = new(int.MaxValue, int.MaxValue);
-}
 
 /// <summary>
 /// A rendered request, or why it may not be sent (<see cref="NotSent"/>, about the <see cref="NotSentPart"/>
@@ -52,7 +39,7 @@ public static class RequestRenderer
                 $"Not sent: with this event's values the URL is longer than {limits.MaxUrlBytes} bytes.", "url");
         // Saved URLs keep variables out of the scheme and host, so this holds for them; it is checked again because a
         // request that cannot be built would fail every attempt for the same reason.
-        if (!WebhookDefinition.IsHttpUrl(renderedUrl))
+        if (!DeliveryRequest.IsHttpUrl(renderedUrl))
             return new(new DeliveryRequest(method, renderedUrl, headers, null),
                 "Not sent: with this event's values the URL is not a valid http(s) URL.", "url");
         if (body is null) return new(new DeliveryRequest(method, renderedUrl, headers, null), null);

@@ -1,5 +1,3 @@
-using Ellity.Webhooks.Delivering;
-using Ellity.Webhooks.Dispatching;
 using System.Linq.Expressions;
 using Marten;
 

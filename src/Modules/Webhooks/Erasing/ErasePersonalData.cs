@@ -1,5 +1,4 @@
 using Ellity.Customers.Contracts;
-using Ellity.Webhooks.Delivering;
 using Marten;
 using Wolverine;
 using Wolverine.Attributes;

@@ -1,4 +1,3 @@
-using Ellity.Webhooks.Delivering;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,3 @@
-using Ellity.Webhooks.Delivering;
 using Marten;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http;

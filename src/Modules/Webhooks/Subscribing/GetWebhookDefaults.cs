@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Ellity.Webhooks.Delivering;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Wolverine.Http;

@@ -1,5 +1,3 @@
-using Ellity.Webhooks.Auditing;
-using Ellity.Webhooks.Delivering;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,5 +1,4 @@
 using Ellity.Webhooks.Dispatching;
-using Ellity.Webhooks.Delivering;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,3 @@
-using Ellity.Webhooks.Delivering;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;

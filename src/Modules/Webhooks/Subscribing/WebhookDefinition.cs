@@ -1,4 +1,3 @@
-using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Templating;
 using Ellity.Webhooks.Triggers;
 using Microsoft.AspNetCore.Http;
@@ -36,7 +35,6 @@ public sealed class WebhookDefinition
 
     public bool IsValid => Errors.Count == 0;
 
-    public static string MethodFor(string? body) => string.IsNullOrWhiteSpace(body) ? "GET" : "POST";
 
     /// <summary>Checks a definition; pass <paramref name="name"/> = null where no name is involved (preview).</summary>
     public static WebhookDefinition Check(string? name, string? trigger, string? url, string? body, bool nameRequired = true,
@@ -117,7 +115,7 @@ public sealed class WebhookDefinition
 
         // The URL must be a valid absolute http(s) URL once filled in, whatever the values.
         var rendered = template.Render(Trigger?.SampleValues ?? new Dictionary<string, TemplateValue>());
-        if (!IsHttpUrl(rendered))
+        if (!DeliveryRequest.IsHttpUrl(rendered))
         {
             Errors["url"] = ["The URL must be an absolute http:// or https:// URL without user info (checked with sample values)."];
             return;
@@ -179,10 +177,4 @@ public sealed class WebhookDefinition
         var end = url.IndexOfAny(['/', '?'], start + 3);
         return end < 0 ? url.Length : end;
     }
-
-    public static bool IsHttpUrl(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri)
-        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-        && !string.IsNullOrEmpty(uri.Host)
-        && string.IsNullOrEmpty(uri.UserInfo);
 }

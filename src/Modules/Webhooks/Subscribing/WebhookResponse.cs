@@ -1,4 +1,3 @@
-using Ellity.Webhooks.Delivering;
 
 namespace Ellity.Webhooks.Subscribing;
 

@@ -9,10 +9,10 @@ namespace Internal.Generated.WolverineHandlers
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
     public sealed class CustomerTierChangedIntegrationEventHandler1425738893 : Wolverine.Runtime.Handlers.MessageHandler
     {
-        private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> _optionsOfWebhooksOptions;
+        private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> _optionsOfWebhooksOptions;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public CustomerTierChangedIntegrationEventHandler1425738893(Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public CustomerTierChangedIntegrationEventHandler1425738893(Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _optionsOfWebhooksOptions = optionsOfWebhooksOptions;
             _outboxedSessionFactory = outboxedSessionFactory;

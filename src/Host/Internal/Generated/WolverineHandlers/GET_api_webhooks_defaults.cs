@@ -13,9 +13,9 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_webhooks_defaults : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> _optionsOfWebhooksOptions;
+        private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> _optionsOfWebhooksOptions;
 
-        public GET_api_webhooks_defaults(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> optionsOfWebhooksOptions) : base(wolverineHttpOptions)
+        public GET_api_webhooks_defaults(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> optionsOfWebhooksOptions) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _optionsOfWebhooksOptions = optionsOfWebhooksOptions;

@@ -13,9 +13,9 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_eshops_eshopId_webhooks_preview : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> _optionsOfWebhooksOptions;
+        private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> _optionsOfWebhooksOptions;
 
-        public POST_api_eshops_eshopId_webhooks_preview(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> optionsOfWebhooksOptions) : base(wolverineHttpOptions)
+        public POST_api_eshops_eshopId_webhooks_preview(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> optionsOfWebhooksOptions) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _optionsOfWebhooksOptions = optionsOfWebhooksOptions;

@@ -15,11 +15,11 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_eshops_eshopId_webhooks_webhookId_recover : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> _optionsOfWebhooksOptions;
+        private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> _optionsOfWebhooksOptions;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_eshops_eshopId_webhooks_webhookId_recover(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_eshops_eshopId_webhooks_webhookId_recover(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _optionsOfWebhooksOptions = optionsOfWebhooksOptions;

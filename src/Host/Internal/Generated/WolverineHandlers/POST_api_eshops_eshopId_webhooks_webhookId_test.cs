@@ -17,11 +17,11 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Ellity.Webhooks.Delivering.DeliveryTelemetry _deliveryTelemetry;
-        private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> _optionsOfWebhooksOptions;
+        private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> _optionsOfWebhooksOptions;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_eshops_eshopId_webhooks_webhookId_test(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Ellity.Webhooks.Delivering.DeliveryTelemetry deliveryTelemetry, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.Delivering.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_eshops_eshopId_webhooks_webhookId_test(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Ellity.Webhooks.Delivering.DeliveryTelemetry deliveryTelemetry, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _deliveryTelemetry = deliveryTelemetry;
@@ -36,7 +36,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Delivering.SendTestEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/test").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Dispatching.SendTestEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/test").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
@@ -59,7 +59,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var resultsOfAcceptedOfTestDeliveryResponseAndProblemHttpResult = await Ellity.Webhooks.Delivering.SendTestEndpoint.Post(eshopId, webhookId, documentSession, messageContext, _optionsOfWebhooksOptions, _deliveryTelemetry, httpContext.RequestAborted).ConfigureAwait(false);
+            var resultsOfAcceptedOfTestDeliveryResponseAndProblemHttpResult = await Ellity.Webhooks.Dispatching.SendTestEndpoint.Post(eshopId, webhookId, documentSession, messageContext, _optionsOfWebhooksOptions, _deliveryTelemetry, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -1,6 +1,5 @@
-using Ellity.Webhooks.Dispatching;
 
-namespace Ellity.Webhooks.Delivering;
+namespace Ellity.Webhooks;
 
 /// <summary>Delivery settings, bound from the <c>Webhooks</c> configuration section.</summary>
 public sealed class WebhooksOptions

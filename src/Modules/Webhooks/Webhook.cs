@@ -1,4 +1,4 @@
-namespace Ellity.Webhooks.Subscribing;
+namespace Ellity.Webhooks;
 
 /// <summary>
 /// A new webhook. <see cref="Secret"/> is its signing secret protected with Data Protection (in clear,
@@ -40,6 +40,9 @@ public sealed record WebhookRecoveryStarted(DateTimeOffset Since, DateTimeOffset
 
 /// <summary>The recovery ended after <see cref="Redelivered"/> redeliveries, or because of <see cref="Error"/>.</summary>
 public sealed record WebhookRecoveryFinished(DateTimeOffset At, int Redelivered, string? Error = null);
+
+/// <summary>Custom headers (e.g. Authorization) sent with every delivery; values are encrypted at rest and never shown.</summary>
+public sealed record WebhookHeadersChanged(string? ProtectedHeaders, IReadOnlyList<string> Names);
 
 /// <summary>
 /// A webhook subscription folded from its stream; also the read model dispatch and the API query.
@@ -116,7 +119,7 @@ public sealed partial record Webhook(
         _ => throw new ArgumentException($"Webhook.After has no arm for {@event.GetType().Name}.", nameof(@event)),
     };
 
-    public string Method => WebhookDefinition.MethodFor(Body);
+    public string Method => DeliveryRequest.MethodFor(Body);
 
     /// <summary>Whether an event that happened at <paramref name="occurredAt"/> is delivered to this webhook.</summary>
     public bool Accepts(DateTimeOffset occurredAt) => Enabled && !Deleted && ActiveSince <= occurredAt;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Marten;
 
-namespace Ellity.Webhooks.Auditing;
+namespace Ellity.Webhooks;
 
 /// <summary>
 /// A past point of a stream, as an auditor names it: a stream version (<c>?asOf=3</c>) or a moment

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 
-namespace Ellity.Webhooks.Subscribing;
+namespace Ellity.Webhooks;
 
 /// <summary>A webhook's stored signing secret cannot be decrypted, so nothing can be signed with it until it is rotated.</summary>
 public sealed class WebhookSecretUnavailableException(Guid webhookId, Exception inner)

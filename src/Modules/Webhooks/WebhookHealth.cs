@@ -1,7 +1,6 @@
-using Ellity.Webhooks.Subscribing;
 using Marten.Events.Projections;
 
-namespace Ellity.Webhooks.Delivering;
+namespace Ellity.Webhooks;
 
 /// <summary>
 /// Whether a webhook's receiver is working, folded from its delivery attempts: how long and how

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
-namespace Ellity.Webhooks.Subscribing;
+namespace Ellity.Webhooks;
 
 public sealed record SecretResponse(string Secret, DateTimeOffset? PreviousSecretExpiresAt);
 

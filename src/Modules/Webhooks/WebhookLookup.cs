@@ -3,7 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Ellity.Webhooks.Subscribing;
+namespace Ellity.Webhooks;
 
 /// <summary>
 /// Every webhook is looked up within the e-shop in the path: another shop's webhook, or a deleted

@@ -1,5 +1,4 @@
-using Ellity.Webhooks.Dispatching;
-using Ellity.Webhooks.Subscribing;
+using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Triggers;
 using Marten;
 using Microsoft.AspNetCore.Http;
@@ -9,7 +8,7 @@ using Microsoft.Extensions.Options;
 using Wolverine;
 using Wolverine.Http;
 
-namespace Ellity.Webhooks.Delivering;
+namespace Ellity.Webhooks.Dispatching;
 
 public sealed record TestDeliveryResponse(Guid DeliveryId);
 

@@ -2,10 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.DataProtection;
 
-namespace Ellity.Webhooks.Subscribing;
-
-/// <summary>Custom headers (e.g. Authorization) sent with every delivery; values are encrypted at rest and never shown.</summary>
-public sealed record WebhookHeadersChanged(string? ProtectedHeaders, IReadOnlyList<string> Names);
+namespace Ellity.Webhooks;
 
 /// <summary>The rules for custom headers, and their encryption at rest.</summary>
 public sealed partial class WebhookHeaders(IDataProtectionProvider provider)

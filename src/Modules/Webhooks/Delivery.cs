@@ -1,7 +1,6 @@
-using Ellity.Webhooks.Dispatching;
 using Ellity.Webhooks.Erasing;
 
-namespace Ellity.Webhooks.Delivering;
+namespace Ellity.Webhooks;
 
 /// <summary>
 /// A delivery is planned: what will be sent, where, and the retry schedule (seconds between
