@@ -152,12 +152,12 @@ public class AppFixture : IAsyncLifetime
         await Receiver.WaitForRequestsAsync(endpoint, 1);
         // The request arrives before its attempt is recorded: the log may not show its delivery yet.
         var log = await WaitForAsync($"/api/eshops/{eshopId}/deliveries?limit=500",
-            page => To(page, endpoint) is { Count: > 0 } deliveries && deliveries.All(d => d["status"]!.GetValue<string>() != "pending"),
+            page => DeliveriesTo(endpoint, page) is { Count: > 0 } deliveries && deliveries.All(d => d["status"]!.GetValue<string>() != "pending"),
             $"the deliveries to {endpoint} finished");
-        Assert.Single(To(log, endpoint).SelectMany(d => d["attempts"]!.AsArray()));
+        Assert.Single(DeliveriesTo(endpoint, log).SelectMany(d => d["attempts"]!.AsArray()));
         return Assert.Single(Receiver.RequestsTo(endpoint));
 
-        static List<JsonNode> To(JsonNode page, string endpoint) => [.. page["items"]!.AsArray()
+        static List<JsonNode> DeliveriesTo(string endpoint, JsonNode page) => [.. page["items"]!.AsArray()
             .Where(d => d!["request"]!["url"]!.GetValue<string>().StartsWith(endpoint, StringComparison.Ordinal)).Select(d => d!)];
     }
 

@@ -35,7 +35,6 @@ public sealed class WebhookDefinition
 
     public bool IsValid => Errors.Count == 0;
 
-
     /// <summary>Checks a definition; pass <paramref name="name"/> = null where no name is involved (preview).</summary>
     public static WebhookDefinition Check(string? name, string? trigger, string? url, string? body, bool nameRequired = true,
         bool requireHttps = false)
