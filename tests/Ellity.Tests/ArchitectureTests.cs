@@ -57,6 +57,24 @@ public sealed class ArchitectureTests
     }
 
     /// <summary>
+    /// A trigger may fire on any customer contract event (see TriggerCatalog), so each one needs the handler that dispatches
+    /// it alone when its page could not be dispatched: without it such events would be dropped with no one noticing.
+    /// </summary>
+    [Fact]
+    public void every_customer_contract_event_has_a_fallback_dispatch_handler()
+    {
+        var handled = typeof(Ellity.Webhooks.Dispatching.DispatchCustomerEvents).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.Name == "Handle").Select(m => m.GetParameters()[0].ParameterType).ToHashSet();
+        var events = typeof(ICustomerIntegrationEvent).Assembly.GetTypes()
+            .Where(t => t.IsClass && !t.IsAbstract && typeof(ICustomerIntegrationEvent).IsAssignableFrom(t))
+            // Erasures have their own handler, in Erasing.
+            .Where(t => t != typeof(CustomerPersonalDataErasedIntegrationEvent)).ToList();
+
+        Assert.NotEmpty(events);
+        Assert.All(events, e => Assert.Contains(e, handled));
+    }
+
+    /// <summary>
     /// A file of one folder reaches another folder's types only by naming its namespace (a using directive or a qualified
     /// name), so those names are the folders' dependencies, and they must run one way. What every folder shares sits at
     /// the module's root, which each folder sees without naming it.

@@ -59,7 +59,7 @@ public static class Baselines
             var customer = new CustomerSnapshot(Guid.CreateVersion7(), "bench-baselines", $"customer{n % customers}@example.cz",
                 1000 + n / customers * 2, new NamedRef("retail", "Maloobchod"), new NamedRef("gold", "Zlatá"));
             var change = new CustomerCreditChangedIntegrationEvent(Guid.CreateVersion7(), now, customer, 5, $"order {n}");
-            var request = RequestRenderer.Render(url, body, TriggerCatalog.ValuesOf(change));
+            var request = RequestRenderer.Render(url, body, TriggerCatalog.CreditChanged.ValuesFor(change));
             var deliveryId = DeliveryIds.For(webhookId, change.EventId);
             var headers = new Dictionary<string, string>(request.Headers)
             {

@@ -4,6 +4,7 @@ using Ellity.Webhooks.Auditing;
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Dispatching;
 using Ellity.Webhooks.Erasing;
+using Ellity.Webhooks.Triggers;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Builder;
@@ -96,6 +97,8 @@ public static class WebhooksModule
         services.Configure<WebhooksOptions>(section);
         var settings = section.Get<WebhooksOptions>() ?? new WebhooksOptions();
         services.AddRateLimiter(limiter => WebhookRateLimits.AddPolicies(limiter, settings.RateLimits));
+        foreach (var trigger in TriggerCatalog.BuiltIn) services.AddWebhookTrigger(trigger);
+        services.AddSingleton<TriggerCatalog>();
         services.AddSingleton<ICustomerEventSubscriber, CustomerEventDispatcher>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<AttemptRecorder>();
@@ -130,4 +133,8 @@ public static class WebhooksModule
         }
         return services;
     }
+
+    /// <summary>Adds a trigger to the catalog after the built-in ones (see <see cref="TriggerCatalog"/>).</summary>
+    public static IServiceCollection AddWebhookTrigger(this IServiceCollection services, Trigger trigger) =>
+        services.AddSingleton(trigger);
 }

@@ -7,6 +7,8 @@ using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Ellity.Tests.Webhooks;
+using Ellity.Webhooks;
 using Wolverine;
 
 namespace Ellity.Tests.Infrastructure;
@@ -36,6 +38,7 @@ public class AppFixture : IAsyncLifetime
             {
                 services.RunWolverineInSoloMode();
                 services.DisableAllExternalWolverineTransports();
+                services.AddWebhookTrigger(TestTriggers.GroupChanged);
             });
         });
     }

@@ -3,6 +3,7 @@ using Ellity.Tests.Infrastructure;
 using Ellity.Webhooks;
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Subscribing;
+using Ellity.Webhooks.Triggers;
 
 namespace Ellity.Tests.Webhooks;
 
@@ -137,13 +138,15 @@ public sealed class DestinationGuardTests
         Assert.Equal("Blocked: fd00::1 is an internal or reserved address, which deliveries may not reach.", attempt.Error);
     }
 
+    private static readonly TriggerCatalog Catalog = new(TriggerCatalog.BuiltIn);
+
     [Fact]
     public void https_can_be_required_for_webhook_urls()
     {
         var input = new WebhookInput("X", "customer.credit.changed", "http://erp.example.cz/", null, true);
 
-        Assert.Contains("url", WebhookDefinition.Check(input, requireHttps: true).Errors.Keys);
-        Assert.True(WebhookDefinition.Check(input with { Url = "https://erp.example.cz/" }, requireHttps: true).IsValid);
-        Assert.True(WebhookDefinition.Check(input, requireHttps: false).IsValid);
+        Assert.Contains("url", WebhookDefinition.Check(Catalog, input, requireHttps: true).Errors.Keys);
+        Assert.True(WebhookDefinition.Check(Catalog, input with { Url = "https://erp.example.cz/" }, requireHttps: true).IsValid);
+        Assert.True(WebhookDefinition.Check(Catalog, input, requireHttps: false).IsValid);
     }
 }

@@ -10,6 +10,8 @@ namespace Ellity.Tests.Webhooks;
 /// <summary>The pure rules of the Webhooks module, without a database.</summary>
 public sealed class WebhookRulesTests
 {
+    private static readonly TriggerCatalog Catalog = new(TriggerCatalog.BuiltIn);
+
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
 
     private static Webhook NewWebhook(bool enabled = true) => Webhook.Create(new WebhookCreated(
@@ -22,19 +24,19 @@ public sealed class WebhookRulesTests
     [InlineData("account.eshopid", "account.eshopId")]
     public void a_mistyped_variable_gets_the_closest_known_name(string typed, string suggestion)
     {
-        Assert.Equal(suggestion, TriggerCatalog.Suggest(typed));
+        Assert.Equal(suggestion, Catalog.Suggest(typed));
     }
 
     [Fact]
     public void a_name_far_from_every_variable_gets_no_suggestion()
     {
-        Assert.Null(TriggerCatalog.Suggest("warehouse.stock.level.total"));
+        Assert.Null(Catalog.Suggest("warehouse.stock.level.total"));
     }
 
     [Fact]
     public void every_trigger_carries_the_common_variables_and_valid_samples()
     {
-        foreach (var trigger in TriggerCatalog.All)
+        foreach (var trigger in Catalog.All)
         {
             foreach (var name in new[] { "customer.id", "customer.email", "customer.credit", "account.eshopId", "event.id", "event.type", "event.occurredAt" })
                 Assert.True(trigger.Carries(name), $"{trigger.Name} lacks {name}");
@@ -49,7 +51,7 @@ public sealed class WebhookRulesTests
         var e = new CustomerCreditChangedIntegrationEvent(Guid.NewGuid(), Now,
             new CustomerSnapshot(Guid.NewGuid(), "shop", "a@b.cz", 79.5m, null, new NamedRef("gold", "Gold")), -20.5m, null);
 
-        var values = TriggerCatalog.ValuesOf(e);
+        var values = TriggerCatalog.CreditChanged.ValuesFor(e);
 
         Assert.Equal("79.5", values["customer.credit"].AsText);
         Assert.True(values["customer.credit"].IsNumber);
@@ -240,7 +242,7 @@ public sealed class WebhookRulesTests
     [InlineData("https://#customer.email#/", false)]
     public void url_must_be_absolute_http_once_rendered(string url, bool valid)
     {
-        var definition = WebhookDefinition.Check("X", "customer.credit.changed", url, null);
+        var definition = WebhookDefinition.Check(Catalog, "X", "customer.credit.changed", url, null);
 
         Assert.Equal(valid, definition.IsValid);
     }
@@ -250,7 +252,7 @@ public sealed class WebhookRulesTests
     {
         var body = "{\"a\": \"" + new string('x', WebhookDefinition.MaxBodyLength) + "\"}";
 
-        var definition = WebhookDefinition.Check("X", "customer.credit.changed", "https://x.example.cz/", body);
+        var definition = WebhookDefinition.Check(Catalog, "X", "customer.credit.changed", "https://x.example.cz/", body);
 
         Assert.Contains("body", definition.Errors.Keys);
     }

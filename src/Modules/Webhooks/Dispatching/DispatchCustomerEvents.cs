@@ -19,7 +19,7 @@ namespace Ellity.Webhooks.Dispatching;
 /// first attempt's outcome (see <see cref="AttemptRecorder"/>).
 /// </summary>
 public sealed partial class CustomerEventDispatcher(IServiceProvider services, IOptions<WebhooksOptions> options,
-    ILogger<CustomerEventDispatcher> logger) : ICustomerEventSubscriber
+    TriggerCatalog triggers, ILogger<CustomerEventDispatcher> logger) : ICustomerEventSubscriber
 {
     // The document store is built with the subscription that holds this subscriber: taken at first use, not in the constructor.
     private IDocumentStore? _store;
@@ -32,7 +32,7 @@ public sealed partial class CustomerEventDispatcher(IServiceProvider services, I
         try
         {
             await using var session = store.QuerySession();
-            messages.AddRange(await DispatchCustomerEvents.Dispatch(session, options.Value, events, ct));
+            messages.AddRange(await DispatchCustomerEvents.Dispatch(session, options.Value, triggers, events, ct));
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
@@ -40,7 +40,7 @@ public sealed partial class CustomerEventDispatcher(IServiceProvider services, I
             // events: each event goes to the dispatch queue instead, where it is retried on its own and, should it keep
             // failing, dead-lettered on its own.
             LogFellBack(logger, e, events.Count);
-            messages.AddRange(events.Where(x => TriggerCatalog.For(x) is not null));
+            messages.AddRange(events.Where(x => triggers.For(x).Any()));
         }
         return messages;
     }
@@ -56,24 +56,32 @@ public sealed partial class CustomerEventDispatcher(IServiceProvider services, I
 [WolverineHandler]
 public static class DispatchCustomerEvents
 {
+    // One handler per contract event, whether a built-in trigger fires on it or not, so that a trigger registered on any of
+    // them has its fallback (ArchitectureTests checks that none is missing).
     public static async Task<OutgoingMessages> Handle(CustomerRegisteredIntegrationEvent e, IDocumentSession session,
-        IOptions<WebhooksOptions> options, CancellationToken ct) => [.. await Dispatch(session, options.Value, [e], ct)];
+        IOptions<WebhooksOptions> options, TriggerCatalog triggers, CancellationToken ct) =>
+        [.. await Dispatch(session, options.Value, triggers, [e], ct)];
 
     public static async Task<OutgoingMessages> Handle(CustomerCreditChangedIntegrationEvent e, IDocumentSession session,
-        IOptions<WebhooksOptions> options, CancellationToken ct) => [.. await Dispatch(session, options.Value, [e], ct)];
+        IOptions<WebhooksOptions> options, TriggerCatalog triggers, CancellationToken ct) =>
+        [.. await Dispatch(session, options.Value, triggers, [e], ct)];
 
     public static async Task<OutgoingMessages> Handle(CustomerTierChangedIntegrationEvent e, IDocumentSession session,
-        IOptions<WebhooksOptions> options, CancellationToken ct) => [.. await Dispatch(session, options.Value, [e], ct)];
+        IOptions<WebhooksOptions> options, TriggerCatalog triggers, CancellationToken ct) =>
+        [.. await Dispatch(session, options.Value, triggers, [e], ct)];
+
+    public static async Task<OutgoingMessages> Handle(CustomerGroupChangedIntegrationEvent e, IDocumentSession session,
+        IOptions<WebhooksOptions> options, TriggerCatalog triggers, CancellationToken ct) =>
+        [.. await Dispatch(session, options.Value, triggers, [e], ct)];
 
     /// <summary>The first attempt of every delivery the events make, in one round trip of reads, whatever their number.</summary>
     public static async Task<List<AttemptDelivery>> Dispatch(IQuerySession session, WebhooksOptions options,
-        IReadOnlyList<ICustomerIntegrationEvent> events, CancellationToken ct)
+        TriggerCatalog catalog, IReadOnlyList<ICustomerIntegrationEvent> events, CancellationToken ct)
     {
-        var triggered = events.Select(e => TriggerCatalog.For(e) is { } trigger ? (Event: e, Trigger: trigger) : default)
-            .Where(x => x.Event is not null).ToList();
+        var triggered = events.Select(e => (Event: e, Triggers: catalog.For(e).ToList())).Where(x => x.Triggers.Count > 0).ToList();
         if (triggered.Count == 0) return [];
         var eshopIds = triggered.Select(x => x.Event.Customer.EshopId).Distinct().ToArray();
-        var triggers = triggered.Select(x => x.Trigger.Name).Distinct().ToArray();
+        var triggers = triggered.SelectMany(x => x.Triggers).Select(t => t.Name).Distinct().ToArray();
         var customerIds = triggered.Select(x => x.Event.Customer.Id).Distinct().ToArray();
         var reads = session.CreateBatchQuery();
         var matching = reads.Query<Webhook>()
@@ -88,22 +96,24 @@ public static class DispatchCustomerEvents
         var planned = new HashSet<Guid>();
         // Each event's deliveries share a time, later for each later event, so the delivery log keeps the events' order.
         var now = DateTimeOffset.MinValue;
-        foreach (var (e, trigger) in triggered)
+        foreach (var (e, eventTriggers) in triggered)
         {
             // An event that waited past its customer's erasure is not sent: its personal data is gone.
             if (erased.TryGetValue(e.Customer.Id, out var erasedAt) && e.OccurredAt < erasedAt) continue;
-            var due = webhooks[(e.Customer.EshopId, trigger.Name)].Where(w => w.Accepts(e.OccurredAt)).ToList();
+            var due = eventTriggers.SelectMany(t => webhooks[(e.Customer.EshopId, t.Name)].Where(w => w.Accepts(e.OccurredAt))
+                .Select(w => (Webhook: w, Trigger: t))).ToList();
             if (due.Count == 0) continue;
             var next = ScheduledNow();
             now = next > now ? next : now.AddTicks(TimeSpan.TicksPerMicrosecond);
-            var values = TriggerCatalog.ValuesFor(e);
-            foreach (var webhook in due)
+            var values = new Dictionary<Trigger, Dictionary<string, TemplateValue>>();
+            foreach (var (webhook, trigger) in due)
             {
                 // An event twice in one page plans its delivery once. One handled again later (a replayed page) queues its
                 // first attempt again, which finds the delivery's stream already written and stops there.
                 var deliveryId = DeliveryIds.For(webhook.Id, e.EventId);
                 if (!planned.Add(deliveryId)) continue;
-                attempts.Add(Plan(webhook, deliveryId, trigger, e, values, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule,
+                if (!values.TryGetValue(trigger, out var filled)) values[trigger] = filled = trigger.ValuesFor(e);
+                attempts.Add(Plan(webhook, deliveryId, trigger, e, filled, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule,
                     options.RenderLimits).Queue());
             }
         }

@@ -20,9 +20,9 @@ public sealed record TestDeliveryResponse(Guid DeliveryId);
 /// </summary>
 public static class SendTestEndpoint
 {
-    public static PlannedDelivery Plan(Webhook webhook, Guid deliveryId, DateTimeOffset now, RenderLimits limits)
+    public static PlannedDelivery Plan(Webhook webhook, Trigger? trigger, Guid deliveryId, DateTimeOffset now, RenderLimits limits)
     {
-        var trigger = TriggerCatalog.Find(webhook.Trigger)
+        trigger = trigger
             ?? throw new InvalidOperationException($"Webhook {webhook.Id} has trigger '{webhook.Trigger}', which is not in the catalog.");
         // No event caused it, so no source event and no customer (sample data is nobody's personal data).
         var planned = DispatchCustomerEvents.Plan(webhook, deliveryId, trigger, trigger.SampleValuesFor(webhook.EshopId), now,
@@ -33,11 +33,11 @@ public static class SendTestEndpoint
     [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/test"), Tags("Deliveries"), EnableRateLimiting(WebhookRateLimits.TestSends)]
     public static async Task<Results<Accepted<TestDeliveryResponse>, ProblemHttpResult>> Post(
         string eshopId, Guid webhookId, IDocumentSession session, IMessageBus bus, IOptions<WebhooksOptions> options,
-        DeliveryTelemetry telemetry, CancellationToken ct)
+        DeliveryTelemetry telemetry, TriggerCatalog triggers, CancellationToken ct)
     {
         if (await WebhookLookup.Load(session, eshopId, webhookId, ct) is not { } webhook) return WebhookLookup.NotFound(webhookId);
 
-        var planned = Plan(webhook, Guid.CreateVersion7(), DispatchCustomerEvents.ScheduledNow(), options.Value.RenderLimits);
+        var planned = Plan(webhook, triggers.Find(webhook.Trigger), Guid.CreateVersion7(), DispatchCustomerEvents.ScheduledNow(), options.Value.RenderLimits);
         if (planned.Start(session, telemetry) is { } attempt) await bus.PublishAsync(attempt);
         var id = planned.Scheduled.DeliveryId;
         return TypedResults.Accepted($"/api/eshops/{eshopId}/deliveries/{id}", new TestDeliveryResponse(id));

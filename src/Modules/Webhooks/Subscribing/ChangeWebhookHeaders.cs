@@ -1,3 +1,4 @@
+using Ellity.Webhooks.Triggers;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,7 +14,7 @@ public static class ChangeWebhookHeadersEndpoint
 {
     [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}/headers"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Put(
-        string eshopId, Guid webhookId, HeadersInput? input, IDocumentSession session, WebhookHeaders headers, CancellationToken ct)
+        string eshopId, Guid webhookId, HeadersInput? input, IDocumentSession session, WebhookHeaders headers, TriggerCatalog triggers, CancellationToken ct)
     {
         var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
         if (stream is null) return WebhookLookup.NotFound(webhookId);
@@ -23,6 +24,6 @@ public static class ChangeWebhookHeadersEndpoint
 
         var changed = headers.Protect(input?.Headers);
         stream.AppendOne(changed);
-        return TypedResults.Ok(WebhookResponse.From(stream.Aggregate!.Apply(changed)));
+        return TypedResults.Ok(WebhookResponse.From(stream.Aggregate!.Apply(changed), triggers));
     }
 }

@@ -1,3 +1,4 @@
+using Ellity.Webhooks.Triggers;
 using Marten;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http;
@@ -30,11 +31,11 @@ public static class CreateWebhookEndpoint
     [WolverinePost("/api/eshops/{eshopId}/webhooks"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static async Task<Results<Created<CreatedWebhookResponse>, ValidationProblem, ProblemHttpResult>> Post(
         string eshopId, WebhookInput? input, IDocumentSession session, IOptions<WebhooksOptions> options,
-        WebhookHeaders headers, WebhookSecretProtector secrets, CancellationToken ct)
+        WebhookHeaders headers, WebhookSecretProtector secrets, TriggerCatalog triggers, CancellationToken ct)
     {
         // A JSON null body is treated as an empty object: every required field is then reported.
         input ??= WebhookInput.Empty;
-        var definition = WebhookDefinition.Check(input, options.Value.RequireHttps);
+        var definition = WebhookDefinition.Check(triggers, input, options.Value.RequireHttps);
         if (!definition.IsValid) return definition.ToProblem();
 
         // The e-shop's creates wait for each other until this transaction commits (on every node: the lock is
@@ -51,7 +52,7 @@ public static class CreateWebhookEndpoint
         var created = Decide(eshopId, input, Guid.CreateVersion7(), DateTimeOffset.UtcNow, secrets.Protect(secret),
             headers.Protect(input.Headers));
         session.Events.StartStream<Webhook>(created.WebhookId, created);
-        var response = WebhookResponse.From(Webhook.Create(created), warnings: definition.Warnings);
+        var response = WebhookResponse.From(Webhook.Create(created), triggers, warnings: definition.Warnings);
         return TypedResults.Created($"/api/eshops/{eshopId}/webhooks/{created.WebhookId}",
             new CreatedWebhookResponse(response, secret));
     }

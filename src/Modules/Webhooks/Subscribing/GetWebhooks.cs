@@ -1,3 +1,4 @@
+using Ellity.Webhooks.Triggers;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,7 +9,8 @@ namespace Ellity.Webhooks.Subscribing;
 public static class GetWebhooksEndpoint
 {
     [WolverineGet("/api/eshops/{eshopId}/webhooks"), Tags("Webhooks")]
-    public static async Task<IReadOnlyList<WebhookResponse>> GetAll(string eshopId, IQuerySession session, CancellationToken ct)
+    public static async Task<IReadOnlyList<WebhookResponse>> GetAll(string eshopId, IQuerySession session, TriggerCatalog triggers,
+        CancellationToken ct)
     {
         var webhooks = await session.Query<Webhook>()
             .Where(w => w.EshopId == eshopId && !w.Deleted)
@@ -16,25 +18,25 @@ public static class GetWebhooksEndpoint
             .ToListAsync(ct);
         var health = (await session.LoadManyAsync<WebhookHealth>(ct, webhooks.Select(w => w.Id)))
             .ToDictionary(h => h.Id);
-        return webhooks.Select(w => WebhookResponse.From(w, health.GetValueOrDefault(w.Id))).ToList();
+        return webhooks.Select(w => WebhookResponse.From(w, triggers, health.GetValueOrDefault(w.Id))).ToList();
     }
 
     /// <summary>The webhook now, or as it was at <c>asOf</c> (a version of its stream or a time), folded from its events.</summary>
     [WolverineGet("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks")]
     public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Get(
-        string eshopId, Guid webhookId, string? asOf, IQuerySession session, CancellationToken ct)
+        string eshopId, Guid webhookId, string? asOf, IQuerySession session, TriggerCatalog triggers, CancellationToken ct)
     {
         if (!AsOf.TryParse(asOf, out var point))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["asOf"] = [AsOf.Rule] });
         if (point is null)
             return await WebhookLookup.Load(session, eshopId, webhookId, ct) is { } webhook
-                ? TypedResults.Ok(WebhookResponse.From(webhook, await session.LoadAsync<WebhookHealth>(webhookId, ct)))
+                ? TypedResults.Ok(WebhookResponse.From(webhook, triggers, await session.LoadAsync<WebhookHealth>(webhookId, ct)))
                 : WebhookLookup.NotFound(webhookId);
 
         // A past state is shown even for a webhook deleted since; health is a present-day reading, so it is left out.
         if (await WebhookLookup.LoadForAudit(session, eshopId, webhookId, ct) is null) return WebhookLookup.NotFound(webhookId);
         return await point.AggregateAsync<Webhook>(session, webhookId, ct) is { } past
-            ? TypedResults.Ok(WebhookResponse.From(past))
+            ? TypedResults.Ok(WebhookResponse.From(past, triggers))
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Webhook not found",
                 detail: $"Webhook {webhookId} did not exist yet at {asOf}.");
     }

@@ -1,4 +1,5 @@
 using Ellity.Webhooks.Dispatching;
+using Ellity.Webhooks.Triggers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -17,10 +18,11 @@ public sealed record PreviewResponse(
 public static class PreviewWebhookEndpoint
 {
     [WolverinePost("/api/eshops/{eshopId}/webhooks/preview"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
-    public static Results<Ok<PreviewResponse>, ValidationProblem> Post(string eshopId, PreviewInput? input, IOptions<WebhooksOptions> options)
+    public static Results<Ok<PreviewResponse>, ValidationProblem> Post(string eshopId, PreviewInput? input, IOptions<WebhooksOptions> options,
+        TriggerCatalog triggers)
     {
         input ??= new PreviewInput(null, null, null);
-        var definition = WebhookDefinition.Check(null, input.Trigger, input.Url, input.Body, nameRequired: false,
+        var definition = WebhookDefinition.Check(triggers, null, input.Trigger, input.Url, input.Body, nameRequired: false,
             requireHttps: options.Value.RequireHttps);
         if (!definition.IsValid) return definition.ToProblem();
 

@@ -1,3 +1,4 @@
+using Ellity.Webhooks.Triggers;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -15,16 +16,16 @@ public static class SwitchWebhookEndpoint
 
     [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/enable"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> PostEnable(
-        string eshopId, Guid webhookId, IDocumentSession session, CancellationToken ct) =>
-        Switch(eshopId, webhookId, session, Enable, ct);
+        string eshopId, Guid webhookId, IDocumentSession session, TriggerCatalog triggers, CancellationToken ct) =>
+        Switch(eshopId, webhookId, session, triggers, Enable, ct);
 
     [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/disable"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> PostDisable(
-        string eshopId, Guid webhookId, IDocumentSession session, CancellationToken ct) =>
-        Switch(eshopId, webhookId, session, Disable, ct);
+        string eshopId, Guid webhookId, IDocumentSession session, TriggerCatalog triggers, CancellationToken ct) =>
+        Switch(eshopId, webhookId, session, triggers, Disable, ct);
 
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> Switch(
-        string eshopId, Guid webhookId, IDocumentSession session,
+        string eshopId, Guid webhookId, IDocumentSession session, TriggerCatalog triggers,
         Func<Webhook, DateTimeOffset, IReadOnlyList<object>> decide, CancellationToken ct)
     {
         var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
@@ -36,6 +37,6 @@ public static class SwitchWebhookEndpoint
             stream.AppendOne(e);
             webhook = webhook.After(e);
         }
-        return TypedResults.Ok(WebhookResponse.From(webhook, await session.LoadAsync<WebhookHealth>(webhookId, ct)));
+        return TypedResults.Ok(WebhookResponse.From(webhook, triggers, await session.LoadAsync<WebhookHealth>(webhookId, ct)));
     }
 }

@@ -1,3 +1,4 @@
+using Ellity.Webhooks.Triggers;
 using Marten;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http;
@@ -31,13 +32,13 @@ public static class UpdateWebhookEndpoint
     [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Put(
         string eshopId, Guid webhookId, WebhookInput? input, IDocumentSession session,
-        IOptions<WebhooksOptions> options, CancellationToken ct)
+        IOptions<WebhooksOptions> options, TriggerCatalog triggers, CancellationToken ct)
     {
         input ??= WebhookInput.Empty;
         var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
         if (stream is null) return WebhookLookup.NotFound(webhookId);
 
-        var definition = WebhookDefinition.Check(input, options.Value.RequireHttps);
+        var definition = WebhookDefinition.Check(triggers, input, options.Value.RequireHttps);
         if (!definition.IsValid) return definition.ToProblem();
 
         var webhook = stream.Aggregate!;
@@ -46,6 +47,6 @@ public static class UpdateWebhookEndpoint
             stream.AppendOne(e);
             webhook = webhook.After(e);
         }
-        return TypedResults.Ok(WebhookResponse.From(webhook, warnings: definition.Warnings));
+        return TypedResults.Ok(WebhookResponse.From(webhook, triggers, warnings: definition.Warnings));
     }
 }

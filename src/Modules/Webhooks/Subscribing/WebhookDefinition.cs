@@ -35,11 +35,15 @@ public sealed class WebhookDefinition
 
     public bool IsValid => Errors.Count == 0;
 
+    private readonly TriggerCatalog _triggers;
+
+    private WebhookDefinition(TriggerCatalog triggers) => _triggers = triggers;
+
     /// <summary>Checks a definition; pass <paramref name="name"/> = null where no name is involved (preview).</summary>
-    public static WebhookDefinition Check(string? name, string? trigger, string? url, string? body, bool nameRequired = true,
-        bool requireHttps = false)
+    public static WebhookDefinition Check(TriggerCatalog triggers, string? name, string? trigger, string? url, string? body,
+        bool nameRequired = true, bool requireHttps = false)
     {
-        var d = new WebhookDefinition();
+        var d = new WebhookDefinition(triggers);
         if (nameRequired) d.CheckName(name);
         d.CheckTrigger(trigger);
         d.CheckUrl(url, requireHttps);
@@ -47,9 +51,9 @@ public sealed class WebhookDefinition
         return d;
     }
 
-    public static WebhookDefinition Check(WebhookInput input, bool requireHttps)
+    public static WebhookDefinition Check(TriggerCatalog triggers, WebhookInput input, bool requireHttps)
     {
-        var d = Check(input.Name, input.Trigger, input.Url, input.Body, requireHttps: requireHttps);
+        var d = Check(triggers, input.Name, input.Trigger, input.Url, input.Body, requireHttps: requireHttps);
         d.CheckRetrySchedule(input.RetrySchedule);
         WebhookHeaders.Check(input.Headers, d.Errors);
         return d;
@@ -81,14 +85,14 @@ public sealed class WebhookDefinition
 
     private void CheckTrigger(string? trigger)
     {
-        Trigger = TriggerCatalog.Find(trigger);
+        Trigger = _triggers.Find(trigger);
         if (Trigger is null)
             Errors["trigger"] = [string.IsNullOrWhiteSpace(trigger)
                 ? $"A trigger is required: one of {KnownTriggers}."
                 : $"Unknown trigger '{trigger}': use one of {KnownTriggers}."];
     }
 
-    private static string KnownTriggers => string.Join(", ", TriggerCatalog.All.Select(t => t.Name));
+    private string KnownTriggers => string.Join(", ", _triggers.All.Select(t => t.Name));
 
     private void CheckUrl(string? url, bool requireHttps)
     {
@@ -149,9 +153,9 @@ public sealed class WebhookDefinition
         var messages = new List<string>();
         foreach (var name in names)
         {
-            if (!TriggerCatalog.KnownVariables.Contains(name))
+            if (!_triggers.KnownVariables.Contains(name))
             {
-                var suggestion = TriggerCatalog.Suggest(name);
+                var suggestion = _triggers.Suggest(name);
                 UnknownVariables.Add(new UnknownVariable(field, name, suggestion));
                 messages.Add(suggestion is null
                     ? $"Unknown variable #{name}#."

@@ -1,3 +1,4 @@
+using Ellity.Webhooks.Triggers;
 
 namespace Ellity.Webhooks.Subscribing;
 
@@ -7,10 +8,11 @@ public sealed record WebhookResponse(
     DateTimeOffset CreatedAt, IReadOnlyList<int>? RetrySchedule, string? DisabledReason,
     IReadOnlyDictionary<string, string> Headers, WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings)
 {
-    public static WebhookResponse From(Webhook w, WebhookHealth? health = null, IReadOnlyList<VariableWarning>? warnings = null) =>
+    public static WebhookResponse From(Webhook w, TriggerCatalog triggers, WebhookHealth? health = null,
+        IReadOnlyList<VariableWarning>? warnings = null) =>
         new(w.Id, w.EshopId, w.Name, w.Trigger, w.Url, w.Body, w.Method, w.Enabled, w.CreatedAt,
             w.RetrySchedule, w.DisabledReason, WebhookHeaders.Masked(w.HeaderNames ?? []), WebhookHealthResponse.From(health),
-            warnings ?? WebhookDefinition.Check(w.Name, w.Trigger, w.Url, w.Body).Warnings);
+            warnings ?? WebhookDefinition.Check(triggers, w.Name, w.Trigger, w.Url, w.Body).Warnings);
 }
 
 /// <summary>Whether the receiver works: <c>failing</c> is true while attempts keep failing since <c>failingSince</c>.</summary>

@@ -11,8 +11,8 @@ public sealed record TriggerResponse(string Name, string Description, IReadOnlyL
 public static class GetTriggersEndpoint
 {
     [WolverineGet("/api/webhooks/triggers"), Tags("Webhooks"), AllowAnonymous]
-    public static IReadOnlyList<TriggerResponse> Get() =>
-        TriggerCatalog.All
+    public static IReadOnlyList<TriggerResponse> Get(TriggerCatalog triggers) =>
+        triggers.All
             .Select(t => new TriggerResponse(t.Name, t.Description,
                 t.Variables.Select(v => new VariableResponse(
                     v.Name, v.Description, v.Sample, v.Type == VariableType.Number ? "number" : "text")).ToList()))
