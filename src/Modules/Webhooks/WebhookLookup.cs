@@ -2,6 +2,8 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 
 namespace Ellity.Webhooks;
 
@@ -27,6 +29,10 @@ internal static class WebhookLookup
         var stream = await session.Events.FetchForWriting<Webhook>(webhookId, ct);
         return stream.Aggregate is { Deleted: false } w && w.EshopId == eshopId ? stream : null;
     }
+
+    /// <summary>For an endpoint's Validate: no problem when the webhook loaded for the route is this e-shop's and not deleted.</summary>
+    public static ProblemDetails Found(Webhook? webhook, string eshopId, Guid webhookId) =>
+        webhook is { Deleted: false } && webhook.EshopId == eshopId ? WolverineContinue.NoProblems : NotFound(webhookId).ProblemDetails;
 
     public static ProblemHttpResult NotFound(Guid webhookId) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound,

@@ -87,9 +87,9 @@ public sealed class WebhookRulesTests
     [Fact]
     public void enabling_an_enabled_webhook_or_disabling_a_disabled_one_emits_nothing()
     {
-        Assert.Empty(SwitchWebhookEndpoint.Enable(NewWebhook(enabled: true), Now));
-        Assert.Empty(SwitchWebhookEndpoint.Disable(NewWebhook(enabled: false), Now));
-        Assert.Single(SwitchWebhookEndpoint.Enable(NewWebhook(enabled: false), Now));
+        Assert.Empty(EnableWebhookEndpoint.Decide(NewWebhook(enabled: true), Now));
+        Assert.Empty(DisableWebhookEndpoint.Decide(NewWebhook(enabled: false), Now));
+        Assert.Single(EnableWebhookEndpoint.Decide(NewWebhook(enabled: false), Now));
     }
 
     [Fact]

@@ -1,9 +1,8 @@
-using Ellity.Webhooks.Triggers;
-using Marten;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace Ellity.Webhooks.Subscribing;
 
@@ -12,18 +11,17 @@ public sealed record HeadersInput(Dictionary<string, string>? Headers);
 /// <summary>Replaces a webhook's custom headers as a whole; an empty or missing map removes them.</summary>
 public static class ChangeWebhookHeadersEndpoint
 {
-    [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}/headers"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
-    public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Put(
-        string eshopId, Guid webhookId, HeadersInput? input, IDocumentSession session, WebhookHeaders headers, TriggerCatalog triggers, CancellationToken ct)
+    public static ProblemDetails Validate(Webhook? webhook, string eshopId, Guid webhookId, HeadersInput? input)
     {
-        var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
-        if (stream is null) return WebhookLookup.NotFound(webhookId);
+        var found = WebhookLookup.Found(webhook, eshopId, webhookId);
+        if (!ReferenceEquals(found, WolverineContinue.NoProblems)) return found;
         var errors = new Dictionary<string, string[]>();
         WebhookHeaders.Check(input?.Headers, errors);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-
-        var changed = headers.Protect(input?.Headers);
-        stream.AppendOne(changed);
-        return TypedResults.Ok(WebhookResponse.From(stream.Aggregate!.Apply(changed), triggers));
+        return errors.Count == 0 ? WolverineContinue.NoProblems : TypedResults.ValidationProblem(errors).ProblemDetails;
     }
+
+    [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}/headers"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
+    public static (UpdatedWebhook, Events) Put(HeadersInput? input, [WriteAggregate(Required = false)] Webhook? webhook,
+        WebhookHeaders headers) =>
+        (new UpdatedWebhook(), [headers.Protect(input?.Headers)]);
 }

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
-using Marten;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace Ellity.Webhooks.Subscribing;
 
@@ -12,13 +12,10 @@ namespace Ellity.Webhooks.Subscribing;
 /// </summary>
 public static class DeleteWebhookEndpoint
 {
+    public static ProblemDetails Validate(Webhook? webhook, string eshopId, Guid webhookId) =>
+        WebhookLookup.Found(webhook, eshopId, webhookId);
+
     [WolverineDelete("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        string eshopId, Guid webhookId, IDocumentSession session, CancellationToken ct)
-    {
-        var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
-        if (stream is null) return WebhookLookup.NotFound(webhookId);
-        stream.AppendOne(new WebhookDeleted(DateTimeOffset.UtcNow));
-        return TypedResults.NoContent();
-    }
+    [EmptyResponse]
+    public static WebhookDeleted Delete([WriteAggregate(Required = false)] Webhook? webhook) => new(DateTimeOffset.UtcNow);
 }

@@ -1,19 +1,29 @@
 using Ellity.Webhooks.Triggers;
-using Marten;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace Ellity.Webhooks.Subscribing;
 
+/// <summary>Replaces a webhook's name, trigger, URL, body and retry schedule (and switches it when <c>enabled</c> is given).</summary>
 public static class UpdateWebhookEndpoint
 {
-    /// <summary>Only what actually changed becomes an event, so the stream reads as a change log.</summary>
-    public static IReadOnlyList<object> Decide(Webhook current, WebhookInput input, DateTimeOffset now)
+    public static ProblemDetails Validate(Webhook? webhook, string eshopId, Guid webhookId, WebhookInput? input,
+        TriggerCatalog triggers, IOptions<WebhooksOptions> options)
     {
-        var events = new List<object>();
+        var found = WebhookLookup.Found(webhook, eshopId, webhookId);
+        if (!ReferenceEquals(found, WolverineContinue.NoProblems)) return found;
+        var definition = WebhookDefinition.Check(triggers, input ?? WebhookInput.Empty, options.Value.RequireHttps);
+        return definition.IsValid ? WolverineContinue.NoProblems : definition.ToProblem().ProblemDetails;
+    }
+
+    /// <summary>Only what actually changed becomes an event, so the stream reads as a change log.</summary>
+    public static Events Decide(Webhook current, WebhookInput input, DateTimeOffset now)
+    {
+        var events = new Events();
         var name = input.Name!.Trim();
         var body = string.IsNullOrWhiteSpace(input.Body) ? null : input.Body;
         if (name != current.Name) events.Add(new WebhookRenamed(name));
@@ -30,23 +40,6 @@ public static class UpdateWebhookEndpoint
         a is null ? b is null : b is not null && a.SequenceEqual(b);
 
     [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
-    public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Put(
-        string eshopId, Guid webhookId, WebhookInput? input, IDocumentSession session,
-        IOptions<WebhooksOptions> options, TriggerCatalog triggers, CancellationToken ct)
-    {
-        input ??= WebhookInput.Empty;
-        var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
-        if (stream is null) return WebhookLookup.NotFound(webhookId);
-
-        var definition = WebhookDefinition.Check(triggers, input, options.Value.RequireHttps);
-        if (!definition.IsValid) return definition.ToProblem();
-
-        var webhook = stream.Aggregate!;
-        foreach (var e in Decide(webhook, input, DateTimeOffset.UtcNow))
-        {
-            stream.AppendOne(e);
-            webhook = webhook.After(e);
-        }
-        return TypedResults.Ok(WebhookResponse.From(webhook, triggers, warnings: definition.Warnings));
-    }
+    public static (UpdatedWebhook, Events) Put(WebhookInput? input, [WriteAggregate(Required = false)] Webhook? webhook) =>
+        (new UpdatedWebhook(), Decide(webhook!, input ?? WebhookInput.Empty, DateTimeOffset.UtcNow));
 }

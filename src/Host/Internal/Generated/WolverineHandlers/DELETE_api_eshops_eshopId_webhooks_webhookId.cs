@@ -31,13 +31,6 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Subscribing.DeleteWebhookEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}").SetTag("http.request.method", "DELETE");
-            var eshopId = (string?)httpContext.GetRouteValue("eshopId");
-            if(eshopId == null)
-            {
-                httpContext.Response.StatusCode = 404;
-                return;
-            }
-
             string webhookId_rawValue = (string?)httpContext.GetRouteValue("webhookId");
             System.Guid webhookId = default;
 
@@ -50,9 +43,33 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_webhook = await documentSession.Events.FetchForWriting<Ellity.Webhooks.Webhook>(webhookId, httpContext.RequestAborted);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", webhookId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "Ellity.Webhooks.Webhook");
+            var eshopId = (string?)httpContext.GetRouteValue("eshopId");
+            if(eshopId == null)
+            {
+                httpContext.Response.StatusCode = 404;
+                return;
+            }
+
+            var problemDetails1 = Ellity.Webhooks.Subscribing.DeleteWebhookEndpoint.Validate(stream_webhook.Aggregate, eshopId, webhookId);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var resultsOfNoContentAndProblemHttpResult = await Ellity.Webhooks.Subscribing.DeleteWebhookEndpoint.Delete(eshopId, webhookId, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+            var webhookDeleted = Ellity.Webhooks.Subscribing.DeleteWebhookEndpoint.Delete(stream_webhook.Aggregate);
+
+            if (webhookDeleted != null)
+            {
+                stream_webhook.AppendOne(webhookDeleted);
+            }
 
             
             // Save all pending changes to this Marten session
@@ -62,7 +79,8 @@ namespace Internal.Generated.WolverineHandlers
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
-            await resultsOfNoContentAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
+            // Wolverine automatically sets the status code to 204 for empty responses
+            if (httpContext.Response is { HasStarted: false, StatusCode: 200 }) httpContext.Response.StatusCode = 204;
         }
     }
 

@@ -33,7 +33,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.WebhookSecrets").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/secret").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Subscribing.GetWebhookSecretEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/secret").SetTag("http.request.method", "GET");
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -55,7 +55,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var resultsOfOkOfSecretResponseAndProblemHttpResult = await Ellity.Webhooks.WebhookSecrets.Get(eshopId, webhookId, ((Marten.IQuerySession)documentSession), _webhookSecretProtector, httpContext.RequestAborted).ConfigureAwait(false);
+            var resultsOfOkOfSecretResponseAndProblemHttpResult = await Ellity.Webhooks.Subscribing.GetWebhookSecretEndpoint.Get(eshopId, webhookId, ((Marten.IQuerySession)documentSession), _webhookSecretProtector, httpContext.RequestAborted).ConfigureAwait(false);
 
             await resultsOfOkOfSecretResponseAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -33,14 +33,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Subscribing.SwitchWebhookEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/enable").SetTag("http.request.method", "POST");
-            var eshopId = (string?)httpContext.GetRouteValue("eshopId");
-            if(eshopId == null)
-            {
-                httpContext.Response.StatusCode = 404;
-                return;
-            }
-
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Subscribing.EnableWebhookEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/enable").SetTag("http.request.method", "POST");
             string webhookId_rawValue = (string?)httpContext.GetRouteValue("webhookId");
             System.Guid webhookId = default;
 
@@ -53,9 +46,36 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_webhook = await documentSession.Events.FetchForWriting<Ellity.Webhooks.Webhook>(webhookId, httpContext.RequestAborted);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", webhookId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "Ellity.Webhooks.Webhook");
+            var eshopId = (string?)httpContext.GetRouteValue("eshopId");
+            if(eshopId == null)
+            {
+                httpContext.Response.StatusCode = 404;
+                return;
+            }
+
+            var problemDetails1 = Ellity.Webhooks.Subscribing.EnableWebhookEndpoint.Validate(stream_webhook.Aggregate, eshopId, webhookId);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var resultsOfOkOfWebhookResponseAndProblemHttpResult = await Ellity.Webhooks.Subscribing.SwitchWebhookEndpoint.PostEnable(eshopId, webhookId, documentSession, _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
+            (var updatedWebhook, var events) = Ellity.Webhooks.Subscribing.EnableWebhookEndpoint.Post(stream_webhook.Aggregate);
+
+            // Ellity.Webhooks.Subscribing.UpdatedWebhook generates special response handling
+            if (events != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_webhook.AppendMany(events);
+            }
 
             
             // Save all pending changes to this Marten session
@@ -65,7 +85,9 @@ namespace Internal.Generated.WolverineHandlers
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
-            await resultsOfOkOfWebhookResponseAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
+            var webhookResponse_response = await Ellity.Webhooks.Subscribing.UpdatedWebhook.ReadAsync(documentSession, webhookId, _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
+            // Writing the response body to JSON because this was the first 'return variable' in the method signature
+            await WriteJsonAsync(httpContext, webhookResponse_response, 404);
         }
     }
 

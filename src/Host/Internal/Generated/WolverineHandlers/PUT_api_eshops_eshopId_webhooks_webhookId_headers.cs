@@ -37,13 +37,9 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Subscribing.ChangeWebhookHeadersEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/headers").SetTag("http.request.method", "PUT");
-            var eshopId = (string?)httpContext.GetRouteValue("eshopId");
-            if(eshopId == null)
-            {
-                httpContext.Response.StatusCode = 404;
-                return;
-            }
-
+            // Reading the request body via JSON deserialization
+            var (input, jsonContinue) = await ReadJsonAsync<Ellity.Webhooks.Subscribing.HeadersInput>(httpContext, true);
+            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             string webhookId_rawValue = (string?)httpContext.GetRouteValue("webhookId");
             System.Guid webhookId = default;
 
@@ -56,12 +52,36 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            // Reading the request body via JSON deserialization
-            var (input, jsonContinue) = await ReadJsonAsync<Ellity.Webhooks.Subscribing.HeadersInput>(httpContext, true);
-            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_webhook = await documentSession.Events.FetchForWriting<Ellity.Webhooks.Webhook>(webhookId, httpContext.RequestAborted);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", webhookId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "Ellity.Webhooks.Webhook");
+            var eshopId = (string?)httpContext.GetRouteValue("eshopId");
+            if(eshopId == null)
+            {
+                httpContext.Response.StatusCode = 404;
+                return;
+            }
+
+            var problemDetails1 = Ellity.Webhooks.Subscribing.ChangeWebhookHeadersEndpoint.Validate(stream_webhook.Aggregate, eshopId, webhookId, input);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var resultsOfOkOfWebhookResponseAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Subscribing.ChangeWebhookHeadersEndpoint.Put(eshopId, webhookId, input, documentSession, _webhookHeaders, _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
+            (var updatedWebhook, var events) = Ellity.Webhooks.Subscribing.ChangeWebhookHeadersEndpoint.Put(input, stream_webhook.Aggregate, _webhookHeaders);
+
+            // Ellity.Webhooks.Subscribing.UpdatedWebhook generates special response handling
+            if (events != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_webhook.AppendMany(events);
+            }
 
             
             // Save all pending changes to this Marten session
@@ -71,7 +91,9 @@ namespace Internal.Generated.WolverineHandlers
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
-            await resultsOfOkOfWebhookResponseAndValidationProblemAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
+            var webhookResponse_response = await Ellity.Webhooks.Subscribing.UpdatedWebhook.ReadAsync(documentSession, webhookId, _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
+            // Writing the response body to JSON because this was the first 'return variable' in the method signature
+            await WriteJsonAsync(httpContext, webhookResponse_response, 404);
         }
     }
 
