@@ -136,6 +136,7 @@ app.MapWolverineEndpoints(options =>
 {
     options.RejectUnparseableQueryValues = true;
     EshopPolicies.RequireForEshopRoutes(options);
+    EventTrace.Apply(options);
 });
 app.MapAdmin();
 

@@ -1,9 +1,10 @@
-using System.Diagnostics;
 using Ellity.Customers.Contracts;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 
 namespace Ellity.Customers;
 
@@ -31,18 +32,12 @@ internal static class CustomerValidation
     {
         // Exclusive: concurrent changes of one customer queue up instead of failing, since each builds on the balance before it.
         var stream = await session.Events.FetchForExclusiveWriting<Customer>(customerId, ct);
-        StampTrace(session);
         return stream.Aggregate is { } c && c.EshopId == eshopId ? stream : null;
     }
 
-    /// <summary>
-    /// Keeps the request's trace context in the headers of the events about to be appended, so the
-    /// publishing subscription can continue the trace (see <see cref="Publishing.PublishCustomerEvents.TraceHeader"/>).
-    /// </summary>
-    public static void StampTrace(IDocumentSession session)
-    {
-        if (Activity.Current?.Id is { } traceparent) session.SetHeader(Publishing.PublishCustomerEvents.TraceHeader, traceparent);
-    }
+    /// <summary>For an endpoint's Validate: no problem when the customer loaded for the route is this e-shop's.</summary>
+    public static ProblemDetails Found(Customer? customer, string eshopId, Guid customerId) =>
+        customer?.EshopId == eshopId ? WolverineContinue.NoProblems : NotFound(customerId).ProblemDetails;
 
     public static ProblemHttpResult NotFound(Guid customerId) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound,

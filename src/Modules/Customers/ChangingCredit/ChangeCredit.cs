@@ -1,8 +1,8 @@
-using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace Ellity.Customers.ChangingCredit;
 
@@ -22,22 +22,20 @@ public static class ChangeCreditEndpoint
         return errors;
     }
 
+    public static ProblemDetails Validate(ChangeCredit? command, Customer? customer, string eshopId, Guid customerId)
+    {
+        var errors = Check(command ?? new ChangeCredit(null, null));
+        return errors.Count > 0 ? TypedResults.ValidationProblem(errors).ProblemDetails : CustomerValidation.Found(customer, eshopId, customerId);
+    }
+
     public static CreditChanged Decide(Customer customer, ChangeCredit command) =>
         new(command.Value!.Value, command.Reason, customer.Credit + command.Value.Value);
 
     [WolverinePost("/api/eshops/{eshopId}/customers/{customerId}/credit"), Tags("Customers"), DisableRateLimiting]
-    public static async Task<Results<Ok<CreditBalance>, ValidationProblem, ProblemHttpResult>> Post(
-        string eshopId, Guid customerId, ChangeCredit? command, IDocumentSession session, CancellationToken ct)
+    public static (CreditBalance, Events) Post(ChangeCredit? command,
+        [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive)] Customer? customer)
     {
-        command ??= new ChangeCredit(null, null);
-        var errors = Check(command);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-
-        var stream = await CustomerValidation.FetchForWriting(session, eshopId, customerId, ct);
-        if (stream is null) return CustomerValidation.NotFound(customerId);
-
-        var changed = Decide(stream.Aggregate!, command);
-        stream.AppendOne(changed);
-        return TypedResults.Ok(new CreditBalance(customerId, changed.BalanceAfter));
+        var changed = Decide(customer!, command!);
+        return (new CreditBalance(customer!.Id, changed.BalanceAfter), [changed]);
     }
 }

@@ -1,9 +1,9 @@
 using Ellity.Customers.Contracts;
-using Marten;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace Ellity.Customers.ChangingTier;
 
@@ -12,37 +12,22 @@ public sealed record ChangeTier(string? Id, string? Name);
 
 public static class ChangeTierEndpoint
 {
-    public static Dictionary<string, string[]> Check(ChangeTier command)
+    public static ProblemDetails Validate(ChangeTier? command, Customer? customer, string eshopId, Guid customerId)
     {
         var errors = new Dictionary<string, string[]>();
-        CustomerValidation.CheckRef(errors, "tier", new NamedRef(command.Id ?? "", command.Name ?? ""));
-        return errors;
+        CustomerValidation.CheckRef(errors, "tier", new NamedRef(command?.Id ?? "", command?.Name ?? ""));
+        return errors.Count > 0 ? TypedResults.ValidationProblem(errors).ProblemDetails : CustomerValidation.Found(customer, eshopId, customerId);
     }
 
     /// <summary>Moving a customer to the tier it already has changes nothing and emits nothing.</summary>
-    public static IReadOnlyList<TierChanged> Decide(Customer customer, ChangeTier command)
+    public static Events Decide(Customer customer, ChangeTier command)
     {
         var tier = new NamedRef(command.Id!, command.Name!);
         return tier == customer.Tier ? [] : [new TierChanged(tier, customer.Tier)];
     }
 
     [WolverinePut("/api/eshops/{eshopId}/customers/{customerId}/tier"), Tags("Customers"), DisableRateLimiting]
-    public static async Task<Results<Ok<CustomerResponse>, ValidationProblem, ProblemHttpResult>> Put(
-        string eshopId, Guid customerId, ChangeTier? command, IDocumentSession session, CancellationToken ct)
-    {
-        command ??= new ChangeTier(null, null);
-        var errors = Check(command);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-
-        var stream = await CustomerValidation.FetchForWriting(session, eshopId, customerId, ct);
-        if (stream is null) return CustomerValidation.NotFound(customerId);
-
-        var customer = stream.Aggregate!;
-        foreach (var changed in Decide(customer, command))
-        {
-            stream.AppendOne(changed);
-            customer = customer.Apply(changed);
-        }
-        return TypedResults.Ok(CustomerResponse.From(customer));
-    }
+    public static (UpdatedCustomer, Events) Put(ChangeTier? command,
+        [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive)] Customer? customer) =>
+        (new UpdatedCustomer(), Decide(customer!, command!));
 }

@@ -1,9 +1,11 @@
 using Marten;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace Ellity.Customers.ErasingPersonalData;
 
@@ -18,26 +20,22 @@ public sealed record MaskCustomerEvents(Guid CustomerId);
 /// </summary>
 public static class ErasePersonalDataEndpoint
 {
-    public static IReadOnlyList<CustomerPersonalDataErased> Decide(Customer customer, DateTimeOffset now) =>
+    public static ProblemDetails Validate(Customer? customer, string eshopId, Guid customerId) =>
+        CustomerValidation.Found(customer, eshopId, customerId);
+
+    public static Events Decide(Customer customer, DateTimeOffset now) =>
         customer.PersonalDataErasedAt is null ? [new CustomerPersonalDataErased(now)] : [];
 
+    /// <summary>202: the customer's own data is masked by the time it answers, what was sent of it is masked after.</summary>
     [WolverineDelete("/api/eshops/{eshopId}/customers/{customerId}/personal-data"), Tags("Customers"), DisableRateLimiting]
-    public static async Task<(Results<Accepted<CustomerResponse>, ProblemHttpResult>, OutgoingMessages)> Delete(
-        string eshopId, Guid customerId, IDocumentSession session, CancellationToken ct)
+    public static (Accepted<CustomerResponse>, Events, OutgoingMessages) Delete(string eshopId,
+        [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive)] Customer? customer)
     {
-        var messages = new OutgoingMessages();
-        var stream = await CustomerValidation.FetchForWriting(session, eshopId, customerId, ct);
-        if (stream is null) return (CustomerValidation.NotFound(customerId), messages);
-
-        var customer = stream.Aggregate!;
-        foreach (var erased in Decide(customer, DateTimeOffset.UtcNow))
-        {
-            stream.AppendOne(erased);
-            customer = customer.Apply(erased);
-        }
+        var events = Decide(customer!, DateTimeOffset.UtcNow);
+        var after = events.OfType<CustomerPersonalDataErased>().Aggregate(customer!, (c, e) => c.Apply(e));
         // Asked again, the masking runs again: harmless, and it finishes a run a crash interrupted.
-        messages.Add(new MaskCustomerEvents(customerId));
-        return (TypedResults.Accepted($"/api/eshops/{eshopId}/customers/{customerId}", CustomerResponse.From(customer)), messages);
+        return (TypedResults.Accepted($"/api/eshops/{eshopId}/customers/{after.Id}", CustomerResponse.From(after)), events,
+            [new MaskCustomerEvents(after.Id)]);
     }
 }
 

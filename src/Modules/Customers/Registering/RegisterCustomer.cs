@@ -40,7 +40,6 @@ public static class RegisterCustomerEndpoint
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var registered = Decide(eshopId, command, Guid.CreateVersion7());
-        CustomerValidation.StampTrace(session);
         session.Events.StartStream<Customer>(registered.CustomerId, registered);
         return TypedResults.Created(
             $"/api/eshops/{eshopId}/customers/{registered.CustomerId}",

@@ -31,6 +31,7 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Customers.ErasingPersonalData.ErasePersonalDataEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/customers/{customerId}/personal-data").SetTag("http.request.method", "DELETE");
+            Ellity.Customers.EventTrace.Before(documentSession);
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -50,9 +51,28 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_customer = await documentSession.Events.FetchForExclusiveWriting<Ellity.Customers.Customer>(customerId, httpContext.RequestAborted);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", customerId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "Ellity.Customers.Customer");
+            var problemDetails1 = Ellity.Customers.ErasingPersonalData.ErasePersonalDataEndpoint.Validate(stream_customer.Aggregate, eshopId, customerId);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            (var resultsOfAcceptedOfCustomerResponseAndProblemHttpResult, var outgoingMessages) = await Ellity.Customers.ErasingPersonalData.ErasePersonalDataEndpoint.Delete(eshopId, customerId, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+            (var acceptedOfCustomerResponse, var events, var outgoingMessages) = Ellity.Customers.ErasingPersonalData.ErasePersonalDataEndpoint.Delete(eshopId, stream_customer.Aggregate);
+
+            if (events != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_customer.AppendMany(events);
+            }
 
             
             // Outgoing, cascaded message
@@ -62,7 +82,7 @@ namespace Internal.Generated.WolverineHandlers
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
-            await resultsOfAcceptedOfCustomerResponseAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
+            await acceptedOfCustomerResponse.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);

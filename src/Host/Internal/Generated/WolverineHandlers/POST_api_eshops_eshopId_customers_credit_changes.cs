@@ -31,6 +31,7 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Customers.ChangingCredit.ChangeCreditsEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/customers/credit-changes").SetTag("http.request.method", "POST");
+            Ellity.Customers.EventTrace.Before(documentSession);
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {

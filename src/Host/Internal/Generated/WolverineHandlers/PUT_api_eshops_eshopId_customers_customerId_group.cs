@@ -31,13 +31,10 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Customers.ChangingGroup.ChangeGroupEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/customers/{customerId}/group").SetTag("http.request.method", "PUT");
-            var eshopId = (string?)httpContext.GetRouteValue("eshopId");
-            if(eshopId == null)
-            {
-                httpContext.Response.StatusCode = 404;
-                return;
-            }
-
+            Ellity.Customers.EventTrace.Before(documentSession);
+            // Reading the request body via JSON deserialization
+            var (command, jsonContinue) = await ReadJsonAsync<Ellity.Customers.ChangingGroup.ChangeGroup>(httpContext, true);
+            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             string customerId_rawValue = (string?)httpContext.GetRouteValue("customerId");
             System.Guid customerId = default;
 
@@ -50,12 +47,36 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            // Reading the request body via JSON deserialization
-            var (command, jsonContinue) = await ReadJsonAsync<Ellity.Customers.ChangingGroup.ChangeGroup>(httpContext, true);
-            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_customer = await documentSession.Events.FetchForExclusiveWriting<Ellity.Customers.Customer>(customerId, httpContext.RequestAborted);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", customerId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "Ellity.Customers.Customer");
+            var eshopId = (string?)httpContext.GetRouteValue("eshopId");
+            if(eshopId == null)
+            {
+                httpContext.Response.StatusCode = 404;
+                return;
+            }
+
+            var problemDetails1 = Ellity.Customers.ChangingGroup.ChangeGroupEndpoint.Validate(command, stream_customer.Aggregate, eshopId, customerId);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var resultsOfOkOfCustomerResponseAndValidationProblemAndProblemHttpResult = await Ellity.Customers.ChangingGroup.ChangeGroupEndpoint.Put(eshopId, customerId, command, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+            (var updatedCustomer, var events) = Ellity.Customers.ChangingGroup.ChangeGroupEndpoint.Put(command, stream_customer.Aggregate);
+
+            // Ellity.Customers.UpdatedCustomer generates special response handling
+            if (events != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_customer.AppendMany(events);
+            }
 
             
             // Save all pending changes to this Marten session
@@ -65,7 +86,9 @@ namespace Internal.Generated.WolverineHandlers
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
-            await resultsOfOkOfCustomerResponseAndValidationProblemAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
+            var customerResponse_response = await Ellity.Customers.UpdatedCustomer.ReadAsync(documentSession, customerId, httpContext.RequestAborted).ConfigureAwait(false);
+            // Writing the response body to JSON because this was the first 'return variable' in the method signature
+            await WriteJsonAsync(httpContext, customerResponse_response, 404);
         }
     }
 
