@@ -1,10 +1,12 @@
 using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace Ellity.Webhooks.Delivering;
 
@@ -20,13 +22,11 @@ public static class RecoverWebhookEndpoint
 {
     public const int BatchSize = 200;
 
-    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/recover"), Tags("Deliveries"), EnableRateLimiting(WebhookRateLimits.Recover)]
-    public static async Task<Results<Accepted<RecoverResponse>, ValidationProblem, ProblemHttpResult>> Recover(
-        string eshopId, Guid webhookId, RecoverInput? input, IDocumentSession session, IMessageBus bus,
-        IOptions<WebhooksOptions> options, CancellationToken ct)
+    public static ProblemDetails Validate(Webhook? webhook, string eshopId, Guid webhookId, RecoverInput? input,
+        IOptions<WebhooksOptions> options)
     {
-        var stream = await WebhookLookup.FetchForWriting(session, eshopId, webhookId, ct);
-        if (stream is null) return WebhookLookup.NotFound(webhookId);
+        var found = WebhookLookup.Found(webhook, eshopId, webhookId);
+        if (!ReferenceEquals(found, WolverineContinue.NoProblems)) return found;
         var now = DateTimeOffset.UtcNow;
         // Older deliveries have lost their content to retention: there is nothing left to send again.
         var earliest = now - options.Value.ContentRetention;
@@ -34,17 +34,23 @@ public static class RecoverWebhookEndpoint
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
                 ["since"] = [$"A time between {earliest:O} (the retention period) and now, in ISO 8601, is required: failed deliveries scheduled since then are redelivered."],
-            });
+            }).ProblemDetails;
         // One at a time: two recoveries would both find the same failed deliveries. Two calls racing past this check
         // append to the same version of the stream, so one of them fails (409) and its message is never sent.
-        if (stream.Aggregate!.Recovering(now))
+        if (webhook!.Recovering(now))
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Recovery in progress",
-                detail: $"A recovery of this webhook started at {stream.Aggregate.RecoveryStartedAt:O} is still running; try again when it has finished.");
+                detail: $"A recovery of this webhook started at {webhook.RecoveryStartedAt:O} is still running; try again when it has finished.").ProblemDetails;
+        return WolverineContinue.NoProblems;
+    }
 
-        stream.AppendOne(new WebhookRecoveryStarted(since, now));
-        await bus.PublishAsync(new RecoverWebhook(eshopId, webhookId, since));
-        return TypedResults.Accepted($"/api/eshops/{eshopId}/webhooks/{webhookId}/deliveries",
-            new RecoverResponse(webhookId, since, "started"));
+    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/recover"), Tags("Deliveries"), EnableRateLimiting(WebhookRateLimits.Recover)]
+    public static (Accepted<RecoverResponse>, Events, OutgoingMessages) Recover(string eshopId, RecoverInput? input,
+        [WriteAggregate(Required = false)] Webhook? webhook)
+    {
+        var since = input!.Since!.Value;
+        var id = webhook!.Id;
+        return (TypedResults.Accepted($"/api/eshops/{eshopId}/webhooks/{id}/deliveries", new RecoverResponse(id, since, "started")),
+            [new WebhookRecoveryStarted(since, DateTimeOffset.UtcNow)], [new RecoverWebhook(eshopId, id, since)]);
     }
 }
 

@@ -2,8 +2,10 @@ using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace Ellity.Webhooks.Delivering;
 
@@ -13,35 +15,36 @@ public static class RedeliverEndpoint
     public static DeliveryRedeliveryRequested Decide(Delivery delivery, DateTimeOffset now) =>
         new(delivery.Attempts.Count + 1, now);
 
-    [WolverinePost("/api/eshops/{eshopId}/deliveries/{deliveryId}/redeliver"), Tags("Deliveries"), EnableRateLimiting(WebhookRateLimits.Writes)]
-    public static async Task<Results<Accepted<RedeliveryResponse>, ProblemHttpResult>> Post(
-        string eshopId, Guid deliveryId, IDocumentSession session, IMessageBus bus, CancellationToken ct)
+    public static async Task<ProblemDetails> ValidateAsync(Delivery? delivery, string eshopId, Guid deliveryId,
+        IDocumentSession session, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<Delivery>(deliveryId, ct);
-        if (stream.Aggregate is not { } delivery || delivery.EshopId != eshopId)
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Delivery not found",
-                detail: $"No delivery {deliveryId} in this e-shop.");
+        if (delivery is null || delivery.EshopId != eshopId)
+            return Problem(StatusCodes.Status404NotFound, "Delivery not found", $"No delivery {deliveryId} in this e-shop.");
         if (delivery.Status == DeliveryStatus.Pending)
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Delivery in progress",
-                detail: $"Delivery {deliveryId} is still being delivered; its next attempt is due at {delivery.NextAttemptAt:O}.");
-
+            return Problem(StatusCodes.Status409Conflict, "Delivery in progress",
+                $"Delivery {deliveryId} is still being delivered; its next attempt is due at {delivery.NextAttemptAt:O}.");
         if (delivery.Unsendable)
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Delivery cannot be sent",
-                detail: $"Delivery {deliveryId} could never be sent: {delivery.FailureReason}");
-
+            return Problem(StatusCodes.Status409Conflict, "Delivery cannot be sent",
+                $"Delivery {deliveryId} could never be sent: {delivery.FailureReason}");
         if (delivery.ContentErasedAt is not null)
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Delivery content erased",
-                detail: $"Delivery {deliveryId} can no longer be sent: its content was erased at {delivery.ContentErasedAt:O}.");
-
+            return Problem(StatusCodes.Status409Conflict, "Delivery content erased",
+                $"Delivery {deliveryId} can no longer be sent: its content was erased at {delivery.ContentErasedAt:O}.");
         if (await session.LoadAsync<Webhook>(delivery.WebhookId, ct) is null or { Deleted: true })
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Webhook deleted",
-                detail: $"Delivery {deliveryId} can no longer be sent: its webhook {delivery.WebhookId} was deleted.");
+            return Problem(StatusCodes.Status409Conflict, "Webhook deleted",
+                $"Delivery {deliveryId} can no longer be sent: its webhook {delivery.WebhookId} was deleted.");
+        return WolverineContinue.NoProblems;
+    }
 
-        var requested = Decide(delivery, DateTimeOffset.UtcNow);
-        stream.AppendOne(requested);
-        await bus.PublishAsync(new AttemptDelivery(deliveryId, requested.NextAttempt, delivery.WebhookId));
-        return TypedResults.Accepted($"/api/eshops/{eshopId}/deliveries/{deliveryId}",
-            new RedeliveryResponse(deliveryId, requested.NextAttempt));
+    private static ProblemDetails Problem(int status, string title, string detail) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail).ProblemDetails;
+
+    [WolverinePost("/api/eshops/{eshopId}/deliveries/{deliveryId}/redeliver"), Tags("Deliveries"), EnableRateLimiting(WebhookRateLimits.Writes)]
+    public static (Accepted<RedeliveryResponse>, Events, OutgoingMessages) Post(string eshopId,
+        [WriteAggregate(Required = false)] Delivery? delivery)
+    {
+        var requested = Decide(delivery!, DateTimeOffset.UtcNow);
+        return (TypedResults.Accepted($"/api/eshops/{eshopId}/deliveries/{delivery!.Id}", new RedeliveryResponse(delivery.Id, requested.NextAttempt)),
+            [requested], [new AttemptDelivery(delivery.Id, requested.NextAttempt, delivery.WebhookId)]);
     }
 }
 

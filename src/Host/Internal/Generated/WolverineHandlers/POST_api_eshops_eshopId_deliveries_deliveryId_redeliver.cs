@@ -31,7 +31,6 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Delivering.RedeliverEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/deliveries/{deliveryId}/redeliver").SetTag("http.request.method", "POST");
-            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -51,15 +50,38 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_delivery = await documentSession.Events.FetchForWriting<Ellity.Webhooks.Delivery>(deliveryId, httpContext.RequestAborted);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", deliveryId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "Ellity.Webhooks.Delivery");
+            var problemDetails1 = await Ellity.Webhooks.Delivering.RedeliverEndpoint.ValidateAsync(stream_delivery.Aggregate, eshopId, deliveryId, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var resultsOfAcceptedOfRedeliveryResponseAndProblemHttpResult = await Ellity.Webhooks.Delivering.RedeliverEndpoint.Post(eshopId, deliveryId, documentSession, messageContext, httpContext.RequestAborted).ConfigureAwait(false);
+            (var acceptedOfRedeliveryResponse, var events, var outgoingMessages) = Ellity.Webhooks.Delivering.RedeliverEndpoint.Post(eshopId, stream_delivery.Aggregate);
+
+            if (events != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_delivery.AppendMany(events);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
-            await resultsOfAcceptedOfRedeliveryResponseAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
+            await acceptedOfRedeliveryResponse.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);

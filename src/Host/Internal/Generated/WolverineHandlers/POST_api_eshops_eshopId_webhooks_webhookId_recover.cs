@@ -34,7 +34,6 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Delivering.RecoverWebhookEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/recover").SetTag("http.request.method", "POST");
-            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -42,6 +41,9 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            // Reading the request body via JSON deserialization
+            var (input, jsonContinue) = await ReadJsonAsync<Ellity.Webhooks.Delivering.RecoverInput>(httpContext, true);
+            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             string webhookId_rawValue = (string?)httpContext.GetRouteValue("webhookId");
             System.Guid webhookId = default;
 
@@ -54,18 +56,38 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            // Reading the request body via JSON deserialization
-            var (input, jsonContinue) = await ReadJsonAsync<Ellity.Webhooks.Delivering.RecoverInput>(httpContext, true);
-            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_webhook = await documentSession.Events.FetchForWriting<Ellity.Webhooks.Webhook>(webhookId, httpContext.RequestAborted);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", webhookId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "Ellity.Webhooks.Webhook");
+            var problemDetails1 = Ellity.Webhooks.Delivering.RecoverWebhookEndpoint.Validate(stream_webhook.Aggregate, eshopId, webhookId, input, _optionsOfWebhooksOptions);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var resultsOfAcceptedOfRecoverResponseAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Delivering.RecoverWebhookEndpoint.Recover(eshopId, webhookId, input, documentSession, messageContext, _optionsOfWebhooksOptions, httpContext.RequestAborted).ConfigureAwait(false);
+            (var acceptedOfRecoverResponse, var events, var outgoingMessages) = Ellity.Webhooks.Delivering.RecoverWebhookEndpoint.Recover(eshopId, input, stream_webhook.Aggregate);
+
+            if (events != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_webhook.AppendMany(events);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
-            await resultsOfAcceptedOfRecoverResponseAndValidationProblemAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
+            await acceptedOfRecoverResponse.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
