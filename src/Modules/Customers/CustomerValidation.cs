@@ -1,10 +1,5 @@
 using Ellity.Customers.Contracts;
 using JasperFx.Events;
-using Marten;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Wolverine.Http;
 
 namespace Ellity.Customers;
 

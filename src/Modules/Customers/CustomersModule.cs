@@ -1,8 +1,6 @@
 using Ellity.Customers.Publishing;
 using JasperFx.Events.Projections;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Wolverine.Marten;
 
 namespace Ellity.Customers;
 

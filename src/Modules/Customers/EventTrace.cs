@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Ellity.Customers.Publishing;
-using Marten;
-using Wolverine.Http;
 
 namespace Ellity.Customers;
 

@@ -1,6 +1,4 @@
 using JasperFx.CodeGeneration.Frames;
-using Marten;
-using Wolverine;
 using Wolverine.Attributes;
 using Wolverine.Configuration;
 

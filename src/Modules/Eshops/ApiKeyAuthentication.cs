@@ -1,10 +1,8 @@
 using System.Linq.Expressions;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Marten;
 using Marten.Linq;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

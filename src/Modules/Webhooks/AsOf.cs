@@ -1,5 +1,4 @@
 using System.Globalization;
-using Marten;
 
 namespace Ellity.Webhooks;
 

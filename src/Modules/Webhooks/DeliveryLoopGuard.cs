@@ -1,7 +1,6 @@
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Dispatching;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace Ellity.Webhooks;
 

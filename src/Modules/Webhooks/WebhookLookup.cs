@@ -1,9 +1,4 @@
 using JasperFx.Events;
-using Marten;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Wolverine.Http;
 
 namespace Ellity.Webhooks;
 

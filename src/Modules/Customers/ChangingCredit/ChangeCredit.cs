@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
-using Wolverine.Http;
-using Wolverine.Marten;
-
 namespace Ellity.Customers.ChangingCredit;
 
 public sealed record ChangeCredit(decimal? Value, string? Reason);

@@ -1,9 +1,4 @@
 using JasperFx.Events;
-using Marten;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Wolverine.Http;
 
 namespace Ellity.Customers.ChangingCredit;
 

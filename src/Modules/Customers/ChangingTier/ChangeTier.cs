@@ -1,9 +1,4 @@
 using Ellity.Customers.Contracts;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
-using Wolverine.Http;
-using Wolverine.Marten;
 
 namespace Ellity.Customers.ChangingTier;
 

@@ -1,12 +1,3 @@
-using Marten;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
-using Wolverine;
-using Wolverine.Http;
-using Wolverine.Marten;
-
 namespace Ellity.Customers.ErasingPersonalData;
 
 /// <summary>Mask the personal data in every event of a customer's stream (durable, so a crash cannot skip it).</summary>

@@ -1,8 +1,3 @@
-using Marten;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Wolverine.Http;
-
 namespace Ellity.Customers.GettingCustomer;
 
 public static class GetCustomerEndpoint

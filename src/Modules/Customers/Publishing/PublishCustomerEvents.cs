@@ -2,8 +2,6 @@ using Ellity.Customers.Contracts;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
-using Marten;
-using Wolverine;
 using Wolverine.Marten.Subscriptions;
 
 namespace Ellity.Customers.Publishing;

@@ -1,8 +1,3 @@
-using Marten;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Wolverine.Http;
-
 namespace Ellity.Eshops.GettingEshop;
 
 public static class GetEshopEndpoint

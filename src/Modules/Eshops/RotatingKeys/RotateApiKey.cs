@@ -1,9 +1,3 @@
-using Marten;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Wolverine.Http;
-
 namespace Ellity.Eshops.RotatingKeys;
 
 public static class RotateApiKeyEndpoint

@@ -1,9 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Marten;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Wolverine.Http;
 
 namespace Ellity.Webhooks.Auditing;
 

@@ -1,8 +1,4 @@
-using Marten;
 using Marten.Events.Projections;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Wolverine.Http;
 
 namespace Ellity.Webhooks.Auditing;
 

@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using Ellity.Webhooks.Erasing;
-using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
-using Wolverine;
 using Wolverine.Attributes;
 
 namespace Ellity.Webhooks.Delivering;

@@ -3,7 +3,6 @@ using Ellity.Webhooks.Erasing;
 using JasperFx;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Wolverine;
 using Wolverine.Marten.Publishing;
 using Wolverine.Runtime;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Marten;
 using Microsoft.Extensions.Hosting;
 
 namespace Ellity.Webhooks.Delivering;

@@ -1,12 +1,4 @@
-using Marten;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using Wolverine;
-using Wolverine.Http;
-using Wolverine.Marten;
 
 namespace Ellity.Webhooks.Delivering;
 

@@ -3,11 +3,9 @@ using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Erasing;
 using Ellity.Webhooks.Templating;
 using Ellity.Webhooks.Triggers;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Wolverine;
 using Wolverine.Attributes;
 
 namespace Ellity.Webhooks.Dispatching;

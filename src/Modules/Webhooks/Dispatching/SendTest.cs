@@ -1,12 +1,6 @@
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Triggers;
-using Marten;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Wolverine;
-using Wolverine.Http;
 
 namespace Ellity.Webhooks.Dispatching;
 

@@ -1,6 +1,4 @@
 using Ellity.Customers.Contracts;
-using Marten;
-using Wolverine;
 using Wolverine.Attributes;
 
 namespace Ellity.Webhooks.Erasing;

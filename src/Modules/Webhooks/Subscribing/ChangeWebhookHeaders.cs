@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
-using Wolverine.Http;
-using Wolverine.Marten;
-
 namespace Ellity.Webhooks.Subscribing;
 
 public sealed record HeadersInput(Dictionary<string, string>? Headers);

@@ -1,10 +1,5 @@
 using Ellity.Webhooks.Triggers;
-using Marten;
 using Microsoft.Extensions.Options;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.RateLimiting;
-using Wolverine.Http;
 
 namespace Ellity.Webhooks.Subscribing;
 

@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
-using Wolverine.Http;
-using Wolverine.Marten;
-
 namespace Ellity.Webhooks.Subscribing;
 
 /// <summary>Switches a webhook off until it is enabled again: events meanwhile are not delivered, due retries end failed. Disabling a disabled one changes nothing.</summary>

@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
-using Wolverine.Http;
-using Wolverine.Marten;
-
 namespace Ellity.Webhooks.Subscribing;
 
 /// <summary>Switches a webhook on: events from now on are delivered. Enabling an enabled one changes nothing.</summary>

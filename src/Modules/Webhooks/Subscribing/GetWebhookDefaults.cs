@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using Wolverine.Http;
 
 namespace Ellity.Webhooks.Subscribing;
 

@@ -1,9 +1,3 @@
-using Marten;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Wolverine.Http;
-
 namespace Ellity.Webhooks.Subscribing;
 
 /// <summary>A webhook's signing secret in clear, and until when the previous one still signs (after a rotation).</summary>

@@ -1,8 +1,4 @@
 using Ellity.Webhooks.Triggers;
-using Marten;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Wolverine.Http;
 
 namespace Ellity.Webhooks.Subscribing;
 

@@ -1,10 +1,6 @@
 using Ellity.Webhooks.Dispatching;
 using Ellity.Webhooks.Triggers;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Wolverine.Http;
 
 namespace Ellity.Webhooks.Subscribing;
 

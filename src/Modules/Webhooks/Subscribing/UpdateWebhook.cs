@@ -1,10 +1,5 @@
 using Ellity.Webhooks.Triggers;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using Wolverine.Http;
-using Wolverine.Marten;
 
 namespace Ellity.Webhooks.Subscribing;
 

@@ -1,7 +1,5 @@
 using Ellity.Webhooks.Triggers;
 using JasperFx.CodeGeneration.Frames;
-using Marten;
-using Wolverine;
 using Wolverine.Attributes;
 using Wolverine.Configuration;
 

@@ -1,7 +1,5 @@
 using Ellity.Webhooks.Templating;
 using Ellity.Webhooks.Triggers;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ellity.Webhooks.Subscribing;
 

@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http;
-using Wolverine.Http;
 
 namespace Ellity.Webhooks.Triggers;
 
