@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using Marten.Events.Projections;
 
 namespace Ellity.Webhooks;
@@ -15,9 +16,18 @@ public sealed class WebhookHealth
     public DateTimeOffset? LastAttemptAt { get; set; }
     public DateTimeOffset? LastSuccessAt { get; set; }
     public DateTimeOffset? LastFailureAt { get; set; }
+
+    /// <summary>The status code the last failed attempt got, if it got an answer.</summary>
+    public int? LastFailureStatusCode { get; set; }
 }
 
-/// <summary>Runs asynchronously so concurrent attempts of one webhook are counted one after another.</summary>
+/// <summary>A webhook's attempts failed (see <see cref="WebhookHealthProjection"/>): whether that switches it off is decided on its own.</summary>
+public sealed record WebhookFailing(Guid WebhookId);
+
+/// <summary>
+/// Runs asynchronously so concurrent attempts of one webhook are counted one after another. A page of events that leaves a
+/// webhook failing tells <see cref="WebhookFailing"/>, once per webhook and page, never once per attempt.
+/// </summary>
 public sealed partial class WebhookHealthProjection : MultiStreamProjection<WebhookHealth, Guid>
 {
     public WebhookHealthProjection()
@@ -39,6 +49,7 @@ public sealed partial class WebhookHealthProjection : MultiStreamProjection<Webh
         }
         health.LastFailureAt = e.StartedAt;
         health.LastError = e.Error;
+        health.LastFailureStatusCode = e.StatusCode;
         health.FailingSince ??= e.StartedAt;
         health.ConsecutiveFailures++;
     }
@@ -48,5 +59,13 @@ public sealed partial class WebhookHealthProjection : MultiStreamProjection<Webh
         health.Id = e.WebhookId;
         health.FailingSince = null;
         health.ConsecutiveFailures = 0;
+        health.LastFailureStatusCode = null;
+    }
+
+    public override ValueTask RaiseSideEffects(IDocumentOperations operations, IEventSlice<WebhookHealth> slice)
+    {
+        if (slice.Snapshot is { FailingSince: not null } health && slice.Events().Any(e => e.Data is DeliveryAttempted { Succeeded: false }))
+            slice.PublishMessage(new WebhookFailing(health.Id));
+        return ValueTask.CompletedTask;
     }
 }

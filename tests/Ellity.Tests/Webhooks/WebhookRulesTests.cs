@@ -216,13 +216,44 @@ public sealed class WebhookRulesTests
     }
 
     [Fact]
-    public void gone_fails_the_delivery_at_once_and_disables_the_webhook()
+    public void gone_fails_the_delivery_at_once()
     {
         var outcome = AttemptDeliveryHandler.Decide(NewDelivery([5, 300]), Failure(1, 410), Now, [5, 300], 0.1, 0.5);
 
         Assert.Null(outcome.RetryAt);
-        Assert.IsType<DeliveryFailed>(outcome.Events[1]);
-        Assert.Contains("410", outcome.DisableWebhookReason);
+        Assert.Contains("410", Assert.IsType<DeliveryFailed>(outcome.Events[1]).Reason);
+    }
+
+    private static WebhookHealth Failing(TimeSpan since, int? status = 500) =>
+        new() { FailingSince = Now - since, LastError = $"HTTP {status}", LastFailureStatusCode = status, ConsecutiveFailures = 3 };
+
+    [Fact]
+    public void a_webhook_whose_receiver_is_gone_is_switched_off_at_once()
+    {
+        var disabled = Assert.IsType<WebhookAutoDisabled>(Assert.Single(
+            DisableFailingWebhookHandler.Decide(NewWebhook(), Failing(TimeSpan.Zero, 410), Now, TimeSpan.FromDays(5))));
+
+        Assert.Contains("410", disabled.Reason);
+    }
+
+    [Fact]
+    public void a_webhook_failing_longer_than_allowed_is_switched_off_and_one_failing_less_long_is_not()
+    {
+        var allowed = TimeSpan.FromDays(5);
+
+        var disabled = Assert.IsType<WebhookAutoDisabled>(Assert.Single(
+            DisableFailingWebhookHandler.Decide(NewWebhook(), Failing(allowed), Now, allowed)));
+        Assert.StartsWith("Every attempt failed since", disabled.Reason);
+        Assert.Empty(DisableFailingWebhookHandler.Decide(NewWebhook(), Failing(allowed - TimeSpan.FromMinutes(1)), Now, allowed));
+    }
+
+    [Fact]
+    public void a_webhook_already_off_or_working_again_is_left_as_it_is()
+    {
+        var allowed = TimeSpan.FromDays(5);
+
+        Assert.Empty(DisableFailingWebhookHandler.Decide(NewWebhook(enabled: false), Failing(allowed, 410), Now, allowed));
+        Assert.Empty(DisableFailingWebhookHandler.Decide(NewWebhook(), new WebhookHealth { LastFailureStatusCode = 410 }, Now, allowed));
     }
 
     [Fact]

@@ -18,8 +18,11 @@ namespace Ellity.Webhooks.Delivering;
 public sealed record AttemptDelivery(Guid DeliveryId, int Attempt = 1, Guid? WebhookId = null, int Postponed = 0,
     DeliveryScheduled? Plan = null, string? NotSent = null);
 
-/// <summary>What an attempt's outcome means: the events to record, when to retry, whether to disable the webhook.</summary>
-public sealed record AttemptOutcome(IReadOnlyList<object> Events, DateTimeOffset? RetryAt, string? DisableWebhookReason);
+/// <summary>What an attempt's outcome means: the events to record, and when to retry.</summary>
+public sealed record AttemptOutcome(IReadOnlyList<object> Events, DateTimeOffset? RetryAt);
+
+/// <summary>What an attempt found when it was loaded: the delivery at the version of its stream, its webhook, its customer's erasure.</summary>
+public sealed record AttemptState(AttemptDelivery Command, long Version, Delivery Delivery, Webhook? Webhook, DateTimeOffset? ErasedAt);
 
 public static partial class AttemptDeliveryHandler
 {
@@ -30,13 +33,11 @@ public static partial class AttemptDeliveryHandler
         IReadOnlyList<int> schedule, double jitter, double random)
     {
         if (attempt.Succeeded)
-            return new([attempt, new DeliverySucceeded(now, attempt.Number, delivery.WebhookId)], null, null);
+            return new([attempt, new DeliverySucceeded(now, attempt.Number, delivery.WebhookId)], null);
 
+        // The webhook itself is switched off by DisableFailingWebhookHandler.
         if (attempt.StatusCode == 410)
-        {
-            const string gone = "The receiver answered 410 Gone: the webhook was disabled.";
-            return new([attempt, new DeliveryFailed(now, attempt.Number, gone, delivery.WebhookId)], null, gone);
-        }
+            return new([attempt, new DeliveryFailed(now, attempt.Number, DisableFailingWebhookHandler.Gone, delivery.WebhookId)], null);
 
         // Manual redeliveries are one-off attempts; only scheduled ones walk the schedule.
         var retryIndex = delivery.ScheduledAttempts; // attempts made before this one from the schedule
@@ -45,7 +46,7 @@ public static partial class AttemptDeliveryHandler
             var reason = attempt.Manual
                 ? $"Manual attempt failed: {attempt.Error}"
                 : $"Gave up after {attempt.Number} attempts: {attempt.Error}";
-            return new([attempt, new DeliveryFailed(now, attempt.Number, reason, delivery.WebhookId)], null, null);
+            return new([attempt, new DeliveryFailed(now, attempt.Number, reason, delivery.WebhookId)], null);
         }
 
         var delay = TimeSpan.FromSeconds(schedule[retryIndex] * (1 + jitter * (2 * random - 1)));
@@ -53,7 +54,7 @@ public static partial class AttemptDeliveryHandler
         if (attempt.RetryAfterSeconds is { } asked && asked <= schedule.Max())
             delay = TimeSpan.FromSeconds(asked);
         var at = now + delay;
-        return new([attempt, new DeliveryRetryScheduled(attempt.Number + 1, at)], at, null);
+        return new([attempt, new DeliveryRetryScheduled(attempt.Number + 1, at)], at);
     }
 
     /// <summary>
@@ -71,56 +72,61 @@ public static partial class AttemptDeliveryHandler
         _ => null,
     };
 
-    /// <remarks>
-    /// The handler only reads; what it decides is written by the <see cref="AttemptRecorder"/> together with the outcomes of the
-    /// attempts that finish at the same time, and the handler returns once its own is committed.
-    /// </remarks>
+    /// <summary>
+    /// Load, decide, record: the attempt's state is read; a delivery that may not be sent is ended, one that may is sent and
+    /// its outcome decided; the <see cref="AttemptRecorder"/> writes the result together with the attempts that finish at
+    /// the same time, and the handler returns once its own is committed.
+    /// </summary>
     [NonTransactional]
     public static async Task Handle(AttemptDelivery command, IQuerySession session, AttemptRecorder recorder,
         WebhookSender sender, WebhookConcurrency concurrency, WebhookHeaders headers, WebhookSecretProtector secretProtector,
         IOptions<WebhooksOptions> options, DeliveryTelemetry telemetry, ILogger<AttemptDelivery> logger, CancellationToken ct)
     {
-        var settings = options.Value;
-        var (version, found, webhook, erasedAt) = await Read(session, command, ct);
-        var start = command.Plan;
-        // A first attempt whose stream is already written was recorded by a twin of this message (a replay).
-        if (start is not null && version > 0) return;
-        // Finished, gone, or superseded by a newer attempt (a manual redelivery): nothing to do.
-        if (found is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != command.Attempt)
-            return;
-
-        if (start is not null && erasedAt is { } erased && start.SourceOccurredAt < erased)
+        if (await LoadAsync(session, command, ct) is not { } state) return;
+        var record = Unsent(state, DateTimeOffset.UtcNow, logger)
+            ?? await AttemptAsync(state, options.Value, sender, concurrency, headers, secretProtector, telemetry, logger, ct);
+        await recorder.RecordAsync(record, ct);
+        foreach (var ended in record.Events)
         {
-            // Queued before its customer's personal data was erased: not sent. The recorder, seeing the same erasure,
-            // records the delivery without its content and ended.
-            await recorder.RecordAsync(new AttemptRecord(delivery.Id, 0, [], Start: start), ct);
-            telemetry.Ended(delivery, false, DateTimeOffset.UtcNow);
-            return;
+            if (ended is DeliverySucceeded succeeded) telemetry.Ended(state.Delivery, true, succeeded.At);
+            if (ended is DeliveryFailed failed) telemetry.Ended(state.Delivery, false, failed.At);
         }
+    }
 
-        if (start is not null && command.NotSent is { } unsendable)
+    /// <summary>
+    /// The record of a delivery that ends without a request: queued before its customer's personal data was erased (the
+    /// recorder, seeing the same erasure, writes it without its content), a request that did not render, or a webhook
+    /// deleted or switched off. Null when it may be sent.
+    /// </summary>
+    public static AttemptRecord? Unsent(AttemptState state, DateTimeOffset now, ILogger logger)
+    {
+        var (command, version, delivery, webhook, erasedAt) = state;
+        if (command.Plan is { } start)
         {
-            var ended = DeliveryFailed.Unsent(start, unsendable);
-            await recorder.RecordAsync(new AttemptRecord(delivery.Id, 0, [ended], Start: start), ct);
-            telemetry.Ended(delivery, false, ended.At);
-            return;
+            if (erasedAt is { } erased && start.SourceOccurredAt < erased)
+                return new AttemptRecord(delivery.Id, 0, [new DeliveryFailed(now, 0, ErasePersonalDataHandler.Reason, delivery.WebhookId)],
+                    Start: start);
+            if (command.NotSent is { } unsendable) return new AttemptRecord(delivery.Id, 0, [DeliveryFailed.Unsent(start, unsendable)], Start: start);
         }
+        if (NotSent(delivery, webhook) is not { } reason) return null;
+        LogNotSent(logger, delivery.Id, delivery.WebhookId, reason);
+        return new AttemptRecord(delivery.Id, version, [new DeliveryFailed(now, delivery.Attempts.Count, reason, delivery.WebhookId)],
+            Start: command.Plan);
+    }
 
-        webhook ??= await session.LoadAsync<Webhook>(delivery.WebhookId, ct);
-        if (NotSent(delivery, webhook) is { } reason)
-        {
-            var failed = new DeliveryFailed(DateTimeOffset.UtcNow, delivery.Attempts.Count, reason, delivery.WebhookId);
-            await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, [failed], Start: start), ct);
-            telemetry.Ended(delivery, false, failed.At);
-            LogNotSent(logger, delivery.Id, delivery.WebhookId, reason);
-            return;
-        }
-
+    /// <summary>
+    /// Sends the request within the e-shop's and the webhook's concurrency limits, and decides what its outcome means. No free
+    /// slot puts the attempt back as it came; an open circuit defers it without using up one of the delivery's attempts.
+    /// </summary>
+    private static async Task<AttemptRecord> AttemptAsync(AttemptState state, WebhooksOptions settings, WebhookSender sender,
+        WebhookConcurrency concurrency, WebhookHeaders headers, WebhookSecretProtector secretProtector, DeliveryTelemetry telemetry,
+        ILogger logger, CancellationToken ct)
+    {
+        var (command, version, delivery, webhook, _) = state;
         using var scope = logger.BeginScope(new Dictionary<string, object>
         {
             ["DeliveryId"] = delivery.Id, ["WebhookId"] = delivery.WebhookId, ["EshopId"] = delivery.EshopId, ["Attempt"] = command.Attempt,
         });
-        var schedule = delivery.RetrySchedule;
         DeliveryAttempted attempt;
         var (secrets, customHeaders, unprepared) = Prepare(webhook!, headers, secretProtector, logger);
         if (unprepared is not null)
@@ -131,13 +137,10 @@ public static partial class AttemptDeliveryHandler
         {
             // The e-shop's and the webhook's slots are held only while the request is in flight.
             var lease = await concurrency.AcquireAsync(delivery.EshopId, delivery.WebhookId, ct);
+            // Put back as it came: a first attempt keeps its plan, nothing is written to the stream.
             if (lease is null)
-            {
-                // Put back as it came: a first attempt keeps its plan, nothing is written to the stream.
-                await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, [], command with { Postponed = command.Postponed + 1 },
-                    DateTimeOffset.UtcNow + PostponedFor(command.Postponed, Random.Shared.NextDouble())), ct);
-                return;
-            }
+                return new AttemptRecord(delivery.Id, version, [], command with { Postponed = command.Postponed + 1 },
+                    DateTimeOffset.UtcNow + PostponedFor(command.Postponed, Random.Shared.NextDouble()));
             // Every attempt, however late or batched its way here, continues the trace of the request that caused it.
             using var activity = ActivityContext.TryParse(delivery.TraceParent, null, out var cause)
                 ? DeliveryTelemetry.Source.StartActivity("webhook attempt", ActivityKind.Client, cause)
@@ -167,11 +170,8 @@ public static partial class AttemptDeliveryHandler
             }
             if (open is not null && Defer(delivery, command.Attempt, DateTimeOffset.UtcNow,
                     open.RetryAfter ?? settings.CircuitBreaker.BreakDuration, Random.Shared.NextDouble()) is { } deferred)
-            {
-                await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, [deferred], command with { Postponed = 0, Plan = null },
-                    deferred.RetryAt, Start: start), ct);
-                return;
-            }
+                return new AttemptRecord(delivery.Id, version, [deferred], command with { Postponed = 0, Plan = null },
+                    deferred.RetryAt, Start: command.Plan);
             activity?.SetTag("http.response.status_code", attempt.StatusCode);
             if (!attempt.Succeeded) activity?.SetStatus(ActivityStatusCode.Error, attempt.Error);
         }
@@ -179,20 +179,10 @@ public static partial class AttemptDeliveryHandler
         telemetry.Attempted(delivery, attempt);
         LogAttempt(logger, attempt.Succeeded ? LogLevel.Debug : LogLevel.Warning,
             delivery.Id, command.Attempt, delivery.WebhookId, attempt.StatusCode, attempt.DurationMs, attempt.Error);
-        var outcome = Decide(delivery, attempt, DateTimeOffset.UtcNow, schedule, settings.RetryJitter, Random.Shared.NextDouble());
-        var disableReason = outcome.DisableWebhookReason
-            ?? (attempt.Succeeded ? null : await FailingTooLong(session, delivery.WebhookId, settings.AutoDisableAfter, ct));
-        await recorder.RecordAsync(new AttemptRecord(delivery.Id, version, outcome.Events,
+        var outcome = Decide(delivery, attempt, DateTimeOffset.UtcNow, delivery.RetrySchedule, settings.RetryJitter, Random.Shared.NextDouble());
+        return new AttemptRecord(delivery.Id, version, outcome.Events,
             outcome.RetryAt is null ? null : new AttemptDelivery(delivery.Id, attempt.Number + 1, delivery.WebhookId),
-            outcome.RetryAt ?? default,
-            disableReason is not null && webhook is { Enabled: true }
-                ? new WebhookAutoDisabled(delivery.WebhookId, DateTimeOffset.UtcNow, disableReason)
-                : null, start), ct);
-        foreach (var ended in outcome.Events)
-        {
-            if (ended is DeliverySucceeded succeeded) telemetry.Ended(delivery, true, succeeded.At);
-            if (ended is DeliveryFailed failed) telemetry.Ended(delivery, false, failed.At);
-        }
+            outcome.RetryAt ?? default, command.Plan);
     }
 
     public const string CircuitOpen = "Not sent: every recent request to this host failed, so it is paused for a while (circuit open).";
@@ -243,21 +233,26 @@ public static partial class AttemptDeliveryHandler
     }
 
     /// <summary>
-    /// The delivery, the version of its stream it was folded at, and its webhook, in one round trip. The version is read
-    /// before the document: an append committed in between makes the document newer than the version, which the recorder
-    /// then refuses as a conflict, never the other way round. A first attempt carries its delivery as planned, and reads
-    /// instead whether its customer's personal data was erased since.
+    /// The delivery, the version of its stream it was folded at, and its webhook, in one round trip; null when there is
+    /// nothing to do. The version is read before the document: an append committed in between makes the document newer
+    /// than the version, which the recorder then refuses as a conflict, never the other way round. A first attempt carries
+    /// its delivery as planned, and reads instead whether its customer's personal data was erased since.
     /// </summary>
-    private static async Task<(long Version, Delivery? Delivery, Webhook? Webhook, DateTimeOffset? ErasedAt)> Read(IQuerySession session,
-        AttemptDelivery command, CancellationToken ct)
+    public static async Task<AttemptState?> LoadAsync(IQuerySession session, AttemptDelivery command, CancellationToken ct)
     {
         var reads = session.CreateBatchQuery();
         var state = reads.Events.FetchStreamState(command.DeliveryId);
-        var delivery = command.Plan is { } plan ? Task.FromResult<Delivery?>(Delivery.Create(plan)) : reads.Load<Delivery>(command.DeliveryId);
+        var loaded = command.Plan is { } plan ? Task.FromResult<Delivery?>(Delivery.Create(plan)) : reads.Load<Delivery>(command.DeliveryId);
         var webhook = command.WebhookId is { } webhookId ? reads.Load<Webhook>(webhookId) : Task.FromResult<Webhook?>(null);
         var erased = command.Plan?.CustomerId is { } customerId ? reads.Load<ErasedCustomer>(customerId) : Task.FromResult<ErasedCustomer?>(null);
         await reads.Execute(ct);
-        return ((await state)?.Version ?? 0, await delivery, await webhook, (await erased)?.ErasedAt);
+        var version = (await state)?.Version ?? 0;
+        // A first attempt whose stream is already written was recorded by a twin of this message (a replay).
+        if (command.Plan is not null && version > 0) return null;
+        // Finished, gone, or superseded by a newer attempt (a manual redelivery): nothing to do.
+        if (await loaded is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != command.Attempt) return null;
+        return new AttemptState(command, version, delivery,
+            await webhook ?? await session.LoadAsync<Webhook>(delivery.WebhookId, ct), (await erased)?.ErasedAt);
     }
 
     [LoggerMessage(LogLevel.Error, "Delivery {DeliveryId} attempt {Attempt} could not be sent")]
@@ -272,15 +267,6 @@ public static partial class AttemptDeliveryHandler
     [LoggerMessage("Delivery {DeliveryId} attempt {Attempt} to webhook {WebhookId}: status {StatusCode} in {DurationMs} ms {Error}")]
     private static partial void LogAttempt(ILogger logger, LogLevel level, Guid deliveryId, int attempt, Guid webhookId,
         int? statusCode, long durationMs, string? error);
-
-    /// <summary>The reason to switch a webhook off when its attempts have failed for longer than allowed.</summary>
-    private static async Task<string?> FailingTooLong(IQuerySession session, Guid webhookId, TimeSpan allowed, CancellationToken ct)
-    {
-        var health = await session.LoadAsync<WebhookHealth>(webhookId, ct);
-        return health?.FailingSince is { } since && DateTimeOffset.UtcNow - since >= allowed
-            ? $"Every attempt failed since {since:u} (last error: {health.LastError}); disabled after {allowed.TotalHours:0.#} h without a success."
-            : null;
-    }
 }
 
 /// <summary>

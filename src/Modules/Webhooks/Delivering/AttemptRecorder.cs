@@ -11,12 +11,11 @@ namespace Ellity.Webhooks.Delivering;
 /// <summary>
 /// What an attempt handler records: the events for its delivery's stream, appended only if the stream is still at
 /// <see cref="Version"/> (the version the handler decided from); the next attempt to schedule, in the same transaction
-/// so a recorded retry is never without its message; and, optionally, the webhook switched off. With
+/// so a recorded retry is never without its message. With
 /// <see cref="Start"/> (a first attempt), the stream is started with it and the events, unless a twin already did.
 /// </summary>
 public sealed record AttemptRecord(Guid DeliveryId, long Version, IReadOnlyList<object> Events,
-    AttemptDelivery? Next = null, DateTimeOffset NextAt = default, WebhookAutoDisabled? Disable = null,
-    DeliveryScheduled? Start = null);
+    AttemptDelivery? Next = null, DateTimeOffset NextAt = default, DeliveryScheduled? Start = null);
 
 /// <summary>
 /// Group commit: the outcomes of the attempts that finish while a commit is under way are written together by the next
@@ -101,7 +100,6 @@ public sealed partial class AttemptRecorder : IAsyncDisposable
         var erased = erasures is null ? [] : (await erasures).ToDictionary(x => x.Id, x => x.ErasedAt);
 
         var written = new List<Pending>(group.Count);
-        var disabled = new HashSet<Guid>();
         for (var i = 0; i < group.Count; i++)
         {
             var (record, done) = group[i];
@@ -136,7 +134,6 @@ public sealed partial class AttemptRecorder : IAsyncDisposable
                 stream.AppendMany(record.Events);
             }
             if (record.Next is { } next) await context.ScheduleAsync(next, record.NextAt);
-            if (record.Disable is { } disable && disabled.Add(disable.WebhookId)) session.Events.Append(disable.WebhookId, disable);
             written.Add(group[i]);
         }
         if (written.Count == 0) return;

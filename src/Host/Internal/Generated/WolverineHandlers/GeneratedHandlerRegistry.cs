@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] HandlerTypes()
         {
-            return new System.Type[] { typeof(Ellity.Customers.ErasingPersonalData.MaskCustomerEventsHandler), typeof(Ellity.Webhooks.Delivering.AttemptDeliveryHandler), typeof(Ellity.Webhooks.Delivering.DeadLetteredAttemptHandler), typeof(Ellity.Webhooks.Delivering.RecoverWebhookHandler), typeof(Ellity.Webhooks.Dispatching.DispatchCustomerEvents), typeof(Ellity.Webhooks.Erasing.ErasePersonalDataHandler) };
+            return new System.Type[] { typeof(Ellity.Customers.ErasingPersonalData.MaskCustomerEventsHandler), typeof(Ellity.Webhooks.Delivering.AttemptDeliveryHandler), typeof(Ellity.Webhooks.Delivering.DeadLetteredAttemptHandler), typeof(Ellity.Webhooks.Delivering.DisableFailingWebhookHandler), typeof(Ellity.Webhooks.Delivering.RecoverWebhookHandler), typeof(Ellity.Webhooks.Dispatching.DispatchCustomerEvents), typeof(Ellity.Webhooks.Erasing.ErasePersonalDataHandler) };
         }
 
         public override System.Type[] MessageTypes()
@@ -39,9 +39,11 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.FaultHandler828517392))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.MaskCustomerEventsHandler862066458))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.RecoverWebhookHandler224988253))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.WebhookFailingHandler405787086))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Customers.ErasingPersonalData.MaskCustomerEventsHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.AttemptDeliveryHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.DeadLetteredAttemptHandler))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.DisableFailingWebhookHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.RecoverWebhookHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Dispatching.DispatchCustomerEvents))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Erasing.ErasePersonalDataHandler))]
@@ -54,6 +56,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.AttemptDelivery))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.RecoverWebhook))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Erasing.EraseCustomerDeliveries))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.WebhookFailing))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Wolverine.Fault<Ellity.Webhooks.Delivering.AttemptDelivery>))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Wolverine.Fault<Ellity.Webhooks.Delivering.RecoverWebhook>))]
         public static void Pin()

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+
+namespace Ellity.Webhooks.Delivering;
+
+/// <summary>
+/// Switches a webhook off when its receiver says it is gone (410) or its attempts have failed for longer than
+/// <see cref="WebhooksOptions.AutoDisableAfter"/>, in reaction to <see cref="WebhookFailing"/>, apart from the attempts.
+/// A webhook already off stays as it is, so a repeated signal records nothing.
+/// </summary>
+public static class DisableFailingWebhookHandler
+{
+    public const string Gone = "The receiver answered 410 Gone: the webhook was disabled.";
+
+    public static Events Decide(Webhook webhook, WebhookHealth? health, DateTimeOffset now, TimeSpan allowed)
+    {
+        if (!webhook.Enabled || webhook.Deleted || health?.FailingSince is not { } since) return [];
+        if (health.LastFailureStatusCode == 410) return [new WebhookAutoDisabled(webhook.Id, now, Gone)];
+        return now - since >= allowed
+            ? [new WebhookAutoDisabled(webhook.Id, now,
+                $"Every attempt failed since {since:u} (last error: {health.LastError}); disabled after {allowed.TotalHours:0.#} h without a success.")]
+            : [];
+    }
+
+    public static Task<WebhookHealth?> LoadAsync(WebhookFailing message, IDocumentSession session, CancellationToken ct) =>
+        session.LoadAsync<WebhookHealth>(message.WebhookId, ct);
+
+    public static Events Handle(WebhookFailing message, [WriteAggregate(Required = false)] Webhook? webhook, WebhookHealth? health,
+        IOptions<WebhooksOptions> options) =>
+        webhook is null ? [] : Decide(webhook, health, DateTimeOffset.UtcNow, options.Value.AutoDisableAfter);
+}
