@@ -82,7 +82,7 @@ public static partial class AttemptDeliveryHandler
         WebhookSender sender, WebhookConcurrency concurrency, WebhookHeaders headers, WebhookSecretProtector secretProtector,
         IOptions<WebhooksOptions> options, DeliveryTelemetry telemetry, ILogger<AttemptDelivery> logger, CancellationToken ct)
     {
-        if (await LoadAsync(session, command, ct) is not { } state) return;
+        if (await ReadAsync(session, command, ct) is not { } state) return;
         var record = Unsent(state, DateTimeOffset.UtcNow, logger)
             ?? await AttemptAsync(state, options.Value, sender, concurrency, headers, secretProtector, telemetry, logger, ct);
         await recorder.RecordAsync(record, ct);
@@ -238,7 +238,7 @@ public static partial class AttemptDeliveryHandler
     /// than the version, which the recorder then refuses as a conflict, never the other way round. A first attempt carries
     /// its delivery as planned, and reads instead whether its customer's personal data was erased since.
     /// </summary>
-    public static async Task<AttemptState?> LoadAsync(IQuerySession session, AttemptDelivery command, CancellationToken ct)
+    public static async Task<AttemptState?> ReadAsync(IQuerySession session, AttemptDelivery command, CancellationToken ct)
     {
         var reads = session.CreateBatchQuery();
         var state = reads.Events.FetchStreamState(command.DeliveryId);

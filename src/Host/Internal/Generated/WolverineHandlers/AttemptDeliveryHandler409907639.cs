@@ -44,7 +44,6 @@ namespace Internal.Generated.WolverineHandlers
 
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Ellity.Webhooks.Delivering.AttemptDeliveryHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Ellity.Webhooks.Delivering.AttemptDeliveryHandler");
-            var attemptState = await Ellity.Webhooks.Delivering.AttemptDeliveryHandler.LoadAsync(((Marten.IQuerySession)documentSession), attemptDelivery, cancellation).ConfigureAwait(false);
             
             // The actual message execution
             await Ellity.Webhooks.Delivering.AttemptDeliveryHandler.Handle(attemptDelivery, ((Marten.IQuerySession)documentSession), _attemptRecorder, _webhookSender, _webhookConcurrency, _webhookHeaders, _webhookSecretProtector, _optionsOfWebhooksOptions, _deliveryTelemetry, _loggerForMessage, cancellation).ConfigureAwait(false);
