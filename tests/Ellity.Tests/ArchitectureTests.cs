@@ -57,6 +57,26 @@ public sealed class ArchitectureTests
     }
 
     /// <summary>
+    /// A feature's tests live in the folder of the same name under tests/, in the namespace of that folder, so a newcomer
+    /// finds them where the feature's code is.
+    /// </summary>
+    [Fact]
+    public void the_webhooks_tests_are_in_the_modules_folders()
+    {
+        var root = TestPostgres.RepositoryRoot();
+        var source = Directory.GetDirectories(Path.Combine(root, "src", "Modules", "Webhooks")).Select(Path.GetFileName).ToHashSet();
+        var tests = Path.Combine(root, "tests", "Ellity.Tests", "Webhooks");
+
+        Assert.All(Directory.GetDirectories(tests), folder =>
+        {
+            var name = Path.GetFileName(folder);
+            Assert.Contains(name, source);
+            Assert.All(Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories), file =>
+                Assert.Contains($"namespace Ellity.Tests.Webhooks.{name};", File.ReadAllText(file)));
+        });
+    }
+
+    /// <summary>
     /// A trigger may fire on any customer contract event (see TriggerCatalog), so each one needs the handler that dispatches
     /// it alone when its page could not be dispatched: without it such events would be dropped with no one noticing.
     /// </summary>

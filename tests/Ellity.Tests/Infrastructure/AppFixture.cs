@@ -7,7 +7,7 @@ using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Ellity.Tests.Webhooks;
+using Ellity.Tests.Webhooks.Triggers;
 using Ellity.Webhooks;
 using Wolverine;
 

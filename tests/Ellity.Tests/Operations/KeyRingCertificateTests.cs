@@ -81,7 +81,7 @@ public sealed class KeyRingCertificateTests : IAsyncLifetime
         for (var deadline = DateTime.UtcNow.AddSeconds(30); receiver.Requests.Count == 0; await Task.Delay(100))
             Assert.True(DateTime.UtcNow < deadline, "no delivery arrived");
         Assert.Equal("kept-in-the-key-ring", receiver.Requests[0].Headers["X-Api-Key"]);
-        Ellity.Tests.Webhooks.SigningTests.AssertSignedWith(secret, receiver.Requests[0]);
+        Ellity.Tests.Webhooks.Delivering.SigningTests.AssertSignedWith(secret, receiver.Requests[0]);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Ellity.Tests.Infrastructure;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Auditing;
 
 /// <summary>The e-shop's delivery log: filters and a cursor that stays put while new deliveries arrive.</summary>
 [Collection(AppCollection.Name)]

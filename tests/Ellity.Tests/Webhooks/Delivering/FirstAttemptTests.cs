@@ -7,7 +7,7 @@ using Ellity.Webhooks.Erasing;
 using Microsoft.AspNetCore.Http;
 using Wolverine.Tracking;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Delivering;
 
 /// <summary>
 /// A delivery's stream is written with its first attempt's outcome, so its first attempt message carries the plan. What

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Ellity.Webhooks.Templating;
 
-namespace Ellity.Tests.Templating;
+namespace Ellity.Tests.Webhooks.Templating;
 
 public class TemplateValueTests
 {

@@ -1,7 +1,7 @@
 using Ellity.Webhooks.Templating;
-using static Ellity.Tests.Templating.TemplateTestData;
+using static Ellity.Tests.Webhooks.Templating.TemplateTestData;
 
-namespace Ellity.Tests.Templating;
+namespace Ellity.Tests.Webhooks.Templating;
 
 public class BodyTemplateParseTests
 {

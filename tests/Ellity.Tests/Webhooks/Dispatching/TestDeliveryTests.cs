@@ -2,7 +2,7 @@ using Ellity.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using StandardWebhooks;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Dispatching;
 
 /// <summary>"Send test": the webhook's request with sample data, sent now through the real pipeline.</summary>
 [Collection(AppCollection.Name)]

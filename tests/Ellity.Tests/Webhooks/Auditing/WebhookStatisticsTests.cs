@@ -3,7 +3,7 @@ using Ellity.Tests.Infrastructure;
 using Ellity.Webhooks;
 using Ellity.Webhooks.Auditing;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Auditing;
 
 /// <summary>Per-webhook statistics: counts, success rate and response times over the last day and week.</summary>
 [Collection(AppCollection.Name)]

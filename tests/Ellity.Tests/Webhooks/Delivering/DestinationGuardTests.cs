@@ -5,7 +5,7 @@ using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Subscribing;
 using Ellity.Webhooks.Triggers;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Delivering;
 
 /// <summary>Deliveries never reach the network the service runs in, unless configuration allows it.</summary>
 public sealed class DestinationGuardTests

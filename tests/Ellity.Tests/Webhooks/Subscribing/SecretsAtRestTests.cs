@@ -1,10 +1,11 @@
+using Ellity.Tests.Webhooks.Delivering;
 using Ellity.Tests.Infrastructure;
 using Ellity.Webhooks;
 using Ellity.Webhooks.Subscribing;
 using Microsoft.AspNetCore.DataProtection;
 using Npgsql;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Subscribing;
 
 /// <summary>Signing secrets are encrypted at rest, shown in clear only by the API, and still sign as before.</summary>
 [Collection(AppCollection.Name)]

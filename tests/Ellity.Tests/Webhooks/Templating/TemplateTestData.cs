@@ -1,6 +1,6 @@
 using Ellity.Webhooks.Templating;
 
-namespace Ellity.Tests.Templating;
+namespace Ellity.Tests.Webhooks.Templating;
 
 internal static class TemplateTestData
 {

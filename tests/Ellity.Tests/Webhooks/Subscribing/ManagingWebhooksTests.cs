@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Ellity.Tests.Infrastructure;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Subscribing;
 
 [Collection(AppCollection.Name)]
 public sealed class ManagingWebhooksTests(AppFixture app)

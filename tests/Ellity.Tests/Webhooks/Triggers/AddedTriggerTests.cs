@@ -3,7 +3,7 @@ using Ellity.Customers.Contracts;
 using Ellity.Tests.Infrastructure;
 using Ellity.Webhooks.Triggers;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Triggers;
 
 /// <summary>
 /// A trigger defined outside the Webhooks module, on a customer event no built-in trigger fires on, and registered by

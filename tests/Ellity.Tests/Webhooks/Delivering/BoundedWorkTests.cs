@@ -6,7 +6,7 @@ using Ellity.Webhooks.Subscribing;
 using Marten;
 using Npgsql;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Delivering;
 
 /// <summary>What one shop can make this service do is bounded: in size, in number, in time, in requests.</summary>
 [Collection(AppCollection.Name)]

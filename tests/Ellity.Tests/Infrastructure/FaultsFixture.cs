@@ -1,6 +1,6 @@
 using Ellity.Tests.Infrastructure;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Infrastructure;
 
 /// <summary>A Host with short timeouts and thresholds, so fault behaviour shows within seconds.</summary>
 public sealed class FaultsFixture : AppFixture

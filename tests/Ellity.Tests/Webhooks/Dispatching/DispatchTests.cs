@@ -1,7 +1,7 @@
 using Ellity.Tests.Infrastructure;
 using Marten;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Dispatching;
 
 /// <summary>Deliveries are planned inside the subscription that publishes customer events: what one broken webhook does to the rest.</summary>
 [Collection(FaultsCollection.Name)]

@@ -4,7 +4,7 @@ using Ellity.Webhooks;
 using Ellity.Webhooks.Delivering;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Delivering;
 
 /// <summary>
 /// Deliveries use no proxy but <c>Webhooks:Proxy</c>. Handlers are inspected and used directly: a test

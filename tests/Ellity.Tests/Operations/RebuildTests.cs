@@ -6,7 +6,7 @@ using Ellity.Tests.Reliability;
 using Npgsql;
 using Xunit.Abstractions;
 
-namespace Ellity.Tests.Auditing;
+namespace Ellity.Tests.Operations;
 
 /// <summary>Every read model thrown away and rebuilt from the events with the Host's command line gives the same API answers.</summary>
 [Collection(ProcessCollection.Name)]

@@ -2,7 +2,7 @@ using Ellity.Tests.Infrastructure;
 using Ellity.Webhooks;
 using Ellity.Webhooks.Delivering;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Delivering;
 
 /// <summary>What a receiver writes reaches an attempt's error only cut short and stripped of control characters.</summary>
 public sealed class WebhookSenderTests

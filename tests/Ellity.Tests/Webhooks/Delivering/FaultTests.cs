@@ -4,7 +4,7 @@ using Ellity.Webhooks;
 using Ellity.Webhooks.Subscribing;
 using Microsoft.AspNetCore.Http;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Delivering;
 
 /// <summary>Receivers that fail in every way we know, each on its own port, and what the delivery stream records.</summary>
 [Collection(FaultsCollection.Name)]

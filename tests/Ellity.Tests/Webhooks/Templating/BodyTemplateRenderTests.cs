@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Ellity.Webhooks.Templating;
-using static Ellity.Tests.Templating.TemplateTestData;
+using static Ellity.Tests.Webhooks.Templating.TemplateTestData;
 
-namespace Ellity.Tests.Templating;
+namespace Ellity.Tests.Webhooks.Templating;
 
 public class BodyTemplateRenderTests
 {

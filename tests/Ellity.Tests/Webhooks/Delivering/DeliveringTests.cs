@@ -5,7 +5,7 @@ using Ellity.Webhooks;
 using Ellity.Webhooks.Delivering;
 using Marten;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Delivering;
 
 /// <summary>Customer events becoming real HTTP requests to a real receiver on 127.0.0.1.</summary>
 [Collection(AppCollection.Name)]

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using StandardWebhooks;
 using StandardWebhooks.Diagnostics;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Delivering;
 
 /// <summary>Deliveries signed per Standard Webhooks, checked by the StandardWebhooks package and by hand.</summary>
 [Collection(AppCollection.Name)]

@@ -3,7 +3,7 @@ using Ellity.Tests.Infrastructure;
 using Ellity.Webhooks.Erasing;
 using Npgsql;
 
-namespace Ellity.Tests.Auditing;
+namespace Ellity.Tests.Webhooks.Erasing;
 
 /// <summary>Personal data erased on request, bodies erased after the retention period: gone from every stored event, facts kept.</summary>
 [Collection(AppCollection.Name)]

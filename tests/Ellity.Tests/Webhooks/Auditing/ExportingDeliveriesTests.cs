@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Ellity.Tests.Infrastructure;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Auditing;
 
 /// <summary>The e-shop's delivery log exported as NDJSON: one delivery per line, oldest first.</summary>
 [Collection(AppCollection.Name)]

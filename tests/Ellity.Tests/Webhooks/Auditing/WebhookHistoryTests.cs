@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Ellity.Tests.Infrastructure;
 
-namespace Ellity.Tests.Auditing;
+namespace Ellity.Tests.Webhooks.Auditing;
 
 /// <summary>An auditor's questions: who changed this webhook, what did it look like then, what did a delivery look like then.</summary>
 [Collection(AppCollection.Name)]

@@ -1,7 +1,7 @@
 using Ellity.Tests.Infrastructure;
 using Npgsql;
 
-namespace Ellity.Tests.Webhooks;
+namespace Ellity.Tests.Webhooks.Subscribing;
 
 /// <summary>Custom headers: sent with every delivery, encrypted at rest, never shown or logged.</summary>
 [Collection(AppCollection.Name)]
