@@ -25,10 +25,8 @@ public sealed class FaultTests(FaultsFixture app)
         return (eshop, webhook, customer);
     }
 
-    private async Task<JsonNode> SingleFinishedDelivery(string eshop, Guid webhook) =>
-        Assert.Single(await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))!;
-
-    private static JsonArray Attempts(JsonNode delivery) => delivery["attempts"]!.AsArray();
+    private async Task<DeliveryView> SingleFinishedDelivery(string eshop, Guid webhook) =>
+        Assert.Single(await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))!.AsDelivery();
 
     [Fact]
     public async Task server_error_then_success_is_retried_with_the_same_delivery_id()
@@ -39,11 +37,11 @@ public sealed class FaultTests(FaultsFixture app)
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
         var delivery = await SingleFinishedDelivery(eshop, webhook);
-        Assert.Equal("succeeded", delivery["status"]!.GetValue<string>());
-        var id = delivery["id"]!.GetValue<Guid>();
+        delivery.ShouldHaveSucceeded();
+        var id = delivery.Id;
         Assert.Equal(["delivery_scheduled", "delivery_attempted", "delivery_retry_scheduled", "delivery_attempted", "delivery_succeeded"],
             await app.EventTypesAsync(id));
-        Assert.Equal([500, 200], Attempts(delivery).Select(a => a!["statusCode"]!.GetValue<int>()));
+        Assert.Equal([500, 200], delivery.Attempts.Select(a => a.StatusCode));
         Assert.All(receiver.Requests, r => Assert.Equal(id.ToString(), r.Headers["webhook-id"]));
     }
 
@@ -60,10 +58,10 @@ public sealed class FaultTests(FaultsFixture app)
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
         var delivery = await SingleFinishedDelivery(eshop, webhook);
-        Assert.Equal("succeeded", delivery["status"]!.GetValue<string>());
-        var first = Attempts(delivery)[0]!;
-        Assert.Null(first["statusCode"]);
-        Assert.StartsWith("Timed out after 2 s", first["error"]!.GetValue<string>());
+        delivery.ShouldHaveSucceeded();
+        var first = delivery.Attempts[0];
+        Assert.Null(first.StatusCode);
+        Assert.StartsWith("Timed out after 2 s", first.Error);
     }
 
     [Fact]
@@ -74,12 +72,12 @@ public sealed class FaultTests(FaultsFixture app)
         var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [2, 2, 2]);
 
         await app.ChangeCreditAsync(eshop, customer, 1m);
-        await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && Attempts(d[0]!).Count >= 1, "a first attempt");
+        await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && d[0]!.AsDelivery().Attempts.Count >= 1, "a first attempt");
         await receiver.StartAsync();
 
         var delivery = await SingleFinishedDelivery(eshop, webhook);
-        Assert.Equal("succeeded", delivery["status"]!.GetValue<string>());
-        Assert.Equal("Connection refused.", Attempts(delivery)[0]!["error"]!.GetValue<string>());
+        delivery.ShouldHaveSucceeded();
+        Assert.Equal("Connection refused.", delivery.Attempts[0].Error);
     }
 
     [Fact]
@@ -103,9 +101,9 @@ public sealed class FaultTests(FaultsFixture app)
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
         var delivery = await SingleFinishedDelivery(eshop, webhook);
-        Assert.Equal("succeeded", delivery["status"]!.GetValue<string>());
-        Assert.Equal(2, Attempts(delivery).Count);
-        Assert.False(string.IsNullOrEmpty(Attempts(delivery)[0]!["error"]?.GetValue<string>()));
+        delivery.ShouldHaveSucceeded();
+        Assert.Equal(2, delivery.Attempts.Count);
+        Assert.False(string.IsNullOrEmpty(delivery.Attempts[0].Error));
     }
 
     [Fact]
@@ -121,10 +119,10 @@ public sealed class FaultTests(FaultsFixture app)
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
         var delivery = await SingleFinishedDelivery(eshop, webhook);
-        Assert.Equal("succeeded", delivery["status"]!.GetValue<string>());
-        var attempts = Attempts(delivery);
-        Assert.Equal(429, attempts[0]!["statusCode"]!.GetValue<int>());
-        var gap = attempts[1]!["startedAt"]!.GetValue<DateTimeOffset>() - attempts[0]!["startedAt"]!.GetValue<DateTimeOffset>();
+        delivery.ShouldHaveSucceeded();
+        var attempts = delivery.Attempts;
+        Assert.Equal(429, attempts[0].StatusCode);
+        var gap = attempts[1].StartedAt - attempts[0].StartedAt;
         Assert.InRange(gap.TotalSeconds, 1, 30);
     }
 
@@ -137,9 +135,8 @@ public sealed class FaultTests(FaultsFixture app)
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
         var delivery = await SingleFinishedDelivery(eshop, webhook);
-        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
-        Assert.Single(Attempts(delivery));
-        Assert.Contains("410 Gone", delivery["failureReason"]!.GetValue<string>());
+        delivery.ShouldHaveFailed("410 Gone");
+        delivery.ShouldHaveAttempts(410);
         // Switched off by its own handler, once the webhook's health has taken the attempt in.
         var state = await app.WaitForAsync($"/api/eshops/{eshop}/webhooks/{webhook}", w => !w["enabled"]!.GetValue<bool>(), "auto-disable");
         Assert.Contains("410", state["disabledReason"]!.GetValue<string>());
@@ -155,10 +152,10 @@ public sealed class FaultTests(FaultsFixture app)
 
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
-        var attempt = Attempts(await SingleFinishedDelivery(eshop, webhook))[0]!;
-        Assert.Equal(200, attempt["statusCode"]!.GetValue<int>());
-        Assert.Equal(4096, attempt["responseBody"]!.GetValue<string>().Length);
-        Assert.True(attempt["responseBodyTruncated"]!.GetValue<bool>());
+        var attempt = (await SingleFinishedDelivery(eshop, webhook)).Attempts[0];
+        Assert.Equal(200, attempt.StatusCode);
+        Assert.Equal(4096, attempt.ResponseBody!.Length);
+        Assert.True(attempt.ResponseBodyTruncated);
     }
 
     [Fact]
@@ -179,8 +176,8 @@ public sealed class FaultTests(FaultsFixture app)
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
         var delivery = await SingleFinishedDelivery(eshop, webhook);
-        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
-        Assert.StartsWith("Timed out after 2 s", Attempts(delivery)[0]!["error"]!.GetValue<string>());
+        Assert.Equal("failed", delivery.Status);
+        Assert.StartsWith("Timed out after 2 s", delivery.Attempts[0].Error);
     }
 
     [Fact]
@@ -212,18 +209,18 @@ public sealed class FaultTests(FaultsFixture app)
         await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Answer(c, up ? 200 : 500));
         var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [3, 3, 3]);
         await app.ChangeCreditAsync(eshop, customer, 1m);
-        await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && Attempts(d[0]!).Count == 1, "a first attempt");
+        await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && d[0]!.AsDelivery().Attempts.Count == 1, "a first attempt");
 
         await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/disable", null);
 
         var delivery = await SingleFinishedDelivery(eshop, webhook);
-        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
-        Assert.Equal("Not sent: the webhook was switched off.", delivery["failureReason"]!.GetValue<string>());
-        Assert.Single(Attempts(delivery));
+        delivery.ShouldHaveFailed("Not sent: the webhook was switched off.");
+        Assert.Equal("Not sent: the webhook was switched off.", delivery.FailureReason);
+        Assert.Single(delivery.Attempts);
         Assert.Single(receiver.Requests);
 
         up = true;
-        var id = delivery["id"]!.GetValue<Guid>();
+        var id = delivery.Id;
         await app.ExpectAsync(202, HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{id}/redeliver");
         var redelivered = await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}",
             d => d["status"]!.GetValue<string>() == "succeeded", "the manual attempt to the switched-off webhook");
@@ -237,14 +234,14 @@ public sealed class FaultTests(FaultsFixture app)
         await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Answer(c, 500));
         var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [3, 3, 3]);
         await app.ChangeCreditAsync(eshop, customer, 1m);
-        await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && Attempts(d[0]!).Count == 1, "a first attempt");
+        await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && d[0]!.AsDelivery().Attempts.Count == 1, "a first attempt");
 
         await app.ExpectAsync(204, HttpMethod.Delete, $"/api/eshops/{eshop}/webhooks/{webhook}");
 
         var delivery = await SingleFinishedDelivery(eshop, webhook);
-        Assert.Equal("Not sent: the webhook was deleted.", delivery["failureReason"]!.GetValue<string>());
+        Assert.Equal("Not sent: the webhook was deleted.", delivery.FailureReason);
         Assert.Single(receiver.Requests);
-        var id = delivery["id"]!.GetValue<Guid>();
+        var id = delivery.Id;
         var refused = await app.ExpectAsync(409, HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{id}/redeliver");
         Assert.Equal("Webhook deleted", refused["title"]!.GetValue<string>());
         Assert.Single(receiver.Requests);
@@ -259,7 +256,7 @@ public sealed class FaultTests(FaultsFixture app)
         for (var n = 0; n < 10; n++) await app.ChangeCreditAsync(eshop, customer, 1m);
 
         var deliveries = await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 10);
-        var errors = deliveries.Select(d => Attempts(d!)[0]!["error"]!.GetValue<string>()).ToList();
+        var errors = deliveries.Select(d => d!.AsDelivery().Attempts[0].Error).ToList();
         Assert.Contains(errors, e => e.Contains("circuit open"));
         Assert.True(receiver.Requests.Count < 10, $"the receiver saw {receiver.Requests.Count} requests");
     }
@@ -287,13 +284,13 @@ public sealed class FaultTests(FaultsFixture app)
         await using var receiver = await ScriptedReceiver.StartAsync((c, i) => Answer(c, i == 0 ? 500 : 200));
         var (eshop, webhook, customer) = await WebhookTo(receiver.Url, []);
         await app.ChangeCreditAsync(eshop, customer, 1m);
-        var id = (await SingleFinishedDelivery(eshop, webhook))["id"]!.GetValue<Guid>();
+        var id = (await SingleFinishedDelivery(eshop, webhook)).Id;
 
         await app.ExpectAsync(202, HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{id}/redeliver");
 
-        var delivery = await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}",
-            d => d["status"]!.GetValue<string>() == "succeeded", "the manual attempt");
-        Assert.Equal(["scheduled", "manual"], Attempts(delivery).Select(a => a!["trigger"]!.GetValue<string>()));
+        var delivery = (await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}",
+            d => d["status"]!.GetValue<string>() == "succeeded", "the manual attempt")).AsDelivery();
+        Assert.Equal(["scheduled", "manual"], delivery.Attempts.Select(a => a.Trigger));
         Assert.Contains("delivery_redelivery_requested", await app.EventTypesAsync(id));
         await app.ExpectAsync(404, HttpMethod.Post, $"/api/eshops/{await app.NewEshopAsync()}/deliveries/{id}/redeliver");
     }
@@ -333,17 +330,17 @@ public sealed class FaultTests(FaultsFixture app)
         await app.ChangeCreditAsync(other, otherCustomer, 1m);
 
         // The other shop's receiver is the same host and port: its circuit is its own.
-        Assert.Equal("succeeded", (await SingleFinishedDelivery(other, otherWebhook))["status"]!.GetValue<string>());
+        (await SingleFinishedDelivery(other, otherWebhook)).ShouldHaveSucceeded();
         var deliveries = await app.WaitForDeliveriesAsync(failing, failingWebhook, d => d.Count == 6, "the sixth delivery");
-        var id = deliveries[0]!["id"]!.GetValue<Guid>();
+        var id = deliveries[0]!.AsDelivery().Id;
         await WaitForEventAsync(id, "delivery_attempt_deferred");
-        Assert.Empty((await app.GetAsync($"/api/eshops/{failing}/deliveries/{id}"))["attempts"]!.AsArray());
+        Assert.Empty((await app.GetAsync($"/api/eshops/{failing}/deliveries/{id}")).AsDelivery().Attempts);
 
         down = false;
-        var delivered = await app.WaitForAsync($"/api/eshops/{failing}/deliveries/{id}", d => d["status"]!.GetValue<string>() == "succeeded",
-            "the deferred attempt, once the circuit lets a request through", TimeSpan.FromSeconds(30));
-        var attempt = Assert.Single(delivered["attempts"]!.AsArray())!;
-        Assert.Equal(1, attempt["number"]!.GetValue<int>());
+        var delivered = (await app.WaitForAsync($"/api/eshops/{failing}/deliveries/{id}", d => d["status"]!.GetValue<string>() == "succeeded",
+            "the deferred attempt, once the circuit lets a request through", TimeSpan.FromSeconds(30))).AsDelivery();
+        var attempt = Assert.Single(delivered.Attempts);
+        Assert.Equal(1, attempt.Number);
     }
 
     [Theory]
@@ -367,9 +364,9 @@ public sealed class FaultTests(FaultsFixture app)
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
         var delivery = await SingleFinishedDelivery(eshop, webhook);
-        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
-        Assert.Equal(2, Attempts(delivery).Count);
-        Assert.All(Attempts(delivery), a => Assert.Contains(reason, a!["error"]!.GetValue<string>()));
+        Assert.Equal("failed", delivery.Status);
+        Assert.Equal(2, delivery.Attempts.Count);
+        Assert.All(delivery.Attempts, a => Assert.Contains(reason, a.Error));
         Assert.Empty(receiver.Requests);
     }
 
@@ -384,12 +381,12 @@ public sealed class FaultTests(FaultsFixture app)
         // A request the HTTP client refuses to build: the retries meet an exception the sender does not expect.
         await ExecuteAsync("update webhooks.mt_doc_delivery set data = jsonb_set(data, '{request,method}', '\"GE T\"') where id = @id", id);
 
-        var delivery = await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}", d => d["status"]!.GetValue<string>() != "pending",
-            "the delivery's end");
+        var delivery = (await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}", d => d["status"]!.GetValue<string>() != "pending",
+            "the delivery's end")).AsDelivery();
 
-        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
-        Assert.Equal(3, Attempts(delivery).Count);
-        Assert.All(Attempts(delivery).Skip(1), a => Assert.Contains("internal error (FormatException)", a!["error"]!.GetValue<string>()));
+        Assert.Equal("failed", delivery.Status);
+        Assert.Equal(3, delivery.Attempts.Count);
+        Assert.All(delivery.Attempts.Skip(1), a => Assert.Contains("internal error (FormatException)", a.Error));
         Assert.Single(receiver.Requests);
     }
 
@@ -404,11 +401,10 @@ public sealed class FaultTests(FaultsFixture app)
         // The retry cannot read its webhook any more, however often it is tried: it ends in the dead-letter queue.
         await ExecuteAsync("update webhooks.mt_doc_webhook set data = jsonb_set(data, '{createdAt}', '\"not a time\"') where id = @id", webhook);
 
-        var delivery = await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}", d => d["status"]!.GetValue<string>() != "pending",
-            "the dead-lettered delivery's end");
+        var delivery = (await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}", d => d["status"]!.GetValue<string>() != "pending",
+            "the dead-lettered delivery's end")).AsDelivery();
 
-        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
-        Assert.Contains("internal error", delivery["failureReason"]!.GetValue<string>());
+        delivery.ShouldHaveFailed("internal error");
         Assert.Single(receiver.Requests);
     }
 

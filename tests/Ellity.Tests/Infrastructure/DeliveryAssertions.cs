@@ -1,0 +1,36 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Ellity.Tests.Infrastructure;
+
+/// <summary>
+/// A delivery as the API answers it, read by the names of its JSON contract (not through the module's own response type,
+/// so a renamed field fails here as it would for a client).
+/// </summary>
+public sealed record DeliveryView(Guid Id, string Status, string? FailureReason, IReadOnlyList<AttemptView> Attempts);
+
+public sealed record AttemptView(int Number, string Trigger, DateTimeOffset StartedAt, int? StatusCode, string? Error,
+    string? ResponseBody, bool ResponseBodyTruncated);
+
+/// <summary>Small domain assertions over the delivery log, instead of chains of JSON look-ups.</summary>
+public static class DeliveryAssertions
+{
+    public static DeliveryView AsDelivery(this JsonNode node) =>
+        node.Deserialize<DeliveryView>(JsonSerializerOptions.Web) ?? throw new InvalidOperationException($"Not a delivery: {node}");
+
+    public static void ShouldHaveSucceeded(this DeliveryView delivery, params int?[] statusCodes)
+    {
+        Assert.True(delivery.Status == "succeeded", $"Delivery {delivery.Id} is {delivery.Status}: {delivery.FailureReason}");
+        if (statusCodes.Length > 0) delivery.ShouldHaveAttempts(statusCodes);
+    }
+
+    public static void ShouldHaveFailed(this DeliveryView delivery, string because)
+    {
+        Assert.True(delivery.Status == "failed", $"Delivery {delivery.Id} is {delivery.Status}, not failed");
+        Assert.Contains(because, delivery.FailureReason);
+    }
+
+    /// <summary>The attempts made, by the status code each got (null: no answer).</summary>
+    public static void ShouldHaveAttempts(this DeliveryView delivery, params int?[] statusCodes) =>
+        Assert.Equal(statusCodes, delivery.Attempts.Select(a => a.StatusCode));
+}
