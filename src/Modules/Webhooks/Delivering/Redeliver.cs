@@ -10,7 +10,7 @@ public static class RedeliverEndpoint
         IDocumentSession session, CancellationToken ct)
     {
         if (delivery is null || delivery.EshopId != eshopId)
-            return Problem(StatusCodes.Status404NotFound, "Delivery not found", $"No delivery {deliveryId} in this e-shop.");
+            return DeliveryLookup.NotFound(deliveryId).ProblemDetails;
         if (delivery.Status == DeliveryStatus.Pending)
             return Problem(StatusCodes.Status409Conflict, "Delivery in progress",
                 $"Delivery {deliveryId} is still being delivered; its next attempt is due at {delivery.NextAttemptAt:O}.");

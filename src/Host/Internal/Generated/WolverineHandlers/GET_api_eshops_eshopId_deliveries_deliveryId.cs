@@ -30,7 +30,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Auditing.GetDeliveriesEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/deliveries/{deliveryId}").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Auditing.GetDeliveryEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/deliveries/{deliveryId}").SetTag("http.request.method", "GET");
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -53,7 +53,7 @@ namespace Internal.Generated.WolverineHandlers
             var asOf = httpContext.Request.Query["asOf"];
             
             // The actual HTTP request handler execution
-            var resultsOfOkOfDeliveryResponseAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Auditing.GetDeliveriesEndpoint.Get(eshopId, deliveryId, asOf, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var resultsOfOkOfDeliveryResponseAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Auditing.GetDeliveryEndpoint.Get(eshopId, deliveryId, asOf, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await resultsOfOkOfDeliveryResponseAndValidationProblemAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

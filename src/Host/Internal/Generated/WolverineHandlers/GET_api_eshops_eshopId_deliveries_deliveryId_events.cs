@@ -30,7 +30,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Auditing.GetDeliveriesEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/deliveries/{deliveryId}/events").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Auditing.GetDeliveryEventsEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/deliveries/{deliveryId}/events").SetTag("http.request.method", "GET");
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -52,7 +52,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var resultsOfOkOfDeliveryEventResponseIReadOnlyListAndProblemHttpResult = await Ellity.Webhooks.Auditing.GetDeliveriesEndpoint.GetEvents(eshopId, deliveryId, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var resultsOfOkOfDeliveryEventResponseIReadOnlyListAndProblemHttpResult = await Ellity.Webhooks.Auditing.GetDeliveryEventsEndpoint.GetEvents(eshopId, deliveryId, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await resultsOfOkOfDeliveryEventResponseIReadOnlyListAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

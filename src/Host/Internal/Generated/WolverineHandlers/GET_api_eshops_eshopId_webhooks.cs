@@ -33,7 +33,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Subscribing.GetWebhooksEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Subscribing.ListWebhooksEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks").SetTag("http.request.method", "GET");
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -43,7 +43,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var webhookResponseIReadOnlyList_response = await Ellity.Webhooks.Subscribing.GetWebhooksEndpoint.GetAll(eshopId, ((Marten.IQuerySession)documentSession), _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
+            var webhookResponseIReadOnlyList_response = await Ellity.Webhooks.Subscribing.ListWebhooksEndpoint.GetAll(eshopId, ((Marten.IQuerySession)documentSession), _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, webhookResponseIReadOnlyList_response, 404);

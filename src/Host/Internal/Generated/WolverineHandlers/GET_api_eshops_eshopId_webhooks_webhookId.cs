@@ -33,7 +33,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Subscribing.GetWebhooksEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Subscribing.GetWebhookEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}").SetTag("http.request.method", "GET");
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -56,7 +56,7 @@ namespace Internal.Generated.WolverineHandlers
             var asOf = httpContext.Request.Query["asOf"];
             
             // The actual HTTP request handler execution
-            var resultsOfOkOfWebhookResponseAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Subscribing.GetWebhooksEndpoint.Get(eshopId, webhookId, asOf, ((Marten.IQuerySession)documentSession), _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
+            var resultsOfOkOfWebhookResponseAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Subscribing.GetWebhookEndpoint.Get(eshopId, webhookId, asOf, ((Marten.IQuerySession)documentSession), _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
 
             await resultsOfOkOfWebhookResponseAndValidationProblemAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

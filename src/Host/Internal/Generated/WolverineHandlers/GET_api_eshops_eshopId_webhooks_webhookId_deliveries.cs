@@ -30,7 +30,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Auditing.SearchDeliveriesEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/deliveries").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Auditing.SearchWebhookDeliveriesEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/deliveries").SetTag("http.request.method", "GET");
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -107,7 +107,7 @@ namespace Internal.Generated.WolverineHandlers
             var cursor = httpContext.Request.Query["cursor"];
             
             // The actual HTTP request handler execution
-            var resultsOfOkOfDeliveryPageAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Auditing.SearchDeliveriesEndpoint.GetForWebhook(eshopId, webhookId, status, trigger, statusCode, from, to, limit, cursor, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var resultsOfOkOfDeliveryPageAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Auditing.SearchWebhookDeliveriesEndpoint.Get(eshopId, webhookId, status, trigger, statusCode, from, to, limit, cursor, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await resultsOfOkOfDeliveryPageAndValidationProblemAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -2,21 +2,8 @@ using Ellity.Webhooks.Triggers;
 
 namespace Ellity.Webhooks.Subscribing;
 
-public static class GetWebhooksEndpoint
+public static class GetWebhookEndpoint
 {
-    [WolverineGet("/api/eshops/{eshopId}/webhooks"), Tags("Webhooks")]
-    public static async Task<IReadOnlyList<WebhookResponse>> GetAll(string eshopId, IQuerySession session, TriggerCatalog triggers,
-        CancellationToken ct)
-    {
-        var webhooks = await session.Query<Webhook>()
-            .Where(w => w.EshopId == eshopId && !w.Deleted)
-            .OrderBy(w => w.CreatedAt)
-            .ToListAsync(ct);
-        var health = (await session.LoadManyAsync<WebhookHealth>(ct, webhooks.Select(w => w.Id)))
-            .ToDictionary(h => h.Id);
-        return webhooks.Select(w => WebhookResponse.From(w, triggers, health.GetValueOrDefault(w.Id))).ToList();
-    }
-
     /// <summary>The webhook now, or as it was at <c>asOf</c> (a version of its stream or a time), folded from its events.</summary>
     [WolverineGet("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks")]
     public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Get(
