@@ -25,6 +25,7 @@ public static class ChangeCreditEndpoint
     public static CreditChanged Decide(Customer customer, ChangeCredit command) =>
         new(command.Value!.Value, command.Reason, customer.Credit + command.Value.Value);
 
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [WolverinePost("/api/eshops/{eshopId}/customers/{customerId}/credit"), Tags("Customers"), DisableRateLimiting]
     public static (CreditBalance, Events) Post(ChangeCredit? command,
         [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive)] Customer? customer)

@@ -20,6 +20,7 @@ public static class ChangeGroupEndpoint
         return group == customer.Group ? [] : [new GroupChanged(group, customer.Group)];
     }
 
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [WolverinePut("/api/eshops/{eshopId}/customers/{customerId}/group"), Tags("Customers"), DisableRateLimiting]
     public static (UpdatedCustomer, Events) Put(ChangeGroup? command,
         [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive)] Customer? customer) =>

@@ -21,6 +21,7 @@ public static class ChangeTierEndpoint
         return tier == customer.Tier ? [] : [new TierChanged(tier, customer.Tier)];
     }
 
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [WolverinePut("/api/eshops/{eshopId}/customers/{customerId}/tier"), Tags("Customers"), DisableRateLimiting]
     public static (UpdatedCustomer, Events) Put(ChangeTier? command,
         [WriteAggregate(Required = false, LoadStyle = ConcurrencyStyle.Exclusive)] Customer? customer) =>

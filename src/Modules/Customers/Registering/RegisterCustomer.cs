@@ -25,19 +25,19 @@ public static class RegisterCustomerEndpoint
     public static CustomerRegistered Decide(string eshopId, RegisterCustomer command, Guid customerId) =>
         new(customerId, eshopId, command.Email!.Trim(), command.Credit ?? 0m, command.Group, command.Tier);
 
-    [WolverinePost("/api/eshops/{eshopId}/customers"), Tags("Customers"), DisableRateLimiting]
-    public static Results<Created<CustomerResponse>, ValidationProblem> Post(
-        string eshopId, RegisterCustomer? command, IDocumentSession session)
+    public static ProblemDetails Validate(RegisterCustomer? command)
     {
         // A JSON null body is treated as an empty object: every required field is then reported.
-        command ??= new RegisterCustomer(null, null, null, null);
-        var errors = Check(command);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var errors = Check(command ?? new RegisterCustomer(null, null, null, null));
+        return errors.Count > 0 ? TypedResults.ValidationProblem(errors).ProblemDetails : WolverineContinue.NoProblems;
+    }
 
-        var registered = Decide(eshopId, command, Guid.CreateVersion7());
-        session.Events.StartStream<Customer>(registered.CustomerId, registered);
-        return TypedResults.Created(
-            $"/api/eshops/{eshopId}/customers/{registered.CustomerId}",
-            CustomerResponse.From(Customer.Create(registered)));
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [WolverinePost("/api/eshops/{eshopId}/customers"), Tags("Customers"), DisableRateLimiting]
+    public static (Created<CustomerResponse>, IStartStream) Post(string eshopId, RegisterCustomer? command)
+    {
+        var registered = Decide(eshopId, command!, Guid.CreateVersion7());
+        return (TypedResults.Created($"/api/eshops/{eshopId}/customers/{registered.CustomerId}", CustomerResponse.From(Customer.Create(registered))),
+            MartenOps.StartStream<Customer>(registered.CustomerId, registered));
     }
 }

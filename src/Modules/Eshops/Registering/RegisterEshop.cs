@@ -15,24 +15,25 @@ public static class RegisterEshopEndpoint
         return errors;
     }
 
-    /// <summary>Registers an e-shop and returns its API key once.</summary>
-    [WolverinePost("/api/eshops"), Tags("E-shops"), Authorize(Policy = EshopPolicies.Operator)]
-    public static async Task<Results<Created<EshopWithKeyResponse>, ValidationProblem, ProblemHttpResult>> Post(
-        RegisterEshop? command, IDocumentSession session, CancellationToken ct)
+    public static async Task<ProblemDetails> ValidateAsync(RegisterEshop? command, IDocumentSession session, CancellationToken ct)
     {
-        command ??= new RegisterEshop(null, null);
-        var errors = Check(command);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var errors = Check(command ?? new RegisterEshop(null, null));
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors).ProblemDetails;
+        return await session.LoadAsync<Eshop>(Eshop.StreamIdFor(command!.EshopId!), ct) is null
+            ? WolverineContinue.NoProblems
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "E-shop exists",
+                detail: $"E-shop '{command.EshopId}' is already registered; rotate its key to get a new one.").ProblemDetails;
+    }
 
-        var streamId = Eshop.StreamIdFor(command.EshopId!);
-        if (await session.LoadAsync<Eshop>(streamId, ct) is not null)
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "E-shop exists",
-                detail: $"E-shop '{command.EshopId}' is already registered; rotate its key to get a new one.");
-
+    /// <summary>Registers an e-shop and returns its API key once.</summary>
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [WolverinePost("/api/eshops"), Tags("E-shops"), Authorize(Policy = EshopPolicies.Operator)]
+    public static (Created<EshopWithKeyResponse>, IStartStream) Post(RegisterEshop? command)
+    {
         var key = ApiKeys.New();
-        var registered = new EshopRegistered(streamId, command.EshopId!, command.Name!.Trim(), ApiKeys.Hash(key), DateTimeOffset.UtcNow);
-        session.Events.StartStream<Eshop>(streamId, registered);
-        return TypedResults.Created($"/api/eshops/{registered.EshopId}",
-            new EshopWithKeyResponse(registered.EshopId, registered.Name, registered.At, key));
+        var registered = new EshopRegistered(Eshop.StreamIdFor(command!.EshopId!), command.EshopId!, command.Name!.Trim(), ApiKeys.Hash(key),
+            DateTimeOffset.UtcNow);
+        return (TypedResults.Created($"/api/eshops/{registered.EshopId}", new EshopWithKeyResponse(registered.EshopId, registered.Name, registered.At, key)),
+            MartenOps.StartStream<Eshop>(registered.StreamId, registered));
     }
 }

@@ -35,6 +35,7 @@ public static class RecoverWebhookEndpoint
         return WolverineContinue.NoProblems;
     }
 
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/recover"), Tags("Deliveries"), EnableRateLimiting(WebhookRateLimits.Recover)]
     public static (Accepted<RecoverResponse>, Events, OutgoingMessages) Recover(string eshopId, RecoverInput? input,
         [WriteAggregate(Required = false)] Webhook? webhook)

@@ -14,6 +14,7 @@ public static class ChangeWebhookHeadersEndpoint
         return errors.Count == 0 ? WolverineContinue.NoProblems : TypedResults.ValidationProblem(errors).ProblemDetails;
     }
 
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}/headers"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static (UpdatedWebhook, Events) Put(HeadersInput? input, [WriteAggregate(Required = false)] Webhook? webhook,
         WebhookHeaders headers) =>

@@ -23,32 +23,38 @@ public static class CreateWebhookEndpoint
             string.IsNullOrWhiteSpace(input.Body) ? null : input.Body, input.Enabled ?? true, now, input.RetrySchedule, protectedSecret,
             headers?.ProtectedHeaders, headers?.Names);
 
-    [WolverinePost("/api/eshops/{eshopId}/webhooks"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
-    public static async Task<Results<Created<CreatedWebhookResponse>, ValidationProblem, ProblemHttpResult>> Post(
-        string eshopId, WebhookInput? input, IDocumentSession session, IOptions<WebhooksOptions> options,
-        WebhookHeaders headers, WebhookSecretProtector secrets, TriggerCatalog triggers, CancellationToken ct)
+    /// <summary>
+    /// The definition's problems (400), then the e-shop's limit (409). The e-shop's creates wait for each other here until
+    /// this request's transaction commits (on every node: the lock is PostgreSQL's), so concurrent ones cannot all count
+    /// the same number and pass the limit together.
+    /// </summary>
+    public static async Task<ProblemDetails> ValidateAsync(string eshopId, WebhookInput? input, IDocumentSession session,
+        IOptions<WebhooksOptions> options, TriggerCatalog triggers, CancellationToken ct)
     {
         // A JSON null body is treated as an empty object: every required field is then reported.
-        input ??= WebhookInput.Empty;
-        var definition = WebhookDefinition.Check(triggers, input, options.Value.RequireHttps);
-        if (!definition.IsValid) return definition.ToProblem();
+        var definition = WebhookDefinition.Check(triggers, input ?? WebhookInput.Empty, options.Value.RequireHttps);
+        if (!definition.IsValid) return definition.ToProblem().ProblemDetails;
 
-        // The e-shop's creates wait for each other until this transaction commits (on every node: the lock is
-        // PostgreSQL's), so concurrent ones cannot all count the same number and pass the limit together.
         await session.BeginTransactionAsync(ct);
         await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(hashtextextended(?, 0))", ct, "webhooks of " + eshopId);
         var count = await session.Query<Webhook>().CountAsync(w => w.EshopId == eshopId && !w.Deleted, ct);
-        if (count >= options.Value.MaxWebhooksPerEshop)
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many webhooks",
+        return count < options.Value.MaxWebhooksPerEshop
+            ? WolverineContinue.NoProblems
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many webhooks",
                 detail: $"This e-shop has {count} webhooks, the most it may have; delete one before adding another.",
-                extensions: new Dictionary<string, object?> { ["limit"] = options.Value.MaxWebhooksPerEshop });
+                extensions: new Dictionary<string, object?> { ["limit"] = options.Value.MaxWebhooksPerEshop }).ProblemDetails;
+    }
 
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [WolverinePost("/api/eshops/{eshopId}/webhooks"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
+    public static (Created<CreatedWebhookResponse>, IStartStream) Post(string eshopId, WebhookInput? input, WebhookHeaders headers,
+        WebhookSecretProtector secrets, TriggerCatalog triggers)
+    {
         var secret = WebhookSecrets.New();
-        var created = Decide(eshopId, input, Guid.CreateVersion7(), DateTimeOffset.UtcNow, secrets.Protect(secret),
-            headers.Protect(input.Headers));
-        session.Events.StartStream<Webhook>(created.WebhookId, created);
-        var response = WebhookResponse.From(Webhook.Create(created), triggers, warnings: definition.Warnings);
-        return TypedResults.Created($"/api/eshops/{eshopId}/webhooks/{created.WebhookId}",
-            new CreatedWebhookResponse(response, secret));
+        var created = Decide(eshopId, input!, Guid.CreateVersion7(), DateTimeOffset.UtcNow, secrets.Protect(secret),
+            headers.Protect(input!.Headers));
+        var response = new CreatedWebhookResponse(WebhookResponse.From(Webhook.Create(created), triggers), secret);
+        return (TypedResults.Created($"/api/eshops/{eshopId}/webhooks/{created.WebhookId}", response),
+            MartenOps.StartStream<Webhook>(created.WebhookId, created));
     }
 }

@@ -34,6 +34,7 @@ public static class UpdateWebhookEndpoint
     private static bool SameSchedule(IReadOnlyList<int>? a, IReadOnlyList<int>? b) =>
         a is null ? b is null : b is not null && a.SequenceEqual(b);
 
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static (UpdatedWebhook, Events) Put(WebhookInput? input, [WriteAggregate(Required = false)] Webhook? webhook) =>
         (new UpdatedWebhook(), Decide(webhook!, input ?? WebhookInput.Empty, DateTimeOffset.UtcNow));

@@ -34,9 +34,24 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<Ellity.Eshops.Registering.RegisterEshop>(httpContext, true);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+            var problemDetails1 = await Ellity.Eshops.Registering.RegisterEshopEndpoint.ValidateAsync(command, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var resultsOfCreatedOfEshopWithKeyResponseAndValidationProblemAndProblemHttpResult = await Ellity.Eshops.Registering.RegisterEshopEndpoint.Post(command, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+            (var createdOfEshopWithKeyResponse, var startStream) = Ellity.Eshops.Registering.RegisterEshopEndpoint.Post(command);
+
+            if (startStream != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                startStream.Execute(documentSession);
+            }
 
             
             // Save all pending changes to this Marten session
@@ -46,7 +61,7 @@ namespace Internal.Generated.WolverineHandlers
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
-            await resultsOfCreatedOfEshopWithKeyResponseAndValidationProblemAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
+            await createdOfEshopWithKeyResponse.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 

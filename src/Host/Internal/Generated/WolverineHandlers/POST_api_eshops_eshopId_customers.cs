@@ -42,9 +42,24 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<Ellity.Customers.Registering.RegisterCustomer>(httpContext, true);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+            var problemDetails1 = Ellity.Customers.Registering.RegisterCustomerEndpoint.Validate(command);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var resultsOfCreatedOfCustomerResponseAndValidationProblem = Ellity.Customers.Registering.RegisterCustomerEndpoint.Post(eshopId, command, documentSession);
+            (var createdOfCustomerResponse, var startStream) = Ellity.Customers.Registering.RegisterCustomerEndpoint.Post(eshopId, command);
+
+            if (startStream != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                startStream.Execute(documentSession);
+            }
 
             
             // Save all pending changes to this Marten session
@@ -54,7 +69,7 @@ namespace Internal.Generated.WolverineHandlers
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
-            await resultsOfCreatedOfCustomerResponseAndValidationProblem.ExecuteAsync(httpContext).ConfigureAwait(false);
+            await createdOfCustomerResponse.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 

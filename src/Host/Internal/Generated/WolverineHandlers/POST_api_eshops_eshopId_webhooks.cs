@@ -52,9 +52,24 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (input, jsonContinue) = await ReadJsonAsync<Ellity.Webhooks.Subscribing.WebhookInput>(httpContext, true);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+            var problemDetails1 = await Ellity.Webhooks.Subscribing.CreateWebhookEndpoint.ValidateAsync(eshopId, input, documentSession, _optionsOfWebhooksOptions, _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var resultsOfCreatedOfCreatedWebhookResponseAndValidationProblemAndProblemHttpResult = await Ellity.Webhooks.Subscribing.CreateWebhookEndpoint.Post(eshopId, input, documentSession, _optionsOfWebhooksOptions, _webhookHeaders, _webhookSecretProtector, _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
+            (var createdOfCreatedWebhookResponse, var startStream) = Ellity.Webhooks.Subscribing.CreateWebhookEndpoint.Post(eshopId, input, _webhookHeaders, _webhookSecretProtector, _triggerCatalog);
+
+            if (startStream != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                startStream.Execute(documentSession);
+            }
 
             
             // Save all pending changes to this Marten session
@@ -64,7 +79,7 @@ namespace Internal.Generated.WolverineHandlers
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
-            await resultsOfCreatedOfCreatedWebhookResponseAndValidationProblemAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
+            await createdOfCreatedWebhookResponse.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
