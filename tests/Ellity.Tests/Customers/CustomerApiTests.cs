@@ -15,14 +15,14 @@ public sealed class CustomerApiTests(AppFixture app)
             email = "jana@example.cz", credit = 100.5m,
             group = new { id = "retail", name = "Maloobchod" }, tier = new { id = "silver", name = "Stříbrná" },
         }, 201);
-        var id = created["id"]!.GetValue<Guid>();
+        var id = created.AsCustomer().Id;
         Assert.Equal(7, id.Version);
 
-        var customer = await app.GetAsync($"/api/eshops/{eshop}/customers/{id}");
-        Assert.Equal("jana@example.cz", customer["email"]!.GetValue<string>());
-        Assert.Equal(100.5m, customer["credit"]!.GetValue<decimal>());
-        Assert.Equal("Maloobchod", customer["group"]!["name"]!.GetValue<string>());
-        Assert.Equal("silver", customer["tier"]!["id"]!.GetValue<string>());
+        var customer = (await app.GetAsync($"/api/eshops/{eshop}/customers/{id}")).AsCustomer();
+        Assert.Equal("jana@example.cz", customer.Email);
+        Assert.Equal(100.5m, customer.Credit);
+        Assert.Equal("Maloobchod", customer.Group?.Name);
+        Assert.Equal("silver", customer.Tier?.Id);
     }
 
     [Fact]
@@ -34,10 +34,10 @@ public sealed class CustomerApiTests(AppFixture app)
         var first = await app.ChangeCreditAsync(eshop, id, -20.5m, "order 123");
         var second = await app.ChangeCreditAsync(eshop, id, 5m, "bonus");
 
-        Assert.Equal(79.5m, first["balance"]!.GetValue<decimal>());
-        Assert.Equal(84.5m, second["balance"]!.GetValue<decimal>());
-        var customer = await app.GetAsync($"/api/eshops/{eshop}/customers/{id}");
-        Assert.Equal(84.5m, customer["credit"]!.GetValue<decimal>());
+        Assert.Equal(79.5m, first.AsCreditBalance().Balance);
+        Assert.Equal(84.5m, second.AsCreditBalance().Balance);
+        var customer = (await app.GetAsync($"/api/eshops/{eshop}/customers/{id}")).AsCustomer();
+        Assert.Equal(84.5m, customer.Credit);
     }
 
     [Fact]
@@ -50,8 +50,8 @@ public sealed class CustomerApiTests(AppFixture app)
         await using (var session = app.Store.QuerySession())
             Assert.Single(await session.Events.FetchStreamAsync(id));
 
-        var changed = await app.PutAsync($"/api/eshops/{eshop}/customers/{id}/tier", new { id = "platinum", name = "Platinum" });
-        Assert.Equal("platinum", changed["tier"]!["id"]!.GetValue<string>());
+        var changed = (await app.PutAsync($"/api/eshops/{eshop}/customers/{id}/tier", new { id = "platinum", name = "Platinum" })).AsCustomer();
+        Assert.Equal("platinum", changed.Tier?.Id);
         await using (var session = app.Store.QuerySession())
             Assert.Equal(2, (await session.Events.FetchStreamAsync(id)).Count);
     }
@@ -62,9 +62,9 @@ public sealed class CustomerApiTests(AppFixture app)
         var eshop = await app.NewEshopAsync();
         var id = await app.RegisterCustomerAsync(eshop);
 
-        var changed = await app.PutAsync($"/api/eshops/{eshop}/customers/{id}/group", new { id = "wholesale", name = "Velkoobchod" });
+        var changed = (await app.PutAsync($"/api/eshops/{eshop}/customers/{id}/group", new { id = "wholesale", name = "Velkoobchod" })).AsCustomer();
 
-        Assert.Equal("wholesale", changed["group"]!["id"]!.GetValue<string>());
+        Assert.Equal("wholesale", changed.Group?.Id);
     }
 
     [Fact]
@@ -79,9 +79,9 @@ public sealed class CustomerApiTests(AppFixture app)
         await app.PutAsync($"/api/eshops/{other}/customers/{id}/tier", new { id = "gold", name = "Gold" }, 404);
 
         Assert.Equal(404, problem["status"]!.GetValue<int>());
-        var customer = await app.GetAsync($"/api/eshops/{eshop}/customers/{id}");
-        Assert.Equal(100m, customer["credit"]!.GetValue<decimal>());
-        Assert.Null(customer["tier"]);
+        var customer = (await app.GetAsync($"/api/eshops/{eshop}/customers/{id}")).AsCustomer();
+        Assert.Equal(100m, customer.Credit);
+        Assert.Null(customer.Tier);
     }
 
     [Theory]
@@ -110,8 +110,8 @@ public sealed class CustomerApiTests(AppFixture app)
 
         Assert.Equal(400, status);
         Assert.Equal(400, problem!["status"]!.GetValue<int>());
-        var customer = await app.GetAsync($"/api/eshops/{eshop}/customers/{id}");
-        Assert.Equal(10m, customer["credit"]!.GetValue<decimal>());
+        var customer = (await app.GetAsync($"/api/eshops/{eshop}/customers/{id}")).AsCustomer();
+        Assert.Equal(10m, customer.Credit);
     }
 
     [Theory]
@@ -153,10 +153,10 @@ public sealed class CustomerApiTests(AppFixture app)
             },
         });
 
-        var balances = answer["balances"]!.AsArray().Select(b => (b!["customerId"]!.GetValue<Guid>(), b["balance"]!.GetValue<decimal>())).ToList();
+        var balances = answer.ReadAs<CreditBalancesView>().Balances.Select(b => (b.CustomerId, b.Balance)).ToList();
         Assert.Equal([(jana, 70m), (petr, 5m), (jana, 80.5m)], balances);
-        Assert.Equal(80.5m, (await app.GetAsync($"/api/eshops/{eshop}/customers/{jana}"))["credit"]!.GetValue<decimal>());
-        Assert.Equal(5m, (await app.GetAsync($"/api/eshops/{eshop}/customers/{petr}"))["credit"]!.GetValue<decimal>());
+        Assert.Equal(80.5m, (await app.GetAsync($"/api/eshops/{eshop}/customers/{jana}")).AsCustomer().Credit);
+        Assert.Equal(5m, (await app.GetAsync($"/api/eshops/{eshop}/customers/{petr}")).AsCustomer().Credit);
     }
 
     [Theory]
@@ -181,7 +181,7 @@ public sealed class CustomerApiTests(AppFixture app)
 
         Assert.Equal(400, status);
         Assert.NotNull(problem!["errors"]![field]);
-        Assert.Equal(10m, (await app.GetAsync($"/api/eshops/{eshop}/customers/{customer}"))["credit"]!.GetValue<decimal>());
+        Assert.Equal(10m, (await app.GetAsync($"/api/eshops/{eshop}/customers/{customer}")).AsCustomer().Credit);
     }
 
     [Fact]
@@ -195,6 +195,7 @@ public sealed class CustomerApiTests(AppFixture app)
 
         Assert.Equal(400, status);
         Assert.NotNull(problem!["errors"]!["changes"]);
-        Assert.Equal(10m, (await app.GetAsync($"/api/eshops/{eshop}/customers/{customer}"))["credit"]!.GetValue<decimal>());
+        Assert.Equal(10m, (await app.GetAsync($"/api/eshops/{eshop}/customers/{customer}")).AsCustomer().Credit);
+
     }
 }

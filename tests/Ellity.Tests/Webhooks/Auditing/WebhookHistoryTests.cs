@@ -14,49 +14,54 @@ public sealed class WebhookHistoryTests(AppFixture app)
         return json ?? new JsonObject();
     }
 
+    /// <summary>The answer to rotating the e-shop's API key: the new key, shown this once.</summary>
+    private sealed record ApiKeyView(string ApiKey);
+
     [Fact]
     public async Task history_tells_who_changed_what_and_when_without_revealing_secrets()
     {
         var (eshop, key) = await app.RegisterEshopAsync();
         var url = app.Receiver.NewEndpoint();
-        var created = await As(key, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks",
-            new { name = "ERP", trigger = "customer.credit.changed", url, enabled = true }, 201);
-        var id = created["id"]!.GetValue<Guid>();
-        var secret = created["secret"]!.GetValue<string>();
+        var created = (await As(key, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks",
+            new { name = "ERP", trigger = "customer.credit.changed", url, enabled = true }, 201)).AsCreatedWebhook();
+        var id = created.Id;
+        var secret = created.Secret;
         await As(key, HttpMethod.Put, $"/api/eshops/{eshop}/webhooks/{id}",
             new { name = "ERP v2", trigger = "customer.credit.changed", url = url + "v2", enabled = true }, 200);
-        var rotated = await app.PostAsync($"/api/eshops/{eshop}/webhooks/{id}/secret/rotate", null);
+        var rotated = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{id}/secret/rotate", null)).ReadAs<SecretView>();
         await As(key, HttpMethod.Put, $"/api/eshops/{eshop}/webhooks/{id}/headers",
             new { headers = new Dictionary<string, string> { ["Authorization"] = "Bearer erp-token-123" } }, 200);
         await As(key, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{id}/disable", null, 200);
         await As(key, HttpMethod.Delete, $"/api/eshops/{eshop}/webhooks/{id}", null, 204);
 
         // Deleted, yet its history stays readable for audits.
-        var history = (await As(key, HttpMethod.Get, $"/api/eshops/{eshop}/webhooks/{id}/history", null, 200)).AsArray();
+        var trail = await As(key, HttpMethod.Get, $"/api/eshops/{eshop}/webhooks/{id}/history", null, 200);
+        var history = trail.AsHistory();
         Assert.Equal(["created", "renamed", "url-changed", "secret-rotated", "headers-changed", "disabled", "deleted"],
-            history.Select(c => c!["change"]!.GetValue<string>()));
-        Assert.Equal(Enumerable.Range(1, 7), history.Select(c => c!["version"]!.GetValue<int>()));
-        var shopActor = history[0]!["actor"]!.GetValue<string>();
+            history.Select(c => c.Change));
+        Assert.Equal(Enumerable.Range(1, 7), history.Select(c => c.Version));
+        var shopActor = history[0].Actor;
         Assert.Matches($"^eshop:{eshop}/key:[0-9a-f]{{8}}$", shopActor);
         Assert.Equal([shopActor, shopActor, shopActor, "operator", shopActor, shopActor, shopActor],
-            history.Select(c => c!["actor"]!.GetValue<string>()));
-        Assert.Equal("ERP v2", history[1]!["data"]!["name"]!.GetValue<string>());
-        Assert.Equal(url + "v2", history[2]!["data"]!["url"]!.GetValue<string>());
-        var times = history.Select(c => c!["at"]!.GetValue<DateTimeOffset>()).ToList();
+            history.Select(c => c.Actor));
+        Assert.Equal("ERP v2", history[1].Data.Name);
+        Assert.Equal(url + "v2", history[2].Data.Url);
+        var times = history.Select(c => c.At).ToList();
         Assert.Equal(times.Order(), times);
 
-        var text = history.ToJsonString();
+        // The raw answer, every field of it: no secret in any of them.
+        var text = trail.ToJsonString();
         Assert.DoesNotContain(secret, text);
-        Assert.DoesNotContain(rotated["secret"]!.GetValue<string>(), text);
+        Assert.DoesNotContain(rotated.Secret, text);
         Assert.DoesNotContain("whsec_", text);
         Assert.DoesNotContain("erp-token-123", text);
         Assert.Contains("Authorization", text);
 
         // A new key is a new identity in the trail.
-        var newKey = (await As(key, HttpMethod.Post, $"/api/eshops/{eshop}/api-keys/rotate", null, 200))["apiKey"]!.GetValue<string>();
+        var newKey = (await As(key, HttpMethod.Post, $"/api/eshops/{eshop}/api-keys/rotate", null, 200)).ReadAs<ApiKeyView>().ApiKey;
         var second = (await As(newKey, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks",
-            new { name = "CRM", trigger = "customer.credit.changed", url, enabled = true }, 201))["id"]!.GetValue<Guid>();
-        var newActor = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{second}/history"))[0]!["actor"]!.GetValue<string>();
+            new { name = "CRM", trigger = "customer.credit.changed", url, enabled = true }, 201)).AsCreatedWebhook().Id;
+        var newActor = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{second}/history")).AsHistory()[0].Actor;
         Assert.StartsWith($"eshop:{eshop}/key:", newActor);
         Assert.NotEqual(shopActor, newActor);
 
@@ -71,12 +76,12 @@ public sealed class WebhookHistoryTests(AppFixture app)
         var customer = await app.RegisterCustomerAsync(eshop);
         await app.ChangeCreditAsync(eshop, customer, 5m);
 
-        var history = await app.WaitForAsync($"/api/eshops/{eshop}/webhooks/{webhook}/history",
-            h => h.AsArray().Any(c => c!["change"]!.GetValue<string>() == "auto-disabled"), "the webhook auto-disabled");
-        var change = history.AsArray().Single(c => c!["change"]!.GetValue<string>() == "auto-disabled")!;
-        Assert.Equal("system", change["actor"]!.GetValue<string>());
-        Assert.Contains("410", change["data"]!["reason"]!.GetValue<string>());
-        Assert.Equal("operator", history[0]!["actor"]!.GetValue<string>());
+        var history = (await app.WaitForAsync($"/api/eshops/{eshop}/webhooks/{webhook}/history",
+            h => h.AsHistory().Any(c => c.Change == "auto-disabled"), "the webhook auto-disabled")).AsHistory();
+        var change = history.Single(c => c.Change == "auto-disabled");
+        Assert.Equal("system", change.Actor);
+        Assert.Contains("410", change.Data.Reason);
+        Assert.Equal("operator", history[0].Actor);
     }
 
     [Fact]
@@ -91,16 +96,16 @@ public sealed class WebhookHistoryTests(AppFixture app)
             new { name = "Second name", trigger = "customer.credit.changed", url, enabled = true });
         await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/disable", null);
 
-        var atCreation = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}?asOf=1");
-        Assert.Equal("First name", atCreation["name"]!.GetValue<string>());
-        Assert.True(atCreation["enabled"]!.GetValue<bool>());
-        var atTime = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}?asOf={Uri.EscapeDataString(beforeRename.ToString("O"))}");
-        Assert.Equal("First name", atTime["name"]!.GetValue<string>());
-        var atVersion2 = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}?asOf=2");
-        Assert.Equal("Second name", atVersion2["name"]!.GetValue<string>());
-        Assert.True(atVersion2["enabled"]!.GetValue<bool>());
-        var now = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}");
-        Assert.False(now["enabled"]!.GetValue<bool>());
+        var atCreation = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}?asOf=1")).AsWebhook();
+        Assert.Equal("First name", atCreation.Name);
+        Assert.True(atCreation.Enabled);
+        var atTime = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}?asOf={Uri.EscapeDataString(beforeRename.ToString("O"))}")).AsWebhook();
+        Assert.Equal("First name", atTime.Name);
+        var atVersion2 = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}?asOf=2")).AsWebhook();
+        Assert.Equal("Second name", atVersion2.Name);
+        Assert.True(atVersion2.Enabled);
+        var now = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}")).AsWebhook();
+        Assert.False(now.Enabled);
 
         await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}?asOf=2000-01-01T00:00:00Z", 404);
         var invalid = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}?asOf=yesterday", 400);
@@ -110,14 +115,14 @@ public sealed class WebhookHistoryTests(AppFixture app)
         await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/enable", null);
         var customer = await app.RegisterCustomerAsync(eshop);
         await app.ChangeCreditAsync(eshop, customer, 5m);
-        var delivery = (await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))[0]!;
-        var deliveryId = delivery["id"]!.GetValue<Guid>();
-        var scheduled = await app.GetAsync($"/api/eshops/{eshop}/deliveries/{deliveryId}?asOf=1");
-        Assert.Equal("pending", scheduled["status"]!.GetValue<string>());
-        Assert.Empty(scheduled["attempts"]!.AsArray());
-        var current = await app.GetAsync($"/api/eshops/{eshop}/deliveries/{deliveryId}");
-        Assert.Equal("succeeded", current["status"]!.GetValue<string>());
-        Assert.Single(current["attempts"]!.AsArray());
+        var delivery = (await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))[0]!.AsDelivery();
+        var deliveryId = delivery.Id;
+        var scheduled = (await app.GetAsync($"/api/eshops/{eshop}/deliveries/{deliveryId}?asOf=1")).AsDelivery();
+        Assert.Equal("pending", scheduled.Status);
+        Assert.Empty(scheduled.Attempts);
+        var current = (await app.GetAsync($"/api/eshops/{eshop}/deliveries/{deliveryId}")).AsDelivery();
+        Assert.Equal("succeeded", current.Status);
+        Assert.Single(current.Attempts);
         await app.GetAsync($"/api/eshops/{eshop}/deliveries/{deliveryId}?asOf=-3", 400);
     }
 
@@ -139,16 +144,17 @@ public sealed class WebhookHistoryTests(AppFixture app)
         string? cursor = null;
         do
         {
-            var page = await app.GetAsync($"{log}?limit=2" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"));
-            Assert.True(page["items"]!.AsArray().Count <= 2);
-            ids.AddRange(page["items"]!.AsArray().Select(d => d!["id"]!.GetValue<Guid>()));
-            cursor = page["nextCursor"]?.GetValue<string>();
+            var page = (await app.GetAsync($"{log}?limit=2" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"))).AsDeliveryPage();
+            Assert.True(page.Items.Count <= 2);
+            ids.AddRange(page.Items.Select(d => d.Id));
+            cursor = page.NextCursor;
         } while (cursor is not null);
         Assert.Equal(5, ids.Distinct().Count());
         Assert.Equal(5, ids.Count);
 
-        Assert.Equal(2, (await app.GetAsync($"{log}?status=failed"))["items"]!.AsArray().Count);
-        Assert.Equal(3, (await app.GetAsync($"{log}?statusCode=200"))["items"]!.AsArray().Count);
+        Assert.Equal(2, (await app.GetAsync($"{log}?status=failed")).AsDeliveryPage().Items.Count);
+        Assert.Equal(3, (await app.GetAsync($"{log}?statusCode=200")).AsDeliveryPage().Items.Count);
+
         await app.GetAsync($"{log}?status=nope", 400);
     }
 }

@@ -19,11 +19,11 @@ public sealed class TestDeliveryTests(AppFixture app)
             url = endpoint + "?credit=#customer.credit#",
             body = "{\"eshop\": \"#account.eshopId#\", \"email\": \"#customer.email#\", \"change\": #creditChange.value#}",
         }, 201);
-        var (webhook, secret) = (created["id"]!.GetValue<Guid>(), created["secret"]!.GetValue<string>());
+        var (webhook, secret) = created.AsCreatedWebhook();
 
         var accepted = await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/test", null, 202);
 
-        var deliveryId = accepted["deliveryId"]!.GetValue<Guid>();
+        var deliveryId = accepted.ReadAs<TestDeliveryView>().DeliveryId;
         var request = await app.SingleRequestAsync(eshop, endpoint);
         Assert.Equal("POST", request.Method);
         Assert.EndsWith("?credit=1250.5", request.PathAndQuery);
@@ -33,13 +33,13 @@ public sealed class TestDeliveryTests(AppFixture app)
         foreach (var (name, value) in request.Headers) headers[name] = value;
         new StandardWebhook(secret).Verify(request.BodyText, headers);
 
-        var delivery = await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{deliveryId}",
-            d => d["status"]!.GetValue<string>() != "pending", "the test delivery to finish");
-        Assert.Equal("succeeded", delivery["status"]!.GetValue<string>());
-        Assert.True(delivery["test"]!.GetValue<bool>());
-        Assert.Equal(200, delivery["attempts"]![0]!["statusCode"]!.GetValue<int>());
-        var log = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/deliveries"))["items"]!.AsArray();
-        Assert.Equal(deliveryId, Assert.Single(log)!["id"]!.GetValue<Guid>());
+        var delivery = (await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{deliveryId}",
+            d => d.AsDelivery().Status != "pending", "the test delivery to finish")).AsDelivery();
+        delivery.ShouldHaveSucceeded();
+        Assert.True(delivery.Test);
+        Assert.Equal(200, delivery.Attempts[0].StatusCode);
+        var log = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/deliveries")).AsDeliveryPage().Items;
+        Assert.Equal(deliveryId, Assert.Single(log).Id);
     }
 
     [Fact]
@@ -49,14 +49,12 @@ public sealed class TestDeliveryTests(AppFixture app)
         var endpoint = app.Receiver.NewEndpoint(status: 500);
         var webhook = await app.CreateWebhookAsync(eshop, "customer.tier.changed", endpoint + "/#customer.tier.id#", null);
 
-        var deliveryId = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/test", null, 202))["deliveryId"]!.GetValue<Guid>();
+        var deliveryId = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/test", null, 202)).ReadAs<TestDeliveryView>().DeliveryId;
 
-        var delivery = await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{deliveryId}",
-            d => d["status"]!.GetValue<string>() != "pending", "the test delivery to finish");
-        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
-        var attempt = Assert.Single(delivery["attempts"]!.AsArray())!;
-        Assert.Equal(500, attempt["statusCode"]!.GetValue<int>());
-        Assert.Equal("answered 500", attempt["responseBody"]!.GetValue<string>());
+        var delivery = (await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{deliveryId}",
+            d => d.AsDelivery().Status != "pending", "the test delivery to finish")).AsDelivery();
+        Assert.Equal("failed", delivery.Status);
+        Assert.Single(delivery.Attempts).ShouldHaveBeenAnswered(500, "answered 500");
         Assert.Equal("GET", Assert.Single(app.Receiver.RequestsTo(endpoint)).Method);
         Assert.EndsWith("/gold", app.Receiver.RequestsTo(endpoint)[0].PathAndQuery);
     }
@@ -74,7 +72,8 @@ public sealed class TestDeliveryTests(AppFixture app)
 
         Assert.Equal(404, asOtherShop.Status);
         Assert.Equal(404, intoOtherShop.Status);
-        Assert.Empty((await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/deliveries"))["items"]!.AsArray());
+        Assert.Empty((await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/deliveries")).AsDeliveryPage().Items);
+
         Assert.Empty(app.Receiver.RequestsTo(endpoint));
     }
 }

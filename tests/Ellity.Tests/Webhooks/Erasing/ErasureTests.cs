@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Ellity.Tests.Infrastructure;
 using Ellity.Webhooks.Erasing;
 using Npgsql;
@@ -53,41 +52,42 @@ public sealed class ErasureTests(AppFixture app)
         await app.ChangeCreditAsync(eshop, other, 1m);
         await app.WaitForFinishedDeliveriesAsync(eshop, get, 3);
         await app.WaitForFinishedDeliveriesAsync(eshop, post, 3);
-        await app.WaitForDeliveriesAsync(eshop, stuck, ds => ds.Count == 3 && ds.All(d => d!["attempts"]!.AsArray().Count == 1),
+        await app.WaitForDeliveriesAsync(eshop, stuck, ds => ds.Count == 3 && ds.AsDeliveries().All(d => d.Attempts.Count == 1),
             "a first failed attempt of each delivery to the failing webhook");
         Assert.Contains(app.Receiver.RequestsTo(postUrl), r => r.BodyText.Contains(email));
         Assert.True(await StoredCopiesOf(email) > 0);
 
         var (status, erased) = await app.SendAsync(HttpMethod.Delete, $"/api/eshops/{eshop}/customers/{customer}/personal-data");
         Assert.Equal(202, status);
-        Assert.Equal("erased", erased!["email"]!.GetValue<string>());
+        Assert.Equal("erased", erased!.AsCustomer().Email);
 
         await WaitUntilGone(email);
-        var deliveries = await app.WaitForDeliveriesAsync(eshop, stuck,
-            ds => ds.Where(d => d!["request"]!["url"]!.GetValue<string>().Contains("erased")).All(d => d!["status"]!.GetValue<string>() == "failed")
-                && ds.Count(d => d!["contentErasedAt"] is not null) == 2, "the erased customer's pending deliveries ended");
+        var deliveries = (await app.WaitForDeliveriesAsync(eshop, stuck,
+            ds => ds.AsDeliveries() is var all
+                && all.Where(d => d.Request.Url.Contains("erased")).All(d => d.Status == "failed")
+                && all.Count(d => d.ContentErasedAt is not null) == 2, "the erased customer's pending deliveries ended")).AsDeliveries();
 
         // The other customer keeps everything.
         Assert.True(await StoredCopiesOf(keptEmail) > 0);
-        Assert.Single(deliveries, d => d!["contentErasedAt"] is null && d["status"]!.GetValue<string>() == "pending");
+        Assert.Single(deliveries, d => d.ContentErasedAt is null && d.Status == "pending");
 
         // The loyalty account and the audit trail's facts stay.
-        var after = await app.GetAsync($"/api/eshops/{eshop}/customers/{customer}");
-        Assert.Equal(12m, after["credit"]!.GetValue<decimal>());
-        Assert.NotNull(after["personalDataErasedAt"]);
+        var after = (await app.GetAsync($"/api/eshops/{eshop}/customers/{customer}")).AsCustomer();
+        Assert.Equal(12m, after.Credit);
+        Assert.NotNull(after.PersonalDataErasedAt);
         Assert.Contains("customer_personal_data_erased", await app.EventTypesAsync(customer));
-        var log = (JsonArray)(await app.GetAsync($"/api/eshops/{eshop}/webhooks/{post}/deliveries"))["items"]!;
-        var erasedDeliveries = log.Where(d => d!["contentErasedAt"] is not null).ToList();
+        var log = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{post}/deliveries")).AsDeliveryPage().Items;
+        var erasedDeliveries = log.Where(d => d.ContentErasedAt is not null).ToList();
         Assert.Equal(2, erasedDeliveries.Count);
         foreach (var delivery in erasedDeliveries)
         {
-            Assert.Equal("succeeded", delivery!["status"]!.GetValue<string>());
-            Assert.Equal(200, delivery["attempts"]![0]!["statusCode"]!.GetValue<int>());
-            Assert.Null(delivery["request"]!["body"]);
-            Assert.Equal("POST", delivery["request"]!["method"]!.GetValue<string>());
-            var events = await app.EventTypesAsync(delivery["id"]!.GetValue<Guid>());
+            Assert.Equal("succeeded", delivery.Status);
+            Assert.Equal(200, delivery.Attempts[0].StatusCode);
+            Assert.Null(delivery.Request.Body);
+            Assert.Equal("POST", delivery.Request.Method);
+            var events = await app.EventTypesAsync(delivery.Id);
             Assert.Equal(["delivery_scheduled", "delivery_attempted", "delivery_succeeded", "delivery_content_erased"], events);
-            await app.ExpectAsync(409, HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{delivery["id"]}/redeliver");
+            await app.ExpectAsync(409, HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{delivery.Id}/redeliver");
         }
 
         // Erasing again changes nothing; another e-shop cannot erase this customer.
@@ -105,7 +105,7 @@ public sealed class ErasureTests(AppFixture app)
             $$"""{"note": "{{marker}}", "credit": #customer.credit#}""");
         var customer = await app.RegisterCustomerAsync(eshop);
         await app.ChangeCreditAsync(eshop, customer, 5m);
-        var old = (await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))[0]!;
+        var old = (await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))[0]!.AsDelivery();
         await Task.Delay(10);
         var cutoff = DateTimeOffset.UtcNow;
         await app.ChangeCreditAsync(eshop, customer, 7m);
@@ -114,19 +114,21 @@ public sealed class ErasureTests(AppFixture app)
         var erased = await DeliveryRetention.SweepAsync(app.Store, cutoff, CancellationToken.None);
 
         Assert.True(erased >= 1);
-        var oldNow = await app.GetAsync($"/api/eshops/{eshop}/deliveries/{old["id"]}");
-        Assert.NotNull(oldNow["contentErasedAt"]);
-        Assert.Null(oldNow["request"]!["body"]);
-        Assert.Equal(old["completedAt"]!.GetValue<DateTimeOffset>(), oldNow["completedAt"]!.GetValue<DateTimeOffset>());
-        Assert.Equal(200, oldNow["attempts"]![0]!["statusCode"]!.GetValue<int>());
-        Assert.Equal("succeeded", oldNow["status"]!.GetValue<string>());
+        var oldNow = (await app.GetAsync($"/api/eshops/{eshop}/deliveries/{old.Id}")).AsDelivery();
+        Assert.NotNull(oldNow.ContentErasedAt);
+        Assert.Null(oldNow.Request.Body);
+        Assert.NotNull(old.CompletedAt);
+        Assert.Equal(old.CompletedAt, oldNow.CompletedAt);
+        Assert.Equal(200, oldNow.Attempts[0].StatusCode);
+        Assert.Equal("succeeded", oldNow.Status);
         // Where it went stays as the receiver's origin; the path and query, which templates fill with customer values, go.
-        Assert.Equal(app.Receiver.BaseUrl + "/erased", oldNow["request"]!["url"]!.GetValue<string>());
+        Assert.Equal(app.Receiver.BaseUrl + "/erased", oldNow.Request.Url);
         // Left: the webhook's own body template, and the newer delivery's body in its event and its document.
         Assert.Equal(3, await StoredCopiesOf(marker));
-        var newer = (JsonArray)(await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/deliveries"))["items"]!;
-        Assert.Contains(marker, newer[0]!["request"]!["body"]!.GetValue<string>());
-        Assert.Null(newer[0]!["contentErasedAt"]);
+        var newer = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/deliveries")).AsDeliveryPage().Items;
+        Assert.Contains(marker, newer[0].Request.Body);
+        Assert.Null(newer[0].ContentErasedAt);
+
 
         Assert.Equal(0, await DeliveryRetention.SweepAsync(app.Store, cutoff, CancellationToken.None));
     }

@@ -11,29 +11,29 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     [Fact]
     public async Task the_defaults_a_webhook_gets_are_this_installations_configuration()
     {
-        var defaults = await app.GetAsync("/api/webhooks/defaults");
+        var defaults = (await app.GetAsync("/api/webhooks/defaults")).ReadAs<WebhookDefaultsView>();
 
-        Assert.Equal([5, 300, 1800, 7200, 18000, 36000, 36000], defaults["retrySchedule"]!.AsArray().Select(d => d!.GetValue<int>()));
-        Assert.Equal(5, defaults["attemptTimeoutSeconds"]!.GetValue<double>());
-        Assert.Equal(10, defaults["maxConcurrentPerWebhook"]!.GetValue<int>());
+        Assert.Equal([5, 300, 1800, 7200, 18000, 36000, 36000], defaults.RetrySchedule);
+        Assert.Equal(5, defaults.AttemptTimeoutSeconds);
+        Assert.Equal(10, defaults.MaxConcurrentPerWebhook);
     }
 
     [Fact]
     public async Task trigger_catalog_lists_each_trigger_with_described_variables_and_samples()
     {
-        var triggers = (JsonArray)await app.GetAsync("/api/webhooks/triggers");
+        var triggers = (await app.GetAsync("/api/webhooks/triggers")).ReadAs<List<TriggerView>>();
 
-        var names = triggers.Select(t => t!["name"]!.GetValue<string>()).ToList();
+        var names = triggers.Select(t => t.Name).ToList();
         Assert.Contains("customer.credit.changed", names);
         Assert.Contains("customer.tier.changed", names);
         Assert.Contains("customer.registered", names);
-        var credit = triggers.Single(t => t!["name"]!.GetValue<string>() == "customer.credit.changed")!;
-        var value = credit["variables"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == "creditChange.value")!;
-        Assert.Equal("number", value["type"]!.GetValue<string>());
-        Assert.False(string.IsNullOrWhiteSpace(value["description"]!.GetValue<string>()));
-        Assert.False(string.IsNullOrWhiteSpace(value["sample"]!.GetValue<string>()));
-        var tier = triggers.Single(t => t!["name"]!.GetValue<string>() == "customer.tier.changed")!;
-        Assert.Contains(tier["variables"]!.AsArray(), v => v!["name"]!.GetValue<string>() == "tierChange.previous.name");
+        var credit = triggers.Single(t => t.Name == "customer.credit.changed");
+        var value = credit.Variables.Single(v => v.Name == "creditChange.value");
+        Assert.Equal("number", value.Type);
+        Assert.False(string.IsNullOrWhiteSpace(value.Description));
+        Assert.False(string.IsNullOrWhiteSpace(value.Sample));
+        var tier = triggers.Single(t => t.Name == "customer.tier.changed");
+        Assert.Contains(tier.Variables, v => v.Name == "tierChange.previous.name");
     }
 
     [Fact]
@@ -45,15 +45,15 @@ public sealed class ManagingWebhooksTests(AppFixture app)
             name = "ERP", trigger = "customer.credit.changed", url = "https://erp.example.cz/hook?id=#customer.id#",
             body = CreditBody, enabled = true,
         }, 201);
-        var id = created["id"]!.GetValue<Guid>();
+        var id = created.AsWebhook().Id;
 
-        var read = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{id}");
-        var list = (JsonArray)await app.GetAsync($"/api/eshops/{eshop}/webhooks");
+        var read = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{id}")).AsWebhook();
+        var list = (await app.GetAsync($"/api/eshops/{eshop}/webhooks")).AsWebhooks();
 
-        Assert.Equal("POST", read["method"]!.GetValue<string>());
-        Assert.Equal(CreditBody, read["body"]!.GetValue<string>());
-        Assert.True(read["enabled"]!.GetValue<bool>());
-        Assert.Equal(id, Assert.Single(list)!["id"]!.GetValue<Guid>());
+        Assert.Equal("POST", read.Method);
+        Assert.Equal(CreditBody, read.Body);
+        Assert.True(read.Enabled);
+        Assert.Equal(id, Assert.Single(list).Id);
     }
 
     [Fact]
@@ -61,13 +61,13 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     {
         var eshop = await app.NewEshopAsync();
 
-        var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
+        var created = (await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
             name = "Mailing", trigger = "customer.tier.changed", url = "https://mail.example.cz/t?e=#customer.email#", body = "  ",
-        }, 201);
+        }, 201)).AsWebhook();
 
-        Assert.Equal("GET", created["method"]!.GetValue<string>());
-        Assert.Null(created["body"]);
+        Assert.Equal("GET", created.Method);
+        Assert.Null(created.Body);
     }
 
     [Fact]
@@ -93,14 +93,13 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     {
         var eshop = await app.NewEshopAsync();
 
-        var created = await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
+        var created = (await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
             name = "ERP", trigger = "customer.credit.changed", url = "https://erp.example.cz/hook?prev=#tierChange.previous.id#",
-        }, 201);
+        }, 201)).AsWebhook();
 
-        var warning = Assert.Single(created["warnings"]!.AsArray())!;
-        Assert.Equal("tierChange.previous.id", warning["variable"]!.GetValue<string>());
-        Assert.Equal("url", warning["field"]!.GetValue<string>());
+        var warning = created.Warnings.ShouldWarnOnlyAbout("tierChange.previous.id");
+        Assert.Equal("url", warning.Field);
     }
 
     [Fact]
@@ -140,14 +139,14 @@ public sealed class ManagingWebhooksTests(AppFixture app)
         var eshop = await app.NewEshopAsync();
         var id = await app.CreateWebhookAsync(eshop, "customer.credit.changed", "https://erp.example.cz/a", null);
 
-        var updated = await app.PutAsync($"/api/eshops/{eshop}/webhooks/{id}", new
+        var updated = (await app.PutAsync($"/api/eshops/{eshop}/webhooks/{id}", new
         {
             name = "Test webhook", trigger = "customer.credit.changed", url = "https://erp.example.cz/b", body = CreditBody, enabled = false,
-        });
+        })).AsWebhook();
 
-        Assert.Equal("https://erp.example.cz/b", updated["url"]!.GetValue<string>());
-        Assert.Equal("POST", updated["method"]!.GetValue<string>());
-        Assert.False(updated["enabled"]!.GetValue<bool>());
+        Assert.Equal("https://erp.example.cz/b", updated.Url);
+        Assert.Equal("POST", updated.Method);
+        Assert.False(updated.Enabled);
         await using var session = app.Store.QuerySession();
         var types = (await session.Events.FetchStreamAsync(id)).Select(e => e.EventTypeName).ToList();
         Assert.Equal(["webhook_created", "webhook_url_changed", "webhook_body_changed", "webhook_disabled"], types);
@@ -159,12 +158,12 @@ public sealed class ManagingWebhooksTests(AppFixture app)
         var eshop = await app.NewEshopAsync();
         var id = await app.CreateWebhookAsync(eshop, "customer.credit.changed", "https://erp.example.cz/a", null);
 
-        var disabled = await app.PostAsync($"/api/eshops/{eshop}/webhooks/{id}/disable", null);
-        var enabled = await app.PostAsync($"/api/eshops/{eshop}/webhooks/{id}/enable", null);
+        var disabled = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{id}/disable", null)).AsWebhook();
+        var enabled = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{id}/enable", null)).AsWebhook();
         await app.ExpectAsync(204, HttpMethod.Delete, $"/api/eshops/{eshop}/webhooks/{id}");
 
-        Assert.False(disabled["enabled"]!.GetValue<bool>());
-        Assert.True(enabled["enabled"]!.GetValue<bool>());
+        Assert.False(disabled.Enabled);
+        Assert.True(enabled.Enabled);
         await app.GetAsync($"/api/eshops/{eshop}/webhooks/{id}", 404);
         Assert.Empty((JsonArray)await app.GetAsync($"/api/eshops/{eshop}/webhooks"));
     }
@@ -184,9 +183,9 @@ public sealed class ManagingWebhooksTests(AppFixture app)
         await app.GetAsync($"/api/eshops/{other}/webhooks/{id}/deliveries", 404);
 
         Assert.Empty((JsonArray)await app.GetAsync($"/api/eshops/{other}/webhooks"));
-        var mine = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{id}");
-        Assert.Equal("https://erp.example.cz/a", mine["url"]!.GetValue<string>());
-        Assert.True(mine["enabled"]!.GetValue<bool>());
+        var mine = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{id}")).AsWebhook();
+        Assert.Equal("https://erp.example.cz/a", mine.Url);
+        Assert.True(mine.Enabled);
     }
 
     [Fact]
@@ -194,18 +193,19 @@ public sealed class ManagingWebhooksTests(AppFixture app)
     {
         var eshop = await app.NewEshopAsync();
 
-        var preview = await app.PostAsync($"/api/eshops/{eshop}/webhooks/preview", new
+        var preview = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/preview", new
         {
             trigger = "customer.credit.changed",
             url = "https://erp.example.cz/hook?email=#customer.email#",
             body = "{\"eshop\": \"#account.eshopId#\", \"credit\": #customer.credit#, \"prev\": #tierChange.previous.id#}",
-        });
+        })).ReadAs<PreviewView>();
 
-        Assert.Equal("POST", preview["method"]!.GetValue<string>());
-        Assert.Equal("https://erp.example.cz/hook?email=jana.novakova%40example.cz", preview["url"]!.GetValue<string>());
-        Assert.Equal($"{{\"eshop\": \"{eshop}\", \"credit\": 1250.5, \"prev\": \"\"}}", preview["body"]!.GetValue<string>());
-        Assert.Equal("application/json; charset=utf-8", preview["headers"]!["Content-Type"]!.GetValue<string>());
-        Assert.Equal("tierChange.previous.id", Assert.Single(preview["warnings"]!.AsArray())!["variable"]!.GetValue<string>());
+        Assert.Equal("POST", preview.Method);
+        Assert.Equal("https://erp.example.cz/hook?email=jana.novakova%40example.cz", preview.Url);
+        Assert.Equal($"{{\"eshop\": \"{eshop}\", \"credit\": 1250.5, \"prev\": \"\"}}", preview.Body);
+        Assert.Equal("application/json; charset=utf-8", preview.Headers["Content-Type"]);
+        preview.Warnings.ShouldWarnOnlyAbout("tierChange.previous.id");
+
     }
 
     [Fact]

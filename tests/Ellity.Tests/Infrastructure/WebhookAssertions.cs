@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+
+namespace Ellity.Tests.Infrastructure;
+
+/// <summary>A webhook as the API answers it, read by the names of its JSON contract (see <see cref="ApiJson"/>).</summary>
+public sealed record WebhookView(Guid Id, string Name, string Url, string? Body, string Method, bool Enabled,
+    IReadOnlyList<WarningView> Warnings);
+
+/// <summary>A variable the webhook's trigger does not carry, in the field that names it.</summary>
+public sealed record WarningView(string Field, string Variable);
+
+/// <summary>The answer to creating a webhook: the webhook, and its signing secret, shown this once.</summary>
+public sealed record CreatedWebhookView(Guid Id, string Secret);
+
+/// <summary>A webhook's new signing secret, shown once.</summary>
+public sealed record SecretView(string Secret);
+
+/// <summary>What a webhook gets unless it sets its own.</summary>
+public sealed record WebhookDefaultsView(IReadOnlyList<int> RetrySchedule, double AttemptTimeoutSeconds, int MaxConcurrentPerWebhook);
+
+public sealed record TriggerView(string Name, IReadOnlyList<VariableView> Variables);
+
+public sealed record VariableView(string Name, string Type, string Description, string Sample);
+
+/// <summary>The request a webhook would send, rendered with sample data.</summary>
+public sealed record PreviewView(string Method, string Url, IReadOnlyDictionary<string, string> Headers, string? Body,
+    IReadOnlyList<WarningView> Warnings);
+
+/// <summary>One change in a webhook's history; its data holds what the change carries, and only that.</summary>
+public sealed record WebhookChangeView(int Version, DateTimeOffset At, string Change, string Actor, WebhookChangeData Data);
+
+public sealed record WebhookChangeData(string? Name = null, string? Url = null, string? Reason = null);
+
+/// <summary>The answer to "send test": the delivery it made.</summary>
+public sealed record TestDeliveryView(Guid DeliveryId);
+
+public static class WebhookAssertions
+{
+    public static WebhookView AsWebhook(this JsonNode node) => node.ReadAs<WebhookView>();
+
+    public static IReadOnlyList<WebhookView> AsWebhooks(this JsonNode node) => node.ReadAs<List<WebhookView>>();
+
+    public static CreatedWebhookView AsCreatedWebhook(this JsonNode node) => node.ReadAs<CreatedWebhookView>();
+
+    public static IReadOnlyList<WebhookChangeView> AsHistory(this JsonNode node) => node.ReadAs<List<WebhookChangeView>>();
+
+    /// <summary>The webhook's only warning is about <paramref name="variable"/>.</summary>
+    public static WarningView ShouldWarnOnlyAbout(this IReadOnlyList<WarningView> warnings, string variable)
+    {
+        var warning = Assert.Single(warnings);
+        Assert.Equal(variable, warning.Variable);
+        return warning;
+    }
+}
