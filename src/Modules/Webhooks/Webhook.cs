@@ -100,25 +100,6 @@ public sealed partial record Webhook(
 
     public Webhook Apply(WebhookDeleted e) => this with { Enabled = false, ActiveSince = null, Deleted = true };
 
-    public Webhook After(object @event) => @event switch
-    {
-        WebhookRenamed e => Apply(e),
-        WebhookTriggerChanged e => Apply(e),
-        WebhookUrlChanged e => Apply(e),
-        WebhookBodyChanged e => Apply(e),
-        WebhookRetryScheduleChanged e => Apply(e),
-        WebhookEnabled e => Apply(e),
-        WebhookDisabled e => Apply(e),
-        WebhookDeleted e => Apply(e),
-        WebhookAutoDisabled e => Apply(e),
-        WebhookRecoveryStarted e => Apply(e),
-        WebhookRecoveryFinished e => Apply(e),
-        WebhookSecretRotated e => Apply(e),
-        WebhookHeadersChanged e => Apply(e),
-        // An event without an arm would otherwise answer with the state before it.
-        _ => throw new ArgumentException($"Webhook.After has no arm for {@event.GetType().Name}.", nameof(@event)),
-    };
-
     public string Method => DeliveryRequest.MethodFor(Body);
 
     /// <summary>Whether an event that happened at <paramref name="occurredAt"/> is delivered to this webhook.</summary>

@@ -1,5 +1,3 @@
-using JasperFx.Events;
-
 namespace Ellity.Webhooks;
 
 /// <summary>
@@ -16,13 +14,6 @@ internal static class WebhookLookup
     {
         var webhook = await session.LoadAsync<Webhook>(webhookId, ct);
         return webhook?.EshopId == eshopId ? webhook : null;
-    }
-
-    public static async Task<IEventStream<Webhook>?> FetchForWriting(
-        IDocumentSession session, string eshopId, Guid webhookId, CancellationToken ct)
-    {
-        var stream = await session.Events.FetchForWriting<Webhook>(webhookId, ct);
-        return stream.Aggregate is { Deleted: false } w && w.EshopId == eshopId ? stream : null;
     }
 
     /// <summary>For an endpoint's Validate: no problem when the webhook loaded for the route is this e-shop's and not deleted.</summary>
