@@ -159,16 +159,16 @@ public sealed record PlannedDelivery(DeliveryScheduled Scheduled, string? NotSen
     /// </summary>
     public AttemptDelivery Queue() => new(Scheduled.DeliveryId, WebhookId: Scheduled.WebhookId, Plan: Scheduled, NotSent: NotSent);
 
-    /// <summary>Starts the delivery's stream at once (it shows in the log before its attempt); returns its first attempt to queue, or null when it ended at once, unsent.</summary>
-    public AttemptDelivery? Start(IDocumentSession session, DeliveryTelemetry telemetry)
+    /// <summary>
+    /// The delivery's stream, to start at once (it shows in the log before its attempt), and its first attempt to queue, or
+    /// none when it ended at once, unsent.
+    /// </summary>
+    public (IStartStream Stream, AttemptDelivery? Attempt) Start(DeliveryTelemetry telemetry)
     {
         if (NotSent is null)
-        {
-            session.Events.StartStream<Delivery>(Scheduled.DeliveryId, Scheduled);
-            return new AttemptDelivery(Scheduled.DeliveryId, WebhookId: Scheduled.WebhookId);
-        }
-        session.Events.StartStream<Delivery>(Scheduled.DeliveryId, Scheduled, DeliveryFailed.Unsent(Scheduled, NotSent));
+            return (MartenOps.StartStream<Delivery>(Scheduled.DeliveryId, Scheduled),
+                new AttemptDelivery(Scheduled.DeliveryId, WebhookId: Scheduled.WebhookId));
         telemetry.Ended(Scheduled.Trigger, succeeded: false);
-        return null;
+        return (MartenOps.StartStream<Delivery>(Scheduled.DeliveryId, Scheduled, DeliveryFailed.Unsent(Scheduled, NotSent)), null);
     }
 }

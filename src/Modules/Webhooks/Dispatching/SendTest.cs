@@ -24,16 +24,19 @@ public static class SendTestEndpoint
         return planned with { Scheduled = planned.Scheduled with { Test = true } };
     }
 
-    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/test"), Tags("Deliveries"), EnableRateLimiting(WebhookRateLimits.TestSends)]
-    public static async Task<Results<Accepted<TestDeliveryResponse>, ProblemHttpResult>> Post(
-        string eshopId, Guid webhookId, IDocumentSession session, IMessageBus bus, IOptions<WebhooksOptions> options,
-        DeliveryTelemetry telemetry, TriggerCatalog triggers, CancellationToken ct)
-    {
-        if (await WebhookLookup.Load(session, eshopId, webhookId, ct) is not { } webhook) return WebhookLookup.NotFound(webhookId);
+    public static ProblemDetails Validate(Webhook? webhook, string eshopId, Guid webhookId) =>
+        WebhookLookup.Found(webhook, eshopId, webhookId);
 
-        var planned = Plan(webhook, triggers.Find(webhook.Trigger), Guid.CreateVersion7(), DispatchCustomerEvents.ScheduledNow(), options.Value.RenderLimits);
-        if (planned.Start(session, telemetry) is { } attempt) await bus.PublishAsync(attempt);
+    [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/test"), Tags("Deliveries"), EnableRateLimiting(WebhookRateLimits.TestSends)]
+    public static (Accepted<TestDeliveryResponse>, IStartStream, OutgoingMessages) Post(string eshopId,
+        [ReadAggregate(Required = false)] Webhook? webhook, IOptions<WebhooksOptions> options, DeliveryTelemetry telemetry,
+        TriggerCatalog triggers)
+    {
+        var planned = Plan(webhook!, triggers.Find(webhook!.Trigger), Guid.CreateVersion7(), DispatchCustomerEvents.ScheduledNow(),
+            options.Value.RenderLimits);
+        var (stream, attempt) = planned.Start(telemetry);
         var id = planned.Scheduled.DeliveryId;
-        return TypedResults.Accepted($"/api/eshops/{eshopId}/deliveries/{id}", new TestDeliveryResponse(id));
+        return (TypedResults.Accepted($"/api/eshops/{eshopId}/deliveries/{id}", new TestDeliveryResponse(id)), stream,
+            attempt is null ? [] : [attempt]);
     }
 }

@@ -40,7 +40,6 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Dispatching.SendTestEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/test").SetTag("http.request.method", "POST");
-            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -48,10 +47,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            string webhookId_rawValue = (string?)httpContext.GetRouteValue("webhookId");
-            System.Guid webhookId = default;
+            string WebhookId_rawValue = (string?)httpContext.GetRouteValue("WebhookId");
+            System.Guid WebhookId = default;
 
-            if (webhookId_rawValue != null && System.Guid.TryParse(webhookId_rawValue, System.Globalization.CultureInfo.InvariantCulture, out webhookId))
+            if (WebhookId_rawValue != null && System.Guid.TryParse(WebhookId_rawValue, System.Globalization.CultureInfo.InvariantCulture, out WebhookId))
             {
             }
             else
@@ -60,15 +59,35 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var webhook = await documentSession.Events.FetchLatest<Ellity.Webhooks.Webhook>(WebhookId, httpContext.RequestAborted);
+            var problemDetails1 = Ellity.Webhooks.Dispatching.SendTestEndpoint.Validate(webhook, eshopId, WebhookId);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var resultsOfAcceptedOfTestDeliveryResponseAndProblemHttpResult = await Ellity.Webhooks.Dispatching.SendTestEndpoint.Post(eshopId, webhookId, documentSession, messageContext, _optionsOfWebhooksOptions, _deliveryTelemetry, _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
+            (var acceptedOfTestDeliveryResponse, var startStream, var outgoingMessages) = Ellity.Webhooks.Dispatching.SendTestEndpoint.Post(eshopId, webhook, _optionsOfWebhooksOptions, _deliveryTelemetry, _triggerCatalog);
+
+            if (startStream != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                startStream.Execute(documentSession);
+            }
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
-            await resultsOfAcceptedOfTestDeliveryResponseAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
+            await acceptedOfTestDeliveryResponse.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
