@@ -78,7 +78,7 @@ public class AppFixture : IAsyncLifetime
     {
         var eshop = NewEshopId();
         var created = await PostAsync("/api/eshops", new { eshopId = eshop, name = "Shop " + eshop }, 201);
-        return (eshop, created["apiKey"]!.GetValue<string>());
+        return (eshop, created.AsRegisteredEshop().ApiKey);
     }
 
     public async Task<(int Status, JsonNode? Body)> SendAsync(HttpMethod method, string url, object? body = null,
@@ -112,14 +112,14 @@ public class AppFixture : IAsyncLifetime
     {
         var customer = await PostAsync($"/api/eshops/{eshopId}/customers",
             new { email, credit, tier, group }, 201);
-        return customer["id"]!.GetValue<Guid>();
+        return customer.AsCustomer().Id;
     }
 
     public async Task<Guid> CreateWebhookAsync(string eshopId, string trigger, string url, string? body, bool enabled = true,
         string name = "Test webhook", int[]? retrySchedule = null)
     {
         var webhook = await PostAsync($"/api/eshops/{eshopId}/webhooks", new { name, trigger, url, body, enabled, retrySchedule }, 201);
-        return webhook["id"]!.GetValue<Guid>();
+        return webhook.AsCreatedWebhook().Id;
     }
 
     public Task<JsonNode> ChangeCreditAsync(string eshopId, Guid customerId, decimal value, string? reason = null) =>
@@ -128,7 +128,7 @@ public class AppFixture : IAsyncLifetime
     /// <summary>Polls the delivery log until <paramref name="count"/> deliveries reached a final status.</summary>
     public Task<JsonArray> WaitForFinishedDeliveriesAsync(string eshopId, Guid webhookId, int count) =>
         WaitForDeliveriesAsync(eshopId, webhookId, deliveries =>
-            deliveries.Count(d => d!["status"]!.GetValue<string>() != "pending") >= count, $"{count} finished deliveries");
+            deliveries.AsDeliveries().Count(d => d.Status != "pending") >= count, $"{count} finished deliveries");
 
     /// <summary>Polls the delivery log until <paramref name="done"/> holds.</summary>
     public async Task<JsonArray> WaitForDeliveriesAsync(string eshopId, Guid webhookId, Func<JsonArray, bool> done,
@@ -155,13 +155,13 @@ public class AppFixture : IAsyncLifetime
         await Receiver.WaitForRequestsAsync(endpoint, 1);
         // The request arrives before its attempt is recorded: the log may not show its delivery yet.
         var log = await WaitForAsync($"/api/eshops/{eshopId}/deliveries?limit=500",
-            page => DeliveriesTo(endpoint, page) is { Count: > 0 } deliveries && deliveries.All(d => d["status"]!.GetValue<string>() != "pending"),
+            page => DeliveriesTo(endpoint, page) is { Count: > 0 } deliveries && deliveries.All(d => d.Status != "pending"),
             $"the deliveries to {endpoint} finished");
-        Assert.Single(DeliveriesTo(endpoint, log).SelectMany(d => d["attempts"]!.AsArray()));
+        Assert.Single(DeliveriesTo(endpoint, log).SelectMany(d => d.Attempts));
         return Assert.Single(Receiver.RequestsTo(endpoint));
 
-        static List<JsonNode> DeliveriesTo(string endpoint, JsonNode page) => [.. page["items"]!.AsArray()
-            .Where(d => d!["request"]!["url"]!.GetValue<string>().StartsWith(endpoint, StringComparison.Ordinal)).Select(d => d!)];
+        static List<DeliveryView> DeliveriesTo(string endpoint, JsonNode page) => [.. page.AsDeliveryPage().Items
+            .Where(d => d.Request.Url.StartsWith(endpoint, StringComparison.Ordinal))];
     }
 
     /// <summary>Polls a GET until <paramref name="done"/> holds.</summary>

@@ -6,8 +6,9 @@ namespace Ellity.Tests.Infrastructure;
 /// A delivery as the API answers it, read by the names of its JSON contract (not through the module's own response type,
 /// so a renamed field fails here as it would for a client).
 /// </summary>
-public sealed record DeliveryView(Guid Id, string Status, string? FailureReason, IReadOnlyList<AttemptView> Attempts,
-    RequestView Request, DateTimeOffset? CompletedAt, DateTimeOffset? ContentErasedAt, bool Test);
+public sealed record DeliveryView(Guid Id, Guid WebhookId, string Status, string? FailureReason, IReadOnlyList<AttemptView> Attempts,
+    RequestView Request, DateTimeOffset ScheduledAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? CompletedAt,
+    DateTimeOffset? ContentErasedAt, bool Test);
 
 public sealed record AttemptView(int Number, string Trigger, DateTimeOffset StartedAt, int? StatusCode, string? Error,
     string? ResponseBody, bool ResponseBodyTruncated);

@@ -3,8 +3,12 @@ using System.Text.Json.Nodes;
 namespace Ellity.Tests.Infrastructure;
 
 /// <summary>A webhook as the API answers it, read by the names of its JSON contract (see <see cref="ApiJson"/>).</summary>
-public sealed record WebhookView(Guid Id, string Name, string Url, string? Body, string Method, bool Enabled,
-    IReadOnlyList<WarningView> Warnings);
+public sealed record WebhookView(Guid Id, string Name, string Trigger, string Url, string? Body, string Method, bool Enabled,
+    string? DisabledReason, IReadOnlyDictionary<string, string> Headers, HealthView Health, IReadOnlyList<WarningView> Warnings);
+
+/// <summary>Whether the webhook's receiver works, as the webhook shows it.</summary>
+public sealed record HealthView(bool Failing, DateTimeOffset? FailingSince, int ConsecutiveFailures, string? LastError,
+    DateTimeOffset? LastAttemptAt, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt);
 
 /// <summary>A variable the webhook's trigger does not carry, in the field that names it.</summary>
 public sealed record WarningView(string Field, string Variable);
@@ -12,8 +16,15 @@ public sealed record WarningView(string Field, string Variable);
 /// <summary>The answer to creating a webhook: the webhook, and its signing secret, shown this once.</summary>
 public sealed record CreatedWebhookView(Guid Id, string Secret);
 
-/// <summary>A webhook's new signing secret, shown once.</summary>
-public sealed record SecretView(string Secret);
+/// <summary>A webhook's signing secret, and until when the one it replaced still signs (null: none does).</summary>
+public sealed record SecretView(string Secret, DateTimeOffset? PreviousSecretExpiresAt);
+
+/// <summary>A webhook's delivery figures over the last day and week.</summary>
+public sealed record WebhookStatisticsView(DeliveryStatisticsView Last24Hours, DeliveryStatisticsView Last7Days,
+    DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt);
+
+public sealed record DeliveryStatisticsView(int Deliveries, int Succeeded, int Failed, double? SuccessRate, int Attempts,
+    long? P95ResponseMs);
 
 /// <summary>What a webhook gets unless it sets its own.</summary>
 public sealed record WebhookDefaultsView(IReadOnlyList<int> RetrySchedule, double AttemptTimeoutSeconds, int MaxConcurrentPerWebhook);
@@ -43,6 +54,10 @@ public static class WebhookAssertions
     public static CreatedWebhookView AsCreatedWebhook(this JsonNode node) => node.ReadAs<CreatedWebhookView>();
 
     public static IReadOnlyList<WebhookChangeView> AsHistory(this JsonNode node) => node.ReadAs<List<WebhookChangeView>>();
+
+    public static SecretView AsSecret(this JsonNode node) => node.ReadAs<SecretView>();
+
+    public static WebhookStatisticsView AsStatistics(this JsonNode node) => node.ReadAs<WebhookStatisticsView>();
 
     /// <summary>The webhook's only warning is about <paramref name="variable"/>.</summary>
     public static WarningView ShouldWarnOnlyAbout(this IReadOnlyList<WarningView> warnings, string variable)

@@ -77,14 +77,14 @@ public sealed class RebuildTests(ITestOutputHelper output) : IAsyncLifetime
                 {
                     name = "to " + path, trigger = "customer.credit.changed", url = receiver.Url + path + "?e=#customer.email#", body,
                     retrySchedule = Array.Empty<int>(),
-                }))["id"]!.GetValue<Guid>());
+                })).AsCreatedWebhook().Id);
             await SendAsync(host, HttpMethod.Put, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}", new
             {
                 name = "renamed", trigger = "customer.credit.changed", url = receiver.Url + "/ok", body = "{\"c\": #customer.credit#}", enabled = true,
             });
             for (var n = 0; n < 3; n++)
             {
-                var customer = (await SendAsync(host, HttpMethod.Post, $"/api/eshops/{eshop}/customers", new { email = $"r{n}@example.cz" }))["id"]!.GetValue<Guid>();
+                var customer = (await SendAsync(host, HttpMethod.Post, $"/api/eshops/{eshop}/customers", new { email = $"r{n}@example.cz" })).AsCustomer().Id;
                 customers.Add(customer);
                 for (var c = 0; c < 4; c++)
                     await SendAsync(host, HttpMethod.Post, $"/api/eshops/{eshop}/customers/{customer}/credit", new { value = c + 1 });
@@ -92,21 +92,21 @@ public sealed class RebuildTests(ITestOutputHelper output) : IAsyncLifetime
             await SendAsync(host, HttpMethod.Put, $"/api/eshops/{eshop}/customers/{customers[0]}/tier", new { id = "gold", name = "Gold" });
 
             // Wait until every delivery finished and the asynchronous projections caught up with them.
-            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}/deliveries?status=succeeded&limit=500", d => d["items"]!.AsArray().Count == 12);
-            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}/deliveries?status=failed&limit=500", d => d["items"]!.AsArray().Count == 12);
-            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[2]}", w => w["disabledReason"] is not null);
-            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}", w => w["health"]!["consecutiveFailures"]!.GetValue<int>() == 12);
-            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}", w => w["health"]!["lastSuccessAt"] is not null);
-            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}/stats", s => s["last24Hours"]!["failed"]!.GetValue<int>() == 12);
-            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}/stats", s => s["last24Hours"]!["succeeded"]!.GetValue<int>() == 12);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}/deliveries?status=succeeded&limit=500", d => d.AsDeliveryPage().Items.Count == 12);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}/deliveries?status=failed&limit=500", d => d.AsDeliveryPage().Items.Count == 12);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[2]}", w => w.AsWebhook().DisabledReason is not null);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}", w => w.AsWebhook().Health.ConsecutiveFailures == 12);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}", w => w.AsWebhook().Health.LastSuccessAt is not null);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[1]}/stats", s => s.AsStatistics().Last24Hours.Failed == 12);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[0]}/stats", s => s.AsStatistics().Last24Hours.Succeeded == 12);
             // The 410 webhook got as many deliveries as were planned before it was disabled; those not attempted by
             // then ended without an attempt. Wait for its figures too.
-            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[2]}/deliveries?status=pending&limit=500", d => d["items"]!.AsArray().Count == 0);
-            var goneDeliveries = (await SendAsync(host, HttpMethod.Get, $"/api/eshops/{eshop}/webhooks/{webhooks[2]}/deliveries?status=failed&limit=500"))["items"]!.AsArray();
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[2]}/deliveries?status=pending&limit=500", d => d.AsDeliveryPage().Items.Count == 0);
+            var goneDeliveries = (await SendAsync(host, HttpMethod.Get, $"/api/eshops/{eshop}/webhooks/{webhooks[2]}/deliveries?status=failed&limit=500")).AsDeliveryPage().Items;
             var gone = goneDeliveries.Count;
-            var goneAttempted = goneDeliveries.Count(d => d!["attempts"]!.AsArray().Count > 0);
-            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[2]}", w => w["health"]!["consecutiveFailures"]!.GetValue<int>() == goneAttempted);
-            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[2]}/stats", s => s["last24Hours"]!["failed"]!.GetValue<int>() == gone);
+            var goneAttempted = goneDeliveries.Count(d => d.Attempts.Count > 0);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[2]}", w => w.AsWebhook().Health.ConsecutiveFailures == goneAttempted);
+            await WaitFor(host, $"/api/eshops/{eshop}/webhooks/{webhooks[2]}/stats", s => s.AsStatistics().Last24Hours.Failed == gone);
             before = await Answers(host, eshop, webhooks, customers);
         }
 

@@ -36,10 +36,10 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         {
             name = "crash", trigger = "customer.credit.changed", url = receiver.Url,
             body = "{\"credit\": #customer.credit#, \"event\": \"#event.id#\"}", retrySchedule = new[] { 1, 1, 2, 5 },
-        }))["id"]!.GetValue<Guid>();
+        })).AsCreatedWebhook().Id;
         var customers = new List<Guid>();
         for (var n = 0; n < 50; n++)
-            customers.Add((await first.PostAsync($"/api/eshops/{eshop}/customers", new { email = $"c{n}@example.cz" }))["id"]!.GetValue<Guid>());
+            customers.Add((await first.PostAsync($"/api/eshops/{eshop}/customers", new { email = $"c{n}@example.cz" })).AsCustomer().Id);
 
         // Fire the burst; kill the Host once a good part of it is in, while requests are in flight.
         var sent = 0;
@@ -103,8 +103,8 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         var webhook = (await first.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
             name = "restart", trigger = "customer.credit.changed", url = receiver.Url, retrySchedule = new[] { 8 },
-        }))["id"]!.GetValue<Guid>();
-        var customer = (await first.PostAsync($"/api/eshops/{eshop}/customers", new { email = "r@example.cz" }))["id"]!.GetValue<Guid>();
+        })).AsCreatedWebhook().Id;
+        var customer = (await first.PostAsync($"/api/eshops/{eshop}/customers", new { email = "r@example.cz" })).AsCustomer().Id;
         await first.PostAsync($"/api/eshops/{eshop}/customers/{customer}/credit", new { value = 5 });
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!(await DeliveryEventTypes(webhook)).Contains("delivery_retry_scheduled"))

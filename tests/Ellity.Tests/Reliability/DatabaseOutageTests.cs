@@ -68,10 +68,10 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
             var webhook = (await Post(host, $"/api/eshops/{eshop}/webhooks", new
             {
                 name = "outage", trigger = "customer.credit.changed", url = receiver.Url, retrySchedule = new[] { 1, 2, 5, 10 },
-            }))!["id"]!.GetValue<Guid>();
+            }))!.AsCreatedWebhook().Id;
             var customers = new List<Guid>();
             for (var n = 0; n < 10; n++)
-                customers.Add((await Post(host, $"/api/eshops/{eshop}/customers", new { email = $"o{n}@example.cz" }))!["id"]!.GetValue<Guid>());
+                customers.Add((await Post(host, $"/api/eshops/{eshop}/customers", new { email = $"o{n}@example.cz" }))!.AsCustomer().Id);
 
             var statuses = new ConcurrentDictionary<int, int>();
             using var stopLoad = new CancellationTokenSource();

@@ -54,7 +54,7 @@ public sealed partial class TwoNodeTests(ITestOutputHelper output) : IAsyncLifet
             var customers = new List<Guid>();
             for (var n = 0; n < 30; n++)
                 customers.Add((await (n % 2 == 0 ? survivor : victim).PostAsync($"/api/eshops/{eshop}/customers",
-                    new { email = $"n{n}@example.cz" }))["id"]!.GetValue<Guid>());
+                    new { email = $"n{n}@example.cz" })).AsCustomer().Id);
 
             // The first half of the changes goes to both nodes; once deliveries flow, one node dies
             // (with work queued and in flight) and the second half goes to the survivor.

@@ -8,7 +8,9 @@ namespace Ellity.Tests.Webhooks.Auditing;
 [Collection(AppCollection.Name)]
 public sealed class ExportingDeliveriesTests(AppFixture app)
 {
-    private async Task<(HttpResponseMessage Response, List<JsonNode> Lines)> Export(string eshop, string query = "")
+    /// <summary>The export's lines as sent, and as the deliveries they are.</summary>
+    private async Task<(HttpResponseMessage Response, List<JsonNode> Lines, List<DeliveryView> Deliveries)> Export(string eshop,
+        string query = "")
     {
         var client = app.Host.Server.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/eshops/{eshop}/deliveries/export{query}");
@@ -16,10 +18,9 @@ public sealed class ExportingDeliveriesTests(AppFixture app)
         var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
-        return (response, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonNode.Parse(line)!).ToList());
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonNode.Parse(line)!).ToList();
+        return (response, lines, lines.Select(line => line.AsDelivery()).ToList());
     }
-
-    private static DateTimeOffset ScheduledAt(JsonNode delivery) => delivery["scheduledAt"]!.GetValue<DateTimeOffset>();
 
     private static string Query(DateTimeOffset from, DateTimeOffset to) =>
         $"?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}";
@@ -40,27 +41,27 @@ public sealed class ExportingDeliveriesTests(AppFixture app)
             .Concat(await app.WaitForFinishedDeliveriesAsync(eshop, failing, 3)).ToList();
         await app.WaitForFinishedDeliveriesAsync(other, otherWebhook, 1);
 
-        var (response, lines) = await Export(eshop);
+        var (response, lines, deliveries) = await Export(eshop);
 
         Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
         Assert.Equal($"deliveries-{eshop}.ndjson", response.Content.Headers.ContentDisposition?.FileName);
         Assert.Equal(6, lines.Count);
-        Assert.Equal(logged.Select(d => d!["id"]!.GetValue<Guid>()).Order(), lines.Select(d => d["id"]!.GetValue<Guid>()).Order());
-        Assert.DoesNotContain(lines, d => d["webhookId"]!.GetValue<Guid>() == otherWebhook);
-        var times = lines.Select(ScheduledAt).ToList();
+        Assert.Equal(logged.Select(d => d!.AsDelivery().Id).Order(), deliveries.Select(d => d.Id).Order());
+        Assert.DoesNotContain(deliveries, d => d.WebhookId == otherWebhook);
+        var times = deliveries.Select(d => d.ScheduledAt).ToList();
         Assert.Equal(times.Order(), times);
         // Each line is exactly what the API shows for that delivery.
         var first = lines[0];
-        Assert.True(JsonNode.DeepEquals(await app.GetAsync($"/api/eshops/{eshop}/deliveries/{first["id"]}"), first), first.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(await app.GetAsync($"/api/eshops/{eshop}/deliveries/{deliveries[0].Id}"), first), first.ToJsonString());
 
         // Both webhooks' deliveries of one change share a time: the window keeps or drops them together.
         var distinct = times.Distinct().ToList();
         var (from, to) = (distinct[1], distinct[^1]);
-        var (_, window) = await Export(eshop, Query(from, to));
-        var expected = lines.Where(d => ScheduledAt(d) >= from && ScheduledAt(d) < to).Select(d => d["id"]!.GetValue<Guid>()).ToList();
+        var (_, _, window) = await Export(eshop, Query(from, to));
+        var expected = deliveries.Where(d => d.ScheduledAt >= from && d.ScheduledAt < to).Select(d => d.Id).ToList();
         Assert.InRange(expected.Count, 1, lines.Count - 1);
-        Assert.Equal(expected, window.Select(d => d["id"]!.GetValue<Guid>()));
+        Assert.Equal(expected, window.Select(d => d.Id));
 
         var (status, problem) = await app.SendAsync(HttpMethod.Get, $"/api/eshops/{eshop}/deliveries/export{Query(to, from)}");
         Assert.Equal(400, status);

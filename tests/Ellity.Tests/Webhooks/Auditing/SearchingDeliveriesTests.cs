@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Ellity.Tests.Infrastructure;
 
 namespace Ellity.Tests.Webhooks.Auditing;
@@ -7,15 +6,16 @@ namespace Ellity.Tests.Webhooks.Auditing;
 [Collection(AppCollection.Name)]
 public sealed class SearchingDeliveriesTests(AppFixture app)
 {
-    private async Task<List<JsonNode>> AllPages(string query, int limit, Func<Task>? betweenPages = null)
+    private async Task<List<DeliveryView>> AllPages(string query, int limit, Func<Task>? betweenPages = null)
     {
-        var items = new List<JsonNode>();
+        var items = new List<DeliveryView>();
         string? cursor = null;
         do
         {
-            var page = await app.GetAsync($"{query}&limit={limit}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"));
-            items.AddRange(page["items"]!.AsArray().Select(i => i!));
-            cursor = page["nextCursor"]?.GetValue<string>();
+            var page = (await app.GetAsync($"{query}&limit={limit}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}")))
+                .AsDeliveryPage();
+            items.AddRange(page.Items);
+            cursor = page.NextCursor;
             if (betweenPages is not null) await betweenPages();
         } while (cursor is not null);
         return items;
@@ -41,10 +41,10 @@ public sealed class SearchingDeliveriesTests(AppFixture app)
             if (added++ < 2) await app.ChangeCreditAsync(eshop, customer, 1m);
         });
 
-        var ids = paged.Select(d => d["id"]!.GetValue<Guid>()).ToList();
+        var ids = paged.Select(d => d.Id).ToList();
         Assert.True(ids.Count >= 10, $"{ids.Count} deliveries paged");
         Assert.Equal(ids.Count, ids.Distinct().Count());
-        var times = paged.Select(d => d["scheduledAt"]!.GetValue<DateTimeOffset>()).ToList();
+        var times = paged.Select(d => d.ScheduledAt).ToList();
         Assert.Equal(times.OrderDescending(), times);
 
         // The two changes made while paging add one delivery per webhook each; let them finish before filtering.
@@ -52,7 +52,7 @@ public sealed class SearchingDeliveriesTests(AppFixture app)
         await app.WaitForFinishedDeliveriesAsync(eshop, failing, 7);
         var failed = await AllPages($"/api/eshops/{eshop}/deliveries?status=failed", 2);
         Assert.Equal(7, failed.Count);
-        Assert.All(failed, d => Assert.Equal(failing, d["webhookId"]!.GetValue<Guid>()));
+        Assert.All(failed, d => Assert.Equal(failing, d.WebhookId));
         Assert.Equal(7, (await AllPages($"/api/eshops/{eshop}/deliveries?statusCode=500", 50)).Count);
         Assert.Equal(7, (await AllPages($"/api/eshops/{eshop}/deliveries?webhookId={failing}", 50)).Count);
         Assert.Empty(await AllPages($"/api/eshops/{eshop}/deliveries?trigger=customer.tier.changed", 50));

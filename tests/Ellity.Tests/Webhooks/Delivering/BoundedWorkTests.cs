@@ -39,14 +39,14 @@ public sealed class BoundedWorkTests(AppFixture app)
         await app.ChangeCreditAsync(eshop, customer, 1m, "ok");
 
         var deliveries = await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 2);
-        var huge = deliveries.Single(d => d!["status"]!.GetValue<string>() == "failed")!;
-        Assert.Contains("the body is larger than 262144 bytes", huge["failureReason"]!.GetValue<string>());
-        Assert.Empty(huge["attempts"]!.AsArray());
-        Assert.Null(huge["request"]!["body"]);
-        Assert.InRange(await StoredCharsAsync(huge["id"]!.GetValue<Guid>()), 1, 20_000);
+        var huge = deliveries.AsDeliveries().Single(d => d.Status == "failed");
+        Assert.Contains("the body is larger than 262144 bytes", huge.FailureReason);
+        Assert.Empty(huge.Attempts);
+        Assert.Null(huge.Request.Body);
+        Assert.InRange(await StoredCharsAsync(huge.Id), 1, 20_000);
         var sent = await app.SingleRequestAsync(eshop, endpoint);
         Assert.Contains("okok", sent.BodyText);
-        await app.ExpectAsync(409, HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{huge["id"]}/redeliver");
+        await app.ExpectAsync(409, HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{huge.Id}/redeliver");
     }
 
     [Fact]
@@ -60,11 +60,11 @@ public sealed class BoundedWorkTests(AppFixture app)
 
         await app.ChangeCreditAsync(eshop, customer, 1m, LongReason);
 
-        var delivery = Assert.Single(await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))!;
-        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
-        Assert.Contains("the URL is longer than 8192 bytes", delivery["failureReason"]!.GetValue<string>());
-        Assert.Equal(url, delivery["request"]!["url"]!.GetValue<string>());
-        Assert.Empty(delivery["attempts"]!.AsArray());
+        var delivery = Assert.Single(await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))!.AsDelivery();
+        Assert.Equal("failed", delivery.Status);
+        Assert.Contains("the URL is longer than 8192 bytes", delivery.FailureReason);
+        Assert.Equal(url, delivery.Request.Url);
+        Assert.Empty(delivery.Attempts);
         Assert.Empty(app.Receiver.RequestsTo(endpoint));
     }
 
@@ -101,10 +101,10 @@ public sealed class BoundedWorkTests(AppFixture app)
 
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
-        var delivery = Assert.Single(await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))!;
-        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
-        Assert.Contains("not a valid http(s) URL", delivery["failureReason"]!.GetValue<string>());
-        Assert.Null(delivery["nextAttemptAt"]);
+        var delivery = Assert.Single(await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))!.AsDelivery();
+        Assert.Equal("failed", delivery.Status);
+        Assert.Contains("not a valid http(s) URL", delivery.FailureReason);
+        Assert.Null(delivery.NextAttemptAt);
     }
 
     [Fact]
@@ -130,9 +130,9 @@ public sealed class BoundedWorkTests(AppFixture app)
         var refused = statuses.Where(s => s.Status != 201).ToList();
         Assert.All(refused, s => Assert.Equal(409, s.Status));
         Assert.Equal("Too many webhooks", refused[0].Body!["title"]!.GetValue<string>());
-        var webhooks = (await app.GetAsync($"/api/eshops/{eshop}/webhooks")).AsArray();
+        var webhooks = (await app.GetAsync($"/api/eshops/{eshop}/webhooks")).AsWebhooks();
         Assert.Equal(100, webhooks.Count);
-        await app.ExpectAsync(204, HttpMethod.Delete, $"/api/eshops/{eshop}/webhooks/{webhooks[0]!["id"]}");
+        await app.ExpectAsync(204, HttpMethod.Delete, $"/api/eshops/{eshop}/webhooks/{webhooks[0].Id}");
         await app.PostAsync($"/api/eshops/{eshop}/webhooks", body, 201);
     }
 

@@ -138,8 +138,8 @@ public sealed class FaultTests(FaultsFixture app)
         delivery.ShouldHaveFailed("410 Gone");
         delivery.ShouldHaveAttempts(410);
         // Switched off by its own handler, once the webhook's health has taken the attempt in.
-        var state = await app.WaitForAsync($"/api/eshops/{eshop}/webhooks/{webhook}", w => !w["enabled"]!.GetValue<bool>(), "auto-disable");
-        Assert.Contains("410", state["disabledReason"]!.GetValue<string>());
+        var state = (await app.WaitForAsync($"/api/eshops/{eshop}/webhooks/{webhook}", w => !w.AsWebhook().Enabled, "auto-disable")).AsWebhook();
+        Assert.Contains("410", state.DisabledReason);
         Assert.Contains("webhook_auto_disabled", await app.EventTypesAsync(webhook));
     }
 
@@ -189,17 +189,17 @@ public sealed class FaultTests(FaultsFixture app)
 
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
-        var failing = await app.WaitForAsync(url, w => w["health"]!["consecutiveFailures"]!.GetValue<int>() >= 2, "two failures");
-        Assert.True(failing["health"]!["failing"]!.GetValue<bool>());
-        Assert.NotNull(failing["health"]!["failingSince"]);
-        Assert.Contains("500", failing["health"]!["lastError"]!.GetValue<string>());
-        var disabled = await app.WaitForAsync(url, w => !w["enabled"]!.GetValue<bool>(), "auto-disable");
-        Assert.StartsWith("Every attempt failed since", disabled["disabledReason"]!.GetValue<string>());
+        var failing = (await app.WaitForAsync(url, w => w.AsWebhook().Health.ConsecutiveFailures >= 2, "two failures")).AsWebhook().Health;
+        Assert.True(failing.Failing);
+        Assert.NotNull(failing.FailingSince);
+        Assert.Contains("500", failing.LastError);
+        var disabled = (await app.WaitForAsync(url, w => !w.AsWebhook().Enabled, "auto-disable")).AsWebhook();
+        Assert.StartsWith("Every attempt failed since", disabled.DisabledReason);
 
         await app.PostAsync($"{url}/enable", null);
-        var enabled = await app.WaitForAsync(url, w => !w["health"]!["failing"]!.GetValue<bool>(), "a fresh start");
-        Assert.Null(enabled["disabledReason"]);
-        Assert.Equal(0, enabled["health"]!["consecutiveFailures"]!.GetValue<int>());
+        var enabled = (await app.WaitForAsync(url, w => !w.AsWebhook().Health.Failing, "a fresh start")).AsWebhook();
+        Assert.Null(enabled.DisabledReason);
+        Assert.Equal(0, enabled.Health.ConsecutiveFailures);
     }
 
     [Fact]
@@ -222,9 +222,9 @@ public sealed class FaultTests(FaultsFixture app)
         up = true;
         var id = delivery.Id;
         await app.ExpectAsync(202, HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{id}/redeliver");
-        var redelivered = await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}",
-            d => d["status"]!.GetValue<string>() == "succeeded", "the manual attempt to the switched-off webhook");
-        Assert.Null(redelivered["failureReason"]);
+        var redelivered = (await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}",
+            d => d.AsDelivery().Status == "succeeded", "the manual attempt to the switched-off webhook")).AsDelivery();
+        Assert.Null(redelivered.FailureReason);
         Assert.Equal(2, receiver.Requests.Count);
     }
 
@@ -274,7 +274,7 @@ public sealed class FaultTests(FaultsFixture app)
         for (var n = 0; n < 6; n++) await app.ChangeCreditAsync(eshop, customer, 1m);
 
         var deliveries = await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 6);
-        Assert.All(deliveries, d => Assert.Equal("succeeded", d!["status"]!.GetValue<string>()));
+        Assert.All(deliveries.AsDeliveries(), d => Assert.Equal("succeeded", d.Status));
         Assert.InRange(receiver.MaxInFlight, 1, 2);
     }
 
@@ -289,7 +289,7 @@ public sealed class FaultTests(FaultsFixture app)
         await app.ExpectAsync(202, HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{id}/redeliver");
 
         var delivery = (await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}",
-            d => d["status"]!.GetValue<string>() == "succeeded", "the manual attempt")).AsDelivery();
+            d => d.AsDelivery().Status == "succeeded", "the manual attempt")).AsDelivery();
         Assert.Equal(["scheduled", "manual"], delivery.Attempts.Select(a => a.Trigger));
         Assert.Contains("delivery_redelivery_requested", await app.EventTypesAsync(id));
         await app.ExpectAsync(404, HttpMethod.Post, $"/api/eshops/{await app.NewEshopAsync()}/deliveries/{id}/redeliver");
@@ -309,7 +309,7 @@ public sealed class FaultTests(FaultsFixture app)
         await app.ExpectAsync(202, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/recover", new { since });
 
         var deliveries = await app.WaitForDeliveriesAsync(eshop, webhook,
-            d => d.All(x => x!["status"]!.GetValue<string>() == "succeeded"), "all recovered");
+            d => d.AsDeliveries().All(x => x.Status == "succeeded"), "all recovered");
         Assert.Equal(3, deliveries.Count);
         await app.ExpectAsync(400, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/recover", new { });
     }
@@ -323,7 +323,7 @@ public sealed class FaultTests(FaultsFixture app)
         var (failing, failingWebhook, failingCustomer) = await WebhookTo(receiver.Url + "?shop=failing", [60]);
         var (other, otherWebhook, otherCustomer) = await WebhookTo(receiver.Url + "?shop=other", [60]);
         for (var n = 0; n < 5; n++) await app.ChangeCreditAsync(failing, failingCustomer, 1m);
-        await app.WaitForDeliveriesAsync(failing, failingWebhook, d => d.Count == 5 && d.All(x => x!["attempts"]!.AsArray().Count == 1),
+        await app.WaitForDeliveriesAsync(failing, failingWebhook, d => d.Count == 5 && d.AsDeliveries().All(x => x.Attempts.Count == 1),
             "five failed first attempts, which open the failing shop's circuit");
 
         await app.ChangeCreditAsync(failing, failingCustomer, 1m);
@@ -337,7 +337,7 @@ public sealed class FaultTests(FaultsFixture app)
         Assert.Empty((await app.GetAsync($"/api/eshops/{failing}/deliveries/{id}")).AsDelivery().Attempts);
 
         down = false;
-        var delivered = (await app.WaitForAsync($"/api/eshops/{failing}/deliveries/{id}", d => d["status"]!.GetValue<string>() == "succeeded",
+        var delivered = (await app.WaitForAsync($"/api/eshops/{failing}/deliveries/{id}", d => d.AsDelivery().Status == "succeeded",
             "the deferred attempt, once the circuit lets a request through", TimeSpan.FromSeconds(30))).AsDelivery();
         var attempt = Assert.Single(delivered.Attempts);
         Assert.Equal(1, attempt.Number);
@@ -355,7 +355,7 @@ public sealed class FaultTests(FaultsFixture app)
         {
             name = "keys lost", trigger = "customer.credit.changed", url = receiver.Url, retrySchedule = new[] { 1 },
             headers = new Dictionary<string, string> { ["X-Api-Key"] = "secret" },
-        }, 201))["id"]!.GetValue<Guid>();
+        }, 201)).AsCreatedWebhook().Id;
         // What a lost or replaced key ring leaves: a value nothing can decrypt any more.
         await ExecuteAsync($"update webhooks.mt_doc_webhook set data = jsonb_set(data, '{{{field}}}', '\"CfDJ8undecryptable\"') where id = @id",
             webhook);
@@ -376,12 +376,12 @@ public sealed class FaultTests(FaultsFixture app)
         await using var receiver = await ScriptedReceiver.StartAsync((c, i) => Answer(c, i == 0 ? 500 : 200));
         var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [1, 1]);
         await app.ChangeCreditAsync(eshop, customer, 1m);
-        var first = await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && d[0]!["attempts"]!.AsArray().Count == 1, "the first attempt");
-        var id = first[0]!["id"]!.GetValue<Guid>();
+        var first = await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && d[0]!.AsDelivery().Attempts.Count == 1, "the first attempt");
+        var id = first[0]!.AsDelivery().Id;
         // A request the HTTP client refuses to build: the retries meet an exception the sender does not expect.
         await ExecuteAsync("update webhooks.mt_doc_delivery set data = jsonb_set(data, '{request,method}', '\"GE T\"') where id = @id", id);
 
-        var delivery = (await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}", d => d["status"]!.GetValue<string>() != "pending",
+        var delivery = (await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}", d => d.AsDelivery().Status != "pending",
             "the delivery's end")).AsDelivery();
 
         Assert.Equal("failed", delivery.Status);
@@ -396,12 +396,12 @@ public sealed class FaultTests(FaultsFixture app)
         await using var receiver = await ScriptedReceiver.StartAsync((c, i) => Answer(c, i == 0 ? 500 : 200));
         var (eshop, webhook, customer) = await WebhookTo(receiver.Url, [2]);
         await app.ChangeCreditAsync(eshop, customer, 1m);
-        var first = await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && d[0]!["attempts"]!.AsArray().Count == 1, "the first attempt");
-        var id = first[0]!["id"]!.GetValue<Guid>();
+        var first = await app.WaitForDeliveriesAsync(eshop, webhook, d => d.Count == 1 && d[0]!.AsDelivery().Attempts.Count == 1, "the first attempt");
+        var id = first[0]!.AsDelivery().Id;
         // The retry cannot read its webhook any more, however often it is tried: it ends in the dead-letter queue.
         await ExecuteAsync("update webhooks.mt_doc_webhook set data = jsonb_set(data, '{createdAt}', '\"not a time\"') where id = @id", webhook);
 
-        var delivery = (await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}", d => d["status"]!.GetValue<string>() != "pending",
+        var delivery = (await app.WaitForAsync($"/api/eshops/{eshop}/deliveries/{id}", d => d.AsDelivery().Status != "pending",
             "the dead-lettered delivery's end")).AsDelivery();
 
         delivery.ShouldHaveFailed("internal error");
@@ -457,8 +457,8 @@ public sealed class FaultTests(FaultsFixture app)
         await AppendAsync(webhook, new WebhookRecoveryFinished(DateTimeOffset.UtcNow, 0));
         await app.PostAsync(recover, new { since = DateTimeOffset.UtcNow.AddDays(-1) }, 202);
         var history = (await app.WaitForAsync($"/api/eshops/{eshop}/webhooks/{webhook}/history",
-            h => h.AsArray().Count(c => c!["change"]!.GetValue<string>() == "recovery-finished") == 2, "the recovery's end")).AsArray();
-        Assert.Equal(2, history.Count(c => c!["change"]!.GetValue<string>() == "recovery-started"));
+            h => h.AsHistory().Count(c => c.Change == "recovery-finished") == 2, "the recovery's end")).AsHistory();
+        Assert.Equal(2, history.Count(c => c.Change == "recovery-started"));
     }
 
     [Fact]
@@ -478,11 +478,11 @@ public sealed class FaultTests(FaultsFixture app)
 
         var calls = Enumerable.Range(0, 3)
             .Select(_ => app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/recover", new { since }))
-            .Concat(failed.Select(d => app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{d!["id"]}/redeliver")));
+            .Concat(failed.AsDeliveries().Select(d => app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/deliveries/{d.Id}/redeliver")));
         var answers = await Task.WhenAll(calls);
 
         Assert.All(answers, a => Assert.Contains(a.Status, new[] { 202, 409 }));
-        await app.WaitForDeliveriesAsync(eshop, webhook, d => d.All(x => x!["status"]!.GetValue<string>() == "succeeded"), "all redelivered");
+        await app.WaitForDeliveriesAsync(eshop, webhook, d => d.AsDeliveries().All(x => x.Status == "succeeded"), "all redelivered");
         await Task.Delay(1000);
         var sent = receiver.Requests.GroupBy(r => r.Headers["webhook-id"]).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(30, sent.Count);

@@ -64,7 +64,7 @@ public sealed class FirstAttemptTests(FaultsFixture app)
         await QueueAndWaitAsync(attempt);
         await QueueAndWaitAsync(attempt);
 
-        Assert.Equal("succeeded", (await Delivery(eshop, attempt.DeliveryId))["status"]!.GetValue<string>());
+        Assert.Equal("succeeded", (await Delivery(eshop, attempt.DeliveryId)).AsDelivery().Status);
         Assert.Equal(["delivery_scheduled", "delivery_attempted", "delivery_succeeded"], await app.EventTypesAsync(attempt.DeliveryId));
         Assert.Single(receiver.Requests);
     }
@@ -100,12 +100,13 @@ public sealed class FirstAttemptTests(FaultsFixture app)
         await QueueAndWaitAsync(attempt);
 
         Assert.Empty(receiver.Requests);
-        var delivery = await Delivery(eshop, attempt.DeliveryId);
-        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
-        Assert.Equal(ErasePersonalDataHandler.Reason, delivery["failureReason"]!.GetValue<string>());
-        Assert.NotNull(delivery["contentErasedAt"]);
-        Assert.DoesNotContain(customer.ToString(), delivery.ToJsonString());
-        Assert.Empty(delivery["attempts"]!.AsArray());
+        var json = await Delivery(eshop, attempt.DeliveryId);
+        var delivery = json.AsDelivery();
+        Assert.Equal("failed", delivery.Status);
+        Assert.Equal(ErasePersonalDataHandler.Reason, delivery.FailureReason);
+        Assert.NotNull(delivery.ContentErasedAt);
+        Assert.DoesNotContain(customer.ToString(), json.ToJsonString());
+        Assert.Empty(delivery.Attempts);
     }
 
     [Fact]
@@ -134,8 +135,9 @@ public sealed class FirstAttemptTests(FaultsFixture app)
             (status, delivery) = await app.SendAsync(HttpMethod.Get, $"/api/eshops/{eshop}/deliveries/{attempt.DeliveryId}");
         }
         Assert.Equal(200, status);
-        Assert.Equal("failed", delivery!["status"]!.GetValue<string>());
-        Assert.Contains("internal error", delivery["failureReason"]!.GetValue<string>());
+        var failed = delivery!.AsDelivery();
+        Assert.Equal("failed", failed.Status);
+        Assert.Contains("internal error", failed.FailureReason);
         Assert.Empty(receiver.Requests);
     }
 }

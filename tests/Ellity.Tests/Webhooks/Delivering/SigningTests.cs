@@ -63,13 +63,13 @@ public sealed class SigningTests(AppFixture app)
         {
             name = "signed", trigger = "customer.credit.changed", url = post, body = "{ \"e\": \"#customer.email#\",  \"c\": #customer.credit# }",
         }, 201);
-        var secret = created["secret"]!.GetValue<string>();
+        var secret = created.AsCreatedWebhook().Secret;
         Assert.StartsWith("whsec_", secret);
         Assert.Equal(32, Convert.FromBase64String(secret["whsec_".Length..]).Length);
         var getSecret = (await app.PostAsync($"/api/eshops/{eshop}/webhooks", new
         {
             name = "signed get", trigger = "customer.credit.changed", url = get + "?e=#customer.email#",
-        }, 201))["secret"]!.GetValue<string>();
+        }, 201)).AsCreatedWebhook().Secret;
         var customer = await app.RegisterCustomerAsync(eshop, email: "žluťoučký@example.cz");
 
         await app.ChangeCreditAsync(eshop, customer, 1.5m);
@@ -94,17 +94,17 @@ public sealed class SigningTests(AppFixture app)
         {
             name = "rotating", trigger = "customer.credit.changed", url = endpoint, body = "{\"c\": #customer.credit#}",
         }, 201);
-        var (webhook, old) = (created["id"]!.GetValue<Guid>(), created["secret"]!.GetValue<string>());
+        var (webhook, old) = created.AsCreatedWebhook();
 
-        var rotated = await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret/rotate", null);
-        var current = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret");
+        var rotated = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret/rotate", null)).AsSecret();
+        var current = (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret")).AsSecret();
         var customer = await app.RegisterCustomerAsync(eshop);
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
-        var secret = rotated["secret"]!.GetValue<string>();
+        var secret = rotated.Secret;
         Assert.NotEqual(old, secret);
-        Assert.Equal(secret, current["secret"]!.GetValue<string>());
-        Assert.InRange(current["previousSecretExpiresAt"]!.GetValue<DateTimeOffset>(), DateTimeOffset.UtcNow.AddHours(23), DateTimeOffset.UtcNow.AddHours(25));
+        Assert.Equal(secret, current.Secret);
+        Assert.InRange(Assert.NotNull(current.PreviousSecretExpiresAt), DateTimeOffset.UtcNow.AddHours(23), DateTimeOffset.UtcNow.AddHours(25));
         var request = await app.SingleRequestAsync(eshop, endpoint);
         Assert.Equal(2, request.Headers["webhook-signature"].Split(' ').Length);
         AssertSignedWith(old, request);

@@ -19,7 +19,7 @@ public sealed class CustomHeadersTests(AppFixture app)
             name = "erp", trigger = "customer.credit.changed", url = endpoint, body = "{\"c\": #customer.credit#}",
             headers = new Dictionary<string, string> { ["Authorization"] = token, ["X-Api-Key"] = apiKey },
         }, 201);
-        var webhook = created["id"]!.GetValue<Guid>();
+        var webhook = created.AsWebhook().Id;
         var customer = await app.RegisterCustomerAsync(eshop);
 
         await app.ChangeCreditAsync(eshop, customer, 1m);
@@ -27,11 +27,11 @@ public sealed class CustomHeadersTests(AppFixture app)
         var request = await app.SingleRequestAsync(eshop, endpoint);
         Assert.Equal(token, request.Headers["Authorization"]);
         Assert.Equal(apiKey, request.Headers["X-Api-Key"]);
-        Assert.Equal("••••••", created["headers"]!["Authorization"]!.GetValue<string>());
+        Assert.Equal("••••••", created.AsWebhook().Headers["Authorization"]);
         var read = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}");
-        Assert.Equal("••••••", read["headers"]!["X-Api-Key"]!.GetValue<string>());
+        Assert.Equal("••••••", read.AsWebhook().Headers["X-Api-Key"]);
         var delivery = (await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))[0]!;
-        var events = await app.GetAsync($"/api/eshops/{eshop}/deliveries/{delivery["id"]}/events");
+        var events = await app.GetAsync($"/api/eshops/{eshop}/deliveries/{delivery.AsDelivery().Id}/events");
         foreach (var shown in new[] { created.ToJsonString(), read.ToJsonString(), delivery.ToJsonString(), events.ToJsonString() })
         {
             Assert.DoesNotContain(token, shown);
@@ -48,18 +48,18 @@ public sealed class CustomHeadersTests(AppFixture app)
         var endpoint = app.Receiver.NewEndpoint();
         var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, null);
 
-        var replaced = await app.PutAsync($"/api/eshops/{eshop}/webhooks/{webhook}/headers",
-            new { headers = new Dictionary<string, string> { ["X-Shop"] = "secret-1" } });
+        var replaced = (await app.PutAsync($"/api/eshops/{eshop}/webhooks/{webhook}/headers",
+            new { headers = new Dictionary<string, string> { ["X-Shop"] = "secret-1" } })).AsWebhook();
         var customer = await app.RegisterCustomerAsync(eshop);
         await app.ChangeCreditAsync(eshop, customer, 1m);
         var first = await app.SingleRequestAsync(eshop, endpoint);
-        var cleared = await app.PutAsync($"/api/eshops/{eshop}/webhooks/{webhook}/headers", new { headers = (object?)null });
+        var cleared = (await app.PutAsync($"/api/eshops/{eshop}/webhooks/{webhook}/headers", new { headers = (object?)null })).AsWebhook();
         await app.ChangeCreditAsync(eshop, customer, 1m);
         var second = (await app.Receiver.WaitForRequestsAsync(endpoint, 2)).Single(r => r != first);
 
-        Assert.Equal(["X-Shop"], replaced["headers"]!.AsObject().Select(h => h.Key));
+        Assert.Equal(["X-Shop"], replaced.Headers.Keys);
         Assert.Equal("secret-1", first.Headers["X-Shop"]);
-        Assert.Empty(cleared["headers"]!.AsObject());
+        Assert.Empty(cleared.Headers);
         Assert.False(second.Headers.ContainsKey("X-Shop"));
     }
 

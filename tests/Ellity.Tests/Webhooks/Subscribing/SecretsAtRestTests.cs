@@ -20,8 +20,8 @@ public sealed class SecretsAtRestTests(AppFixture app)
         {
             name = "at rest", trigger = "customer.credit.changed", url = endpoint, body = "{\"c\": #customer.credit#}",
         }, 201);
-        var (webhook, first) = (created["id"]!.GetValue<Guid>(), created["secret"]!.GetValue<string>());
-        var second = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret/rotate", null))["secret"]!.GetValue<string>();
+        var (webhook, first) = created.AsCreatedWebhook();
+        var second = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret/rotate", null)).AsSecret().Secret;
         var customer = await app.RegisterCustomerAsync(eshop);
 
         await app.ChangeCreditAsync(eshop, customer, 1m);
@@ -29,7 +29,7 @@ public sealed class SecretsAtRestTests(AppFixture app)
         var request = await app.SingleRequestAsync(eshop, endpoint);
         SigningTests.AssertSignedWith(first, request);
         SigningTests.AssertSignedWith(second, request);
-        Assert.Equal(second, (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret"))["secret"]!.GetValue<string>());
+        Assert.Equal(second, (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret")).AsSecret().Secret);
         Assert.Equal(0, await StoredCopiesOf(KeyOf(first)));
         Assert.Equal(0, await StoredCopiesOf(KeyOf(second)));
         Assert.Equal(0, await EventsOf(webhook, containing: WebhookSecrets.Prefix));
@@ -48,11 +48,11 @@ public sealed class SecretsAtRestTests(AppFixture app)
 
         var before = await app.SingleRequestAsync(eshop, endpoint);
         SigningTests.AssertSignedWith(legacy, before);
-        Assert.Equal(legacy, (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret"))["secret"]!.GetValue<string>());
+        Assert.Equal(legacy, (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret")).AsSecret().Secret);
         // The event and the webhook document: the search finds a secret stored in clear.
         Assert.Equal(2, await StoredCopiesOf(KeyOf(legacy)));
 
-        var rotated = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret/rotate", null))["secret"]!.GetValue<string>();
+        var rotated = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret/rotate", null)).AsSecret().Secret;
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
         var after = (await app.Receiver.WaitForRequestsAsync(endpoint, 2)).Single(r => r != before);
@@ -73,15 +73,15 @@ public sealed class SecretsAtRestTests(AppFixture app)
         var webhook = await AppendCreatedAsync(eshop, endpoint, unreadable);
 
         var problem = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret", 409);
-        var rotated = await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret/rotate", null);
+        var rotated = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret/rotate", null)).AsSecret();
         var customer = await app.RegisterCustomerAsync(eshop);
         await app.ChangeCreditAsync(eshop, customer, 1m);
 
         Assert.Equal("The webhook's signing secret cannot be decrypted: the Data Protection key ring may have been lost; rotate the secret.",
             problem["detail"]!.GetValue<string>());
-        var secret = rotated["secret"]!.GetValue<string>();
-        Assert.Null(rotated["previousSecretExpiresAt"]);
-        Assert.Equal(secret, (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret"))["secret"]!.GetValue<string>());
+        var secret = rotated.Secret;
+        Assert.Null(rotated.PreviousSecretExpiresAt);
+        Assert.Equal(secret, (await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/secret")).AsSecret().Secret);
         var request = await app.SingleRequestAsync(eshop, endpoint);
         Assert.Single(request.Headers["webhook-signature"].Split(' '));
         SigningTests.AssertSignedWith(secret, request);
