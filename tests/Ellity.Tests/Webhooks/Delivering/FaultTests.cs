@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Ellity.Tests.Infrastructure;
 using Ellity.Webhooks;
 using Ellity.Webhooks.Subscribing;
