@@ -30,6 +30,7 @@ public sealed class EllityApi : IDisposable
             new AuthenticationHeaderValue("Bearer", _operatorKey)))!;
         _eshopId = eshopId;
         _eshopKey = new AuthenticationHeaderValue("Bearer", shop["apiKey"]!.GetValue<string>());
+        await SendAsync(HttpMethod.Post, $"/api/eshops/{eshopId}/features/webhooks", new { });
     }
 
     public async Task<Guid> CreateWebhookAsync(string name, string url, string body, IReadOnlyList<int>? retrySchedule = null)

@@ -19,7 +19,7 @@ public static class OpenApiDocumentation
 
     private static readonly Dictionary<string, string> TagDescriptions = new()
     {
-        ["E-shops"] = "Registering an e-shop (the operator) and rotating its API key.",
+        ["E-shops"] = "Registering an e-shop (the operator), rotating its API key, adding and removing features (Webhooks), its history.",
         ["Webhooks"] = "A shop's webhooks: configuration, custom headers, signing secret, preview, statistics; the trigger catalog and the defaults.",
         ["Deliveries"] = "The delivery log, redelivery, Send test and recovery of failed deliveries.",
         ["Auditing"] = "A webhook's configuration history.",
@@ -118,7 +118,7 @@ public static class OpenApiDocumentation
             + "Another e-shop's resources are indistinguishable from ones that do not exist.")),
         StatusCodes.Status409Conflict => ("Conflict", Problem(document,
             "Someone else changed the same resource at the same time (retry the request), or its current state does not allow this "
-            + "(the problem's title and detail say why).")),
+            + "(the problem's title and detail say why): on a webhook route, that the e-shop has not added the Webhooks feature.")),
         StatusCodes.Status413PayloadTooLarge => ("PayloadTooLarge", Problem(document,
             $"The request is larger than {RequestLimits.MaxRequestBytes} bytes (1 MiB).")),
         StatusCodes.Status429TooManyRequests => ("TooManyRequests", Problem(document,

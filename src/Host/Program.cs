@@ -137,6 +137,7 @@ app.MapWolverineEndpoints(options =>
     options.RejectUnparseableQueryValues = true;
     EshopPolicies.RequireForEshopRoutes(options);
     EventTrace.Apply(options);
+    WebhooksFeature.Apply(options);
 });
 app.MapAdmin();
 

@@ -62,8 +62,8 @@ public sealed class AccessMatrixTests(AppFixture app) : IAsyncLifetime
     public async Task every_endpoint_answers_every_caller_and_spelling_as_its_access_rule_says_and_refusals_change_nothing()
     {
         var own = AppFixture.NewEshopId();
-        var ownKey = (await _host.PostAsync("/api/eshops", new { eshopId = own, name = "Own" }))["apiKey"]!.GetValue<string>();
-        var otherKey = (await _host.PostAsync("/api/eshops", new { eshopId = AppFixture.NewEshopId(), name = "Other" }))["apiKey"]!.GetValue<string>();
+        var ownKey = (await _host.RegisterEshopAsync(own))["apiKey"]!.GetValue<string>();
+        var otherKey = (await _host.RegisterEshopAsync(AppFixture.NewEshopId()))["apiKey"]!.GetValue<string>();
         var endpoint = app.Receiver.NewEndpoint();
         var created = await _host.PostAsync($"/api/eshops/{own}/webhooks",
             new { name = "matrix", trigger = "customer.credit.changed", url = endpoint, body = "{\"e\": \"#customer.email#\"}" });

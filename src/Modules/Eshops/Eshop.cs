@@ -1,13 +1,25 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Ellity.Eshops.Contracts;
 
 namespace Ellity.Eshops;
 
-public sealed record EshopRegistered(Guid StreamId, string EshopId, string Name, string ApiKeyHash, DateTimeOffset At);
+/// <summary>
+/// A new e-shop. <see cref="Features"/>: what it starts with, none since features exist (null in the streams of e-shops
+/// registered before, which count as having every feature).
+/// </summary>
+public sealed record EshopRegistered(Guid StreamId, string EshopId, string Name, string ApiKeyHash, DateTimeOffset At,
+    IReadOnlyList<string>? Features = null);
 
 /// <summary>A new API key replaced the old one, which stops working at once.</summary>
 public sealed record ApiKeyRotated(string ApiKeyHash, DateTimeOffset At);
+
+/// <summary>The e-shop added <see cref="Feature"/> (see <see cref="EshopFeature"/>); who did it is the event's user name.</summary>
+public sealed record EshopFeatureAdded(string EshopId, string Feature, DateTimeOffset At);
+
+/// <summary>The e-shop removed <see cref="Feature"/>; what the feature had set up is kept for when it is added again.</summary>
+public sealed record EshopFeatureRemoved(string EshopId, string Feature, DateTimeOffset At);
 
 /// <summary>An e-shop that may use the API, with the hash of its API key (the key itself is never stored).</summary>
 public sealed partial record Eshop(Guid Id, string EshopId, string Name, string ApiKeyHash, DateTimeOffset CreatedAt)
@@ -24,16 +36,11 @@ public sealed partial record Eshop(Guid Id, string EshopId, string Name, string 
     public Eshop Apply(ApiKeyRotated e) => this with { ApiKeyHash = e.ApiKeyHash };
 
     /// <summary>E-shop ids are strings; their streams need a Guid, derived so the same id always finds the same stream.</summary>
-    public static Guid StreamIdFor(string eshopId)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("ellity-eshop:" + eshopId));
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
-    }
+    public static Guid StreamIdFor(string eshopId) => EshopFeatures.IdFor(eshopId);
 }
 
-public sealed record EshopResponse(string EshopId, string Name, DateTimeOffset CreatedAt);
+/// <summary><see cref="Features"/>: the features the e-shop has added (see <see cref="EshopFeature"/>).</summary>
+public sealed record EshopResponse(string EshopId, string Name, DateTimeOffset CreatedAt, IReadOnlyList<string> Features);
 
 /// <summary>Shown once, when the key is issued.</summary>
 public sealed record EshopWithKeyResponse(string EshopId, string Name, DateTimeOffset CreatedAt, string ApiKey);

@@ -52,11 +52,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (_database != "") await TestPostgres.DropDatabaseAsync(_database);
     }
 
-    /// <summary>A new e-shop, registered with the operator key as the walkthrough does; its API key is what the owner signs in with.</summary>
-    public async Task<Eshop> RegisterEshopAsync()
+    /// <summary>
+    /// A new e-shop, registered with the operator key as the walkthrough does; its API key is what the owner signs in with.
+    /// It has added the Webhooks feature unless told otherwise.
+    /// </summary>
+    public async Task<Eshop> RegisterEshopAsync(bool withWebhooks = true)
     {
         var id = AppFixture.NewEshopId();
         var created = await ApiAsync(HttpMethod.Post, "/api/eshops", new { eshopId = id, name = "Shop " + id }, AppFixture.OperatorKey);
+        if (withWebhooks) await ApiAsync(HttpMethod.Post, $"/api/eshops/{id}/features/webhooks", null, AppFixture.OperatorKey);
         return new Eshop(id, created["apiKey"]!.GetValue<string>());
     }
 

@@ -73,11 +73,12 @@ public class AppFixture : IAsyncLifetime
     /// <summary>A new registered e-shop (every e-shop route needs one); the tests act for it with the operator key.</summary>
     public async Task<string> NewEshopAsync() => (await RegisterEshopAsync()).Eshop;
 
-    /// <summary>A new registered e-shop and its API key.</summary>
-    public async Task<(string Eshop, string Key)> RegisterEshopAsync()
+    /// <summary>A new registered e-shop and its API key; it has added the Webhooks feature unless told otherwise.</summary>
+    public async Task<(string Eshop, string Key)> RegisterEshopAsync(bool withWebhooks = true)
     {
         var eshop = NewEshopId();
         var created = await PostAsync("/api/eshops", new { eshopId = eshop, name = "Shop " + eshop }, 201);
+        if (withWebhooks) await PostAsync($"/api/eshops/{eshop}/features/webhooks", null);
         return (eshop, created.AsRegisteredEshop().ApiKey);
     }
 

@@ -88,12 +88,20 @@ public sealed class HostProcess : IAsyncDisposable
         return System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
-    /// <summary>Registers a new e-shop with the operator key: every e-shop route needs a registered one.</summary>
+    /// <summary>Registers a new e-shop with the operator key (every e-shop route needs a registered one), with the Webhooks feature.</summary>
     public async Task<string> NewEshopAsync()
     {
         var eshop = AppFixture.NewEshopId();
-        await PostAsync("/api/eshops", new { eshopId = eshop, name = "Shop " + eshop });
+        await RegisterEshopAsync(eshop);
         return eshop;
+    }
+
+    /// <summary>Registers <paramref name="eshop"/> and adds the Webhooks feature; returns the registration (with its API key).</summary>
+    public async Task<System.Text.Json.Nodes.JsonNode> RegisterEshopAsync(string eshop)
+    {
+        var registered = await PostAsync("/api/eshops", new { eshopId = eshop, name = "Shop " + eshop });
+        await PostAsync($"/api/eshops/{eshop}/features/webhooks", new { });
+        return registered;
     }
 
     /// <summary>SIGKILL: no shutdown, no flushing, exactly like a crash.</summary>

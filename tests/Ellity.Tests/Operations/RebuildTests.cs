@@ -72,6 +72,7 @@ public sealed class RebuildTests(ITestOutputHelper output) : IAsyncLifetime
         await using (var host = await HostProcess.StartAsync(_db, port))
         {
             await SendAsync(host, HttpMethod.Post, "/api/eshops", new { eshopId = eshop, name = "Rebuilt shop" });
+            await SendAsync(host, HttpMethod.Post, $"/api/eshops/{eshop}/features/webhooks", null);
             foreach (var (path, body) in new[] { ("/ok", "{\"credit\": #customer.credit#}"), ("/fail", null), ("/gone", null) })
                 webhooks.Add((await SendAsync(host, HttpMethod.Post, $"/api/eshops/{eshop}/webhooks", new
                 {

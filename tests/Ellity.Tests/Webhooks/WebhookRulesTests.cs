@@ -1,4 +1,5 @@
 using Ellity.Customers.Contracts;
+using Ellity.Eshops.Contracts;
 using Ellity.Webhooks;
 using Ellity.Webhooks.Delivering;
 using Ellity.Webhooks.Dispatching;
@@ -146,6 +147,32 @@ public sealed class WebhookRulesTests
         Assert.Equal(Now.AddSeconds(500 + 660), late.RetryAt);
         Assert.Null(AttemptDeliveryHandler.Defer(delivery, 1, Now.AddSeconds(660), TimeSpan.FromSeconds(30), 0));
         Assert.Null(AttemptDeliveryHandler.Defer(NewDelivery([]), 1, Now, TimeSpan.FromSeconds(30), 0));
+    }
+
+    private static EshopFeatures Features(params (string Feature, DateTimeOffset Since)[] added) =>
+        new() { Id = EshopFeatures.IdFor("shop"), EshopId = "shop", Added = added.ToDictionary(x => x.Feature, x => x.Since) };
+
+    [Fact]
+    public void without_the_webhooks_feature_nothing_is_sent_not_even_a_manual_redelivery()
+    {
+        var delivery = NewDelivery([5]);
+
+        Assert.Equal(WebhooksFeature.Removed, AttemptDeliveryHandler.NotSent(delivery, NewWebhook(), Features()));
+        Assert.Equal(WebhooksFeature.Removed,
+            AttemptDeliveryHandler.NotSent(delivery with { NextAttemptManual = true }, NewWebhook(), Features()));
+        Assert.Null(AttemptDeliveryHandler.NotSent(delivery, NewWebhook(), Features((EshopFeature.Webhooks, Now))));
+        // An e-shop registered before features existed has no document, and every feature.
+        Assert.Null(AttemptDeliveryHandler.NotSent(delivery, NewWebhook(), null));
+    }
+
+    [Fact]
+    public void a_retry_planned_before_the_webhooks_feature_was_last_added_is_not_sent_but_a_manual_redelivery_is()
+    {
+        var delivery = NewDelivery([5], previousAttempts: 1);
+        var addedAgain = Features((EshopFeature.Webhooks, Now.AddMinutes(1)));
+
+        Assert.Equal(WebhooksFeature.Removed, AttemptDeliveryHandler.NotSent(delivery, NewWebhook(), addedAgain));
+        Assert.Null(AttemptDeliveryHandler.NotSent(delivery with { NextAttemptManual = true }, NewWebhook(), addedAgain));
     }
 
     [Fact]

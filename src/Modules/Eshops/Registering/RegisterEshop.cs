@@ -25,14 +25,14 @@ public static class RegisterEshopEndpoint
                 detail: $"E-shop '{command.EshopId}' is already registered; rotate its key to get a new one.").ProblemDetails;
     }
 
-    /// <summary>Registers an e-shop and returns its API key once.</summary>
+    /// <summary>Registers an e-shop and returns its API key once. It starts with no features: it adds Webhooks itself.</summary>
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [WolverinePost("/api/eshops"), Tags("E-shops"), Authorize(Policy = EshopPolicies.Operator)]
     public static (Created<EshopWithKeyResponse>, IStartStream) Post(RegisterEshop? command)
     {
         var key = ApiKeys.New();
         var registered = new EshopRegistered(Eshop.StreamIdFor(command!.EshopId!), command.EshopId!, command.Name!.Trim(), ApiKeys.Hash(key),
-            DateTimeOffset.UtcNow);
+            DateTimeOffset.UtcNow, Features: []);
         return (TypedResults.Created($"/api/eshops/{registered.EshopId}", new EshopWithKeyResponse(registered.EshopId, registered.Name, registered.At, key)),
             MartenOps.StartStream<Eshop>(registered.StreamId, registered));
     }

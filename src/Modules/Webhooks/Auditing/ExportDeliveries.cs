@@ -16,7 +16,7 @@ public static class ExportDeliveriesEndpoint
     /// <summary>How much is gathered before it is handed to the response: fewer, larger chunks.</summary>
     private const int ChunkBytes = 64 * 1024;
 
-    [WolverineGet("/api/eshops/{eshopId}/deliveries/export"), Tags("Deliveries"), EnableRateLimiting(WebhookRateLimits.Export)]
+    [WolverineGet("/api/eshops/{eshopId}/deliveries/export"), Tags("Deliveries"), EnableRateLimiting(WebhookRateLimits.Export), KeptWithoutWebhooksFeature]
     [ProducesResponseType<DeliveryResponse>(StatusCodes.Status200OK, ContentType)] // the schema of each line
     public static Results<PushStreamHttpResult, ValidationProblem> Get(string eshopId, DateTimeOffset? from, DateTimeOffset? to,
         IQuerySession session, IOptions<HttpJsonOptions> json, CancellationToken ct)

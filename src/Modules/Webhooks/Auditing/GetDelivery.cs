@@ -3,7 +3,7 @@ namespace Ellity.Webhooks.Auditing;
 public static class GetDeliveryEndpoint
 {
     /// <summary>The delivery now, or as it was at <c>asOf</c> (a version of its stream or a time), folded from its events.</summary>
-    [WolverineGet("/api/eshops/{eshopId}/deliveries/{deliveryId}"), Tags("Deliveries")]
+    [WolverineGet("/api/eshops/{eshopId}/deliveries/{deliveryId}"), Tags("Deliveries"), KeptWithoutWebhooksFeature]
     public static async Task<Results<Ok<DeliveryResponse>, ValidationProblem, ProblemHttpResult>> Get(
         string eshopId, Guid deliveryId, string? asOf, IQuerySession session, CancellationToken ct)
     {

@@ -5,7 +5,7 @@ public sealed record DeliveryEventResponse(long Version, string Type, DateTimeOf
 public static class GetDeliveryEventsEndpoint
 {
     /// <summary>The delivery's raw event stream, as an auditor would replay it.</summary>
-    [WolverineGet("/api/eshops/{eshopId}/deliveries/{deliveryId}/events"), Tags("Deliveries")]
+    [WolverineGet("/api/eshops/{eshopId}/deliveries/{deliveryId}/events"), Tags("Deliveries"), KeptWithoutWebhooksFeature]
     public static async Task<Results<Ok<IReadOnlyList<DeliveryEventResponse>>, ProblemHttpResult>> GetEvents(
         string eshopId, Guid deliveryId, IQuerySession session, CancellationToken ct)
     {

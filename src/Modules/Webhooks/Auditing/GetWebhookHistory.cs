@@ -14,7 +14,7 @@ public static class GetWebhookHistoryEndpoint
     /// <summary>Changes the system made on its own (a receiver answering 410, a webhook failing too long) have no API key behind them.</summary>
     public const string SystemActor = "system";
 
-    [WolverineGet("/api/eshops/{eshopId}/webhooks/{webhookId}/history"), Tags("Auditing")]
+    [WolverineGet("/api/eshops/{eshopId}/webhooks/{webhookId}/history"), Tags("Auditing"), KeptWithoutWebhooksFeature]
     public static async Task<Results<Ok<IReadOnlyList<WebhookChange>>, ProblemHttpResult>> Get(
         string eshopId, Guid webhookId, IQuerySession session, CancellationToken ct)
     {

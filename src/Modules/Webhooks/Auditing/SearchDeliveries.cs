@@ -3,7 +3,7 @@ namespace Ellity.Webhooks.Auditing;
 /// <summary>The delivery log of a whole e-shop (see <see cref="DeliverySearch"/>).</summary>
 public static class SearchDeliveriesEndpoint
 {
-    [WolverineGet("/api/eshops/{eshopId}/deliveries"), Tags("Deliveries")]
+    [WolverineGet("/api/eshops/{eshopId}/deliveries"), Tags("Deliveries"), KeptWithoutWebhooksFeature]
     public static async Task<Results<Ok<DeliveryPage>, ValidationProblem>> Get(
         string eshopId, string? status, string? trigger, int? statusCode, DateTimeOffset? from, DateTimeOffset? to,
         Guid? webhookId, int? limit, string? cursor, IQuerySession session, CancellationToken ct)

@@ -3,7 +3,7 @@ namespace Ellity.Webhooks.Auditing;
 /// <summary>One webhook's delivery log: the e-shop log's filters and cursor, within that webhook (deleted ones included, for audits).</summary>
 public static class SearchWebhookDeliveriesEndpoint
 {
-    [WolverineGet("/api/eshops/{eshopId}/webhooks/{webhookId}/deliveries"), Tags("Deliveries")]
+    [WolverineGet("/api/eshops/{eshopId}/webhooks/{webhookId}/deliveries"), Tags("Deliveries"), KeptWithoutWebhooksFeature]
     public static async Task<Results<Ok<DeliveryPage>, ValidationProblem, ProblemHttpResult>> Get(
         string eshopId, Guid webhookId, string? status, string? trigger, int? statusCode, DateTimeOffset? from,
         DateTimeOffset? to, int? limit, string? cursor, IQuerySession session, CancellationToken ct)

@@ -8,21 +8,29 @@ using Wolverine.Attributes;
 namespace Ellity.Webhooks.Delivering;
 
 /// <summary>
-/// Make attempt number <see cref="Attempt"/> of a delivery. Knowing the webhook up front lets the
-/// delivery and its webhook be read in one round trip (messages queued before it was added lack it).
+/// Make attempt number <see cref="Attempt"/> of a delivery. Knowing the webhook and the e-shop up front lets the
+/// delivery, its webhook and the e-shop's features be read in one round trip (messages queued before they were added lack them).
 /// </summary>
 /// <see cref="Postponed"/>: how many times in a row it found no free slot and was put back.
 /// <see cref="Plan"/>: a first attempt queued before its delivery's stream was written; the stream starts with this
 /// event and the attempt's outcome, in one write. <see cref="NotSent"/>: why a planned delivery cannot be sent at all
 /// (its request did not render); its stream is started ended.
 public sealed record AttemptDelivery(Guid DeliveryId, int Attempt = 1, Guid? WebhookId = null, int Postponed = 0,
-    DeliveryScheduled? Plan = null, string? NotSent = null);
+    DeliveryScheduled? Plan = null, string? NotSent = null, string? EshopId = null)
+{
+    /// <summary>The next attempt of <paramref name="delivery"/>, numbered <paramref name="attempt"/>.</summary>
+    public static AttemptDelivery Next(Delivery delivery, int attempt) => new(delivery.Id, attempt, delivery.WebhookId, EshopId: delivery.EshopId);
+}
 
 /// <summary>What an attempt's outcome means: the events to record, and when to retry.</summary>
 public sealed record AttemptOutcome(IReadOnlyList<object> Events, DateTimeOffset? RetryAt);
 
-/// <summary>What an attempt found when it was loaded: the delivery at the version of its stream, its webhook, its customer's erasure.</summary>
-public sealed record AttemptState(AttemptDelivery Command, long Version, Delivery Delivery, Webhook? Webhook, DateTimeOffset? ErasedAt);
+/// <summary>
+/// What an attempt found when it was loaded: the delivery at the version of its stream, its webhook, its customer's erasure,
+/// its e-shop's features.
+/// </summary>
+public sealed record AttemptState(AttemptDelivery Command, long Version, Delivery Delivery, Webhook? Webhook, DateTimeOffset? ErasedAt,
+    EshopFeatures? Features = null);
 
 public static partial class AttemptDeliveryHandler
 {
@@ -59,13 +67,16 @@ public static partial class AttemptDeliveryHandler
 
     /// <summary>
     /// Why a due attempt is not sent at all: its webhook was deleted, or switched off (by its owner or
-    /// automatically). Switching a webhook off stops its pending retries as it stops new deliveries; the
-    /// delivery fails with the reason and can be redelivered. A test or a manual redelivery of a switched-off
-    /// webhook is sent: someone just asked for it.
+    /// automatically), or its e-shop removed the Webhooks feature. Switching a webhook off stops its pending retries as it
+    /// stops new deliveries; the delivery fails with the reason and can be redelivered. A test or a manual redelivery of a
+    /// switched-off webhook is sent: someone just asked for it. Without the feature nothing is, and a delivery planned
+    /// before the feature was last added was ended by its removal.
     /// </summary>
-    public static string? NotSent(Delivery delivery, Webhook? webhook) => webhook switch
+    public static string? NotSent(Delivery delivery, Webhook? webhook, EshopFeatures? features) => webhook switch
     {
         null or { Deleted: true } => "Not sent: the webhook was deleted.",
+        _ when !WebhooksFeature.Allows(features, delivery.Test || delivery.NextAttemptManual ? DateTimeOffset.MaxValue : delivery.ScheduledAt) =>
+            WebhooksFeature.Removed,
         { Enabled: false } when !delivery.Test && !delivery.NextAttemptManual => webhook.DisabledReason is { } why
             ? $"Not sent: the webhook was switched off automatically. {why}"
             : "Not sent: the webhook was switched off.",
@@ -100,7 +111,7 @@ public static partial class AttemptDeliveryHandler
     /// </summary>
     public static AttemptRecord? Unsent(AttemptState state, DateTimeOffset now, ILogger logger)
     {
-        var (command, version, delivery, webhook, erasedAt) = state;
+        var (command, version, delivery, webhook, erasedAt, features) = state;
         if (command.Plan is { } start)
         {
             if (erasedAt is { } erased && start.SourceOccurredAt < erased)
@@ -108,7 +119,7 @@ public static partial class AttemptDeliveryHandler
                     Start: start);
             if (command.NotSent is { } unsendable) return new AttemptRecord(delivery.Id, 0, [DeliveryFailed.Unsent(start, unsendable)], Start: start);
         }
-        if (NotSent(delivery, webhook) is not { } reason) return null;
+        if (NotSent(delivery, webhook, features) is not { } reason) return null;
         LogNotSent(logger, delivery.Id, delivery.WebhookId, reason);
         return new AttemptRecord(delivery.Id, version, [new DeliveryFailed(now, delivery.Attempts.Count, reason, delivery.WebhookId)],
             Start: command.Plan);
@@ -122,7 +133,7 @@ public static partial class AttemptDeliveryHandler
         WebhookConcurrency concurrency, WebhookHeaders headers, WebhookSecretProtector secretProtector, DeliveryTelemetry telemetry,
         ILogger logger, CancellationToken ct)
     {
-        var (command, version, delivery, webhook, _) = state;
+        var (command, version, delivery, webhook, _, _) = state;
         using var scope = logger.BeginScope(new Dictionary<string, object>
         {
             ["DeliveryId"] = delivery.Id, ["WebhookId"] = delivery.WebhookId, ["EshopId"] = delivery.EshopId, ["Attempt"] = command.Attempt,
@@ -181,7 +192,7 @@ public static partial class AttemptDeliveryHandler
             delivery.Id, command.Attempt, delivery.WebhookId, attempt.StatusCode, attempt.DurationMs, attempt.Error);
         var outcome = Decide(delivery, attempt, DateTimeOffset.UtcNow, delivery.RetrySchedule, settings.RetryJitter, Random.Shared.NextDouble());
         return new AttemptRecord(delivery.Id, version, outcome.Events,
-            outcome.RetryAt is null ? null : new AttemptDelivery(delivery.Id, attempt.Number + 1, delivery.WebhookId),
+            outcome.RetryAt is null ? null : AttemptDelivery.Next(delivery, attempt.Number + 1),
             outcome.RetryAt ?? default, command.Plan);
     }
 
@@ -233,10 +244,10 @@ public static partial class AttemptDeliveryHandler
     }
 
     /// <summary>
-    /// The delivery, the version of its stream it was folded at, and its webhook, in one round trip; null when there is
-    /// nothing to do. The version is read before the document: an append committed in between makes the document newer
-    /// than the version, which the recorder then refuses as a conflict, never the other way round. A first attempt carries
-    /// its delivery as planned, and reads instead whether its customer's personal data was erased since.
+    /// The delivery, the version of its stream it was folded at, its webhook and its e-shop's features, in one round trip;
+    /// null when there is nothing to do. The version is read before the document: an append committed in between makes the
+    /// document newer than the version, which the recorder then refuses as a conflict, never the other way round. A first
+    /// attempt carries its delivery as planned, and reads instead whether its customer's personal data was erased since.
     /// </summary>
     public static async Task<AttemptState?> ReadAsync(IQuerySession session, AttemptDelivery command, CancellationToken ct)
     {
@@ -245,6 +256,8 @@ public static partial class AttemptDeliveryHandler
         var loaded = command.Plan is { } plan ? Task.FromResult<Delivery?>(Delivery.Create(plan)) : reads.Load<Delivery>(command.DeliveryId);
         var webhook = command.WebhookId is { } webhookId ? reads.Load<Webhook>(webhookId) : Task.FromResult<Webhook?>(null);
         var erased = command.Plan?.CustomerId is { } customerId ? reads.Load<ErasedCustomer>(customerId) : Task.FromResult<ErasedCustomer?>(null);
+        var eshopId = command.EshopId ?? command.Plan?.EshopId;
+        var features = eshopId is not null ? reads.Load<EshopFeatures>(EshopFeatures.IdFor(eshopId)) : null;
         await reads.Execute(ct);
         var version = (await state)?.Version ?? 0;
         // A first attempt whose stream is already written was recorded by a twin of this message (a replay).
@@ -252,7 +265,8 @@ public static partial class AttemptDeliveryHandler
         // Finished, gone, or superseded by a newer attempt (a manual redelivery): nothing to do.
         if (await loaded is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != command.Attempt) return null;
         return new AttemptState(command, version, delivery,
-            await webhook ?? await session.LoadAsync<Webhook>(delivery.WebhookId, ct), (await erased)?.ErasedAt);
+            await webhook ?? await session.LoadAsync<Webhook>(delivery.WebhookId, ct), (await erased)?.ErasedAt,
+            features is not null ? await features : await session.LoadAsync<EshopFeatures>(EshopFeatures.IdFor(delivery.EshopId), ct));
     }
 
     [LoggerMessage(LogLevel.Error, "Delivery {DeliveryId} attempt {Attempt} could not be sent")]

@@ -77,7 +77,7 @@ public static class RecoverWebhookHandler
             if (stream.Aggregate is not { Status: DeliveryStatus.Failed } delivery) continue;
             var requested = RedeliverEndpoint.Decide(delivery, now);
             stream.AppendOne(requested);
-            messages.Add(new AttemptDelivery(delivery.Id, requested.NextAttempt, delivery.WebhookId));
+            messages.Add(AttemptDelivery.Next(delivery, requested.NextAttempt));
             redelivered++;
         }
         if (batch.Count == RecoverWebhookEndpoint.BatchSize)

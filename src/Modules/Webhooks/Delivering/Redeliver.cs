@@ -35,7 +35,7 @@ public static class RedeliverEndpoint
     {
         var requested = Decide(delivery!, DateTimeOffset.UtcNow);
         return (TypedResults.Accepted($"/api/eshops/{eshopId}/deliveries/{delivery!.Id}", new RedeliveryResponse(delivery.Id, requested.NextAttempt)),
-            [requested], [new AttemptDelivery(delivery.Id, requested.NextAttempt, delivery.WebhookId)]);
+            [requested], [AttemptDelivery.Next(delivery, requested.NextAttempt)]);
     }
 }
 

@@ -86,8 +86,10 @@ public static class DispatchCustomerEvents
             .Where(w => w.EshopId.IsOneOf(eshopIds) && w.Trigger.IsOneOf(triggers) && w.Enabled && !w.Deleted)
             .ToList();
         var erasures = reads.LoadMany<ErasedCustomer>().ById(customerIds);
+        var added = reads.LoadMany<EshopFeatures>().ById(eshopIds.Select(EshopFeatures.IdFor).ToArray());
         await reads.Execute(ct);
         var erased = (await erasures).ToDictionary(x => x.Id, x => x.ErasedAt);
+        var features = (await added).ToDictionary(x => x.EshopId);
         var webhooks = (await matching).ToLookup(w => (w.EshopId, w.Trigger));
 
         var attempts = new List<AttemptDelivery>();
@@ -98,6 +100,8 @@ public static class DispatchCustomerEvents
         {
             // An event that waited past its customer's erasure is not sent: its personal data is gone.
             if (erased.TryGetValue(e.Customer.Id, out var erasedAt) && e.OccurredAt < erasedAt) continue;
+            // Nor is one that happened while its e-shop was without the Webhooks feature.
+            if (!WebhooksFeature.Allows(features.GetValueOrDefault(e.Customer.EshopId), e.OccurredAt)) continue;
             var due = eventTriggers.SelectMany(t => webhooks[(e.Customer.EshopId, t.Name)].Where(w => w.Accepts(e.OccurredAt))
                 .Select(w => (Webhook: w, Trigger: t))).ToList();
             if (due.Count == 0) continue;
@@ -167,7 +171,7 @@ public sealed record PlannedDelivery(DeliveryScheduled Scheduled, string? NotSen
     {
         if (NotSent is null)
             return (MartenOps.StartStream<Delivery>(Scheduled.DeliveryId, Scheduled),
-                new AttemptDelivery(Scheduled.DeliveryId, WebhookId: Scheduled.WebhookId));
+                new AttemptDelivery(Scheduled.DeliveryId, WebhookId: Scheduled.WebhookId, EshopId: Scheduled.EshopId));
         telemetry.Ended(Scheduled.Trigger, succeeded: false);
         return (MartenOps.StartStream<Delivery>(Scheduled.DeliveryId, Scheduled, DeliveryFailed.Unsent(Scheduled, NotSent)), null);
     }

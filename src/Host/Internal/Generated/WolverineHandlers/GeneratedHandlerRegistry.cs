@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] HandlerTypes()
         {
-            return new System.Type[] { typeof(Ellity.Customers.ErasingPersonalData.MaskCustomerEventsHandler), typeof(Ellity.Webhooks.Delivering.AttemptDeliveryHandler), typeof(Ellity.Webhooks.Delivering.DeadLetteredAttemptHandler), typeof(Ellity.Webhooks.Delivering.DisableFailingWebhookHandler), typeof(Ellity.Webhooks.Delivering.RecoverWebhookHandler), typeof(Ellity.Webhooks.Dispatching.DispatchCustomerEvents), typeof(Ellity.Webhooks.Erasing.ErasePersonalDataHandler) };
+            return new System.Type[] { typeof(Ellity.Customers.ErasingPersonalData.MaskCustomerEventsHandler), typeof(Ellity.Webhooks.Delivering.AttemptDeliveryHandler), typeof(Ellity.Webhooks.Delivering.DeadLetteredAttemptHandler), typeof(Ellity.Webhooks.Delivering.DisableFailingWebhookHandler), typeof(Ellity.Webhooks.Delivering.EndDeliveriesWithoutFeatureHandler), typeof(Ellity.Webhooks.Delivering.RecoverWebhookHandler), typeof(Ellity.Webhooks.Dispatching.DispatchCustomerEvents), typeof(Ellity.Webhooks.Erasing.ErasePersonalDataHandler) };
         }
 
         public override System.Type[] MessageTypes()
@@ -34,7 +34,9 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.CustomerPersonalDataErasedIntegrationEventHandler1607075093))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.CustomerRegisteredIntegrationEventHandler2015731645))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.CustomerTierChangedIntegrationEventHandler1425738893))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.EndDeliveriesWithoutFeatureHandler401927431))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.EraseCustomerDeliveriesHandler1914745610))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.EshopFeatureRemovedIntegrationEventHandler1065465349))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.FaultHandler1354634214))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.FaultHandler828517392))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.MaskCustomerEventsHandler862066458))]
@@ -44,6 +46,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.AttemptDeliveryHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.DeadLetteredAttemptHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.DisableFailingWebhookHandler))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.EndDeliveriesWithoutFeatureHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.RecoverWebhookHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Dispatching.DispatchCustomerEvents))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Erasing.ErasePersonalDataHandler))]
@@ -53,7 +56,9 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Customers.Contracts.CustomerRegisteredIntegrationEvent))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Customers.Contracts.CustomerTierChangedIntegrationEvent))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Customers.ErasingPersonalData.MaskCustomerEvents))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Eshops.Contracts.EshopFeatureRemovedIntegrationEvent))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.AttemptDelivery))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.EndDeliveriesWithoutFeature))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.RecoverWebhook))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Erasing.EraseCustomerDeliveries))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.WebhookFailing))]

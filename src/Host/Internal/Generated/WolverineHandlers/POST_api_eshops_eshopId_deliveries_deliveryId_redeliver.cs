@@ -31,6 +31,14 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Delivering.RedeliverEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/deliveries/{deliveryId}/redeliver").SetTag("http.request.method", "POST");
+            var problemDetails1 = await Ellity.Webhooks.WebhooksFeature.BeforeAsync(httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -54,11 +62,11 @@ namespace Internal.Generated.WolverineHandlers
             var stream_delivery = await documentSession.Events.FetchForWriting<Ellity.Webhooks.Delivery>(deliveryId, httpContext.RequestAborted);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", deliveryId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "Ellity.Webhooks.Delivery");
-            var problemDetails1 = await Ellity.Webhooks.Delivering.RedeliverEndpoint.ValidateAsync(stream_delivery.Aggregate, eshopId, deliveryId, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+            var problemDetails2 = await Ellity.Webhooks.Delivering.RedeliverEndpoint.ValidateAsync(stream_delivery.Aggregate, eshopId, deliveryId, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
-                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
                 return;
             }
 

@@ -42,6 +42,14 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Subscribing.CreateWebhookEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks").SetTag("http.request.method", "POST");
+            var problemDetails1 = await Ellity.Webhooks.WebhooksFeature.BeforeAsync(httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -52,11 +60,11 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (input, jsonContinue) = await ReadJsonAsync<Ellity.Webhooks.Subscribing.WebhookInput>(httpContext, true);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var problemDetails1 = await Ellity.Webhooks.Subscribing.CreateWebhookEndpoint.ValidateAsync(eshopId, input, documentSession, _optionsOfWebhooksOptions, _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
+            var problemDetails2 = await Ellity.Webhooks.Subscribing.CreateWebhookEndpoint.ValidateAsync(eshopId, input, documentSession, _optionsOfWebhooksOptions, _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
-                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
                 return;
             }
 

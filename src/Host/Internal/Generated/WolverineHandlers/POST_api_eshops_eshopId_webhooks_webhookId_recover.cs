@@ -34,6 +34,14 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Delivering.RecoverWebhookEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/recover").SetTag("http.request.method", "POST");
+            var problemDetails1 = await Ellity.Webhooks.WebhooksFeature.BeforeAsync(httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -60,11 +68,11 @@ namespace Internal.Generated.WolverineHandlers
             var stream_webhook = await documentSession.Events.FetchForWriting<Ellity.Webhooks.Webhook>(webhookId, httpContext.RequestAborted);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", webhookId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "Ellity.Webhooks.Webhook");
-            var problemDetails1 = Ellity.Webhooks.Delivering.RecoverWebhookEndpoint.Validate(stream_webhook.Aggregate, eshopId, webhookId, input, _optionsOfWebhooksOptions);
+            var problemDetails2 = Ellity.Webhooks.Delivering.RecoverWebhookEndpoint.Validate(stream_webhook.Aggregate, eshopId, webhookId, input, _optionsOfWebhooksOptions);
             // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
-                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
                 return;
             }
 

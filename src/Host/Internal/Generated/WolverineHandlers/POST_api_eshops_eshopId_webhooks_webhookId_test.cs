@@ -40,6 +40,14 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Dispatching.SendTestEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}/test").SetTag("http.request.method", "POST");
+            var problemDetails1 = await Ellity.Webhooks.WebhooksFeature.BeforeAsync(httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -60,11 +68,11 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             var webhook = await documentSession.Events.FetchLatest<Ellity.Webhooks.Webhook>(WebhookId, httpContext.RequestAborted);
-            var problemDetails1 = Ellity.Webhooks.Dispatching.SendTestEndpoint.Validate(webhook, eshopId, WebhookId);
+            var problemDetails2 = Ellity.Webhooks.Dispatching.SendTestEndpoint.Validate(webhook, eshopId, WebhookId);
             // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
-                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
                 return;
             }
 

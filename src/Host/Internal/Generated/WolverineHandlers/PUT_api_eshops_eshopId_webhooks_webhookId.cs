@@ -37,6 +37,14 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ellity.Webhooks.Subscribing.UpdateWebhookEndpoint").SetTag("http.route", "/api/eshops/{eshopId}/webhooks/{webhookId}").SetTag("http.request.method", "PUT");
+            var problemDetails1 = await Ellity.Webhooks.WebhooksFeature.BeforeAsync(httpContext, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             // Reading the request body via JSON deserialization
             var (input, jsonContinue) = await ReadJsonAsync<Ellity.Webhooks.Subscribing.WebhookInput>(httpContext, true);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -63,11 +71,11 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            var problemDetails1 = Ellity.Webhooks.Subscribing.UpdateWebhookEndpoint.Validate(stream_webhook.Aggregate, eshopId, webhookId, input, _triggerCatalog, _optionsOfWebhooksOptions);
+            var problemDetails2 = Ellity.Webhooks.Subscribing.UpdateWebhookEndpoint.Validate(stream_webhook.Aggregate, eshopId, webhookId, input, _triggerCatalog, _optionsOfWebhooksOptions);
             // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
-                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
                 return;
             }
 
