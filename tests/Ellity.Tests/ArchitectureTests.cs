@@ -25,6 +25,15 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void webhooks_module_sees_the_eshops_module_only_through_its_contracts()
+    {
+        var references = Webhooks.GetReferencedAssemblies().Select(a => a.Name).ToList();
+
+        Assert.DoesNotContain(typeof(Ellity.Eshops.EshopsModule).Assembly.GetName().Name, references);
+        Assert.Contains(typeof(Ellity.Eshops.Contracts.EshopFeatures).Assembly.GetName().Name, references);
+    }
+
+    [Fact]
     public void eshops_module_references_no_other_module()
     {
         var references = typeof(Ellity.Eshops.EshopsModule).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
@@ -50,7 +59,8 @@ public sealed class ArchitectureTests
     [Fact]
     public void contracts_depend_on_nothing_but_the_framework()
     {
-        var references = Contracts.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        var references = new[] { Contracts, typeof(Ellity.Eshops.Contracts.EshopFeatures).Assembly }
+            .SelectMany(c => c.GetReferencedAssemblies()).Select(a => a.Name!).ToList();
 
         Assert.All(references, name => Assert.True(name.StartsWith("System") || name == "netstandard",
             $"Contracts reference {name}"));

@@ -108,6 +108,42 @@ public sealed class AdminPageTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task an_eshop_without_the_webhooks_feature_adds_it_on_the_page_and_removing_it_returns_to_that_step()
+    {
+        var eshop = await browser.RegisterEshopAsync(withWebhooks: false);
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await session.SignInAsync(eshop);
+
+        var step = page.GetByRole(AriaRole.Region, new() { Name = "Přidejte funkci Webhooky" });
+        await Expect(step).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, Named("Přidat webhook"))).ToHaveCountAsync(0);
+        // Every screen is the step until the feature is added, whatever the address says.
+        await page.GotoAsync("/admin#/new");
+        await Expect(step).ToBeVisibleAsync();
+        await step.GetByRole(AriaRole.Button, new() { Name = "Přidat funkci Webhooky", Exact = true }).ClickAsync();
+        await Expect(page.GetByText("Funkce Webhooky je přidaná.")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Nový webhook" })).ToBeVisibleAsync();
+        Assert.Equal(["webhooks"], (await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}", null, eshop.ApiKey))["features"]!
+            .AsArray().Select(f => f!.GetValue<string>()));
+
+        await page.GotoAsync("/admin#/");
+        await page.GetByText("Odebrat funkci Webhooky").ClickAsync();
+        await page.GetByRole(AriaRole.Button, Named("Odebrat funkci a zastavit odesílání")).ClickAsync();
+        await Expect(page.GetByText("Funkce Webhooky je odebraná; nic se neodesílá.")).ToBeVisibleAsync();
+        await Expect(step).ToBeVisibleAsync();
+        Assert.Empty((await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}", null, eshop.ApiKey))["features"]!.AsArray());
+
+        await page.GetByRole(AriaRole.Button, Named("English")).ClickAsync();
+        var english = page.GetByRole(AriaRole.Region, new() { Name = "Add the Webhooks feature" });
+        await Expect(english).ToContainTextAsync("add-on of your Ellity plan");
+        await english.GetByRole(AriaRole.Button, new() { Name = "Add the Webhooks feature", Exact = true }).PressAsync("Enter");
+        await Expect(page.GetByText("The Webhooks feature is added.")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "No webhooks yet" })).ToBeVisibleAsync();
+        session.AssertNoScriptErrors();
+    }
+
+    [Fact]
     public async Task the_page_is_czech_by_default_and_the_english_switch_changes_every_label_and_is_remembered()
     {
         var eshop = await browser.RegisterEshopAsync();

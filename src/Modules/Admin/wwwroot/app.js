@@ -2,7 +2,7 @@
 import { call, loadTriggers, session, shop, SignedOut, whenSignedOut } from './api.js';
 import { h } from './dom.js';
 import { formatTime, language, setLanguage, t, translateStatic } from './i18n.js';
-import { focusHeading, takeFlash, triggerLabel } from './nav.js';
+import { focusHeading, setFlash, takeFlash, triggerLabel } from './nav.js';
 import { renderEditor } from './editor.js';
 import { renderDeliveries } from './deliveries.js';
 
@@ -40,6 +40,12 @@ async function route() {
   try {
     if (!session.signedIn) {
       renderSignIn(view);
+      return;
+    }
+    // Webhooks is a feature the e-shop adds first: until it has, every screen is the step that adds it.
+    const { json: eshop } = await call('GET', shop());
+    if (!eshop?.features?.includes('webhooks')) {
+      renderFeatureStep(view);
       return;
     }
     const hash = location.hash || '#/';
@@ -110,6 +116,60 @@ function renderSignIn(view) {
   (eshop.value ? key : eshop).focus();
 }
 
+/** What the e-shop sees before it has added the Webhooks feature (or after removing it): what it is, and the button that adds it. */
+function renderFeatureStep(view) {
+  const message = h('p', { class: 'problem', role: 'alert', hidden: true });
+  const add = h('button', {
+    type: 'button', class: 'primary',
+    onclick: async () => {
+      add.disabled = true;
+      const { ok } = await call('POST', shop('/features/webhooks'));
+      add.disabled = false;
+      if (!ok) {
+        message.textContent = t('error.unexpected');
+        message.hidden = false;
+        return;
+      }
+      setFlash(t('feature.added'));
+      route();
+    },
+  }, t('feature.add'));
+  view.append(
+    h('h1', { tabindex: '-1' }, t('list.title')),
+    h('section', { class: 'card empty', 'aria-labelledby': 'feature-title' },
+      h('h2', { id: 'feature-title' }, t('feature.title')),
+      h('p', {}, t('feature.lead')),
+      h('p', {}, t('feature.kept')),
+      message,
+      h('div', { class: 'actions' }, add)));
+  focusHeading(view);
+}
+
+/** At the foot of the list: removing the feature, behind a disclosure and a second, explicit button. */
+function featureRemoval() {
+  const message = h('p', { class: 'problem', role: 'alert', hidden: true });
+  const remove = h('button', {
+    type: 'button', class: 'danger',
+    onclick: async () => {
+      remove.disabled = true;
+      const { ok } = await call('DELETE', shop('/features/webhooks'));
+      remove.disabled = false;
+      if (!ok) {
+        message.textContent = t('error.unexpected');
+        message.hidden = false;
+        return;
+      }
+      setFlash(t('feature.removed'));
+      route();
+    },
+  }, t('feature.removeConfirm'));
+  return h('details', { class: 'feature-removal' },
+    h('summary', {}, t('feature.remove')),
+    h('p', {}, t('feature.removeLead')),
+    message,
+    h('p', {}, remove));
+}
+
 /** One line saying whether a webhook works: from its health (last attempts) and why it is off, if it is. */
 function healthOf(webhook) {
   const health = webhook.health;
@@ -136,7 +196,7 @@ async function renderList(view) {
     view.append(h('div', { class: 'card empty' },
       h('h2', {}, t('list.emptyTitle')),
       h('p', {}, t('list.empty')),
-      h('a', { href: '#/new', class: 'button primary' }, t('list.add'))));
+      h('a', { href: '#/new', class: 'button primary' }, t('list.add'))), featureRemoval());
     focusHeading(view);
     return;
   }
@@ -167,7 +227,7 @@ async function renderList(view) {
         h('p', { class: 'card-actions' },
           h('a', { href: `#/webhooks/${webhook.id}` }, t('list.edit')),
           h('a', { href: `#/webhooks/${webhook.id}/deliveries` }, t('list.deliveries')))));
-  })));
+  })), featureRemoval());
   focusHeading(view);
 }
 

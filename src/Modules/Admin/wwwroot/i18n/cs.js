@@ -45,6 +45,16 @@ export default {
   'list.enabled': 'Webhook „{name}“ je zapnutý.',
   'list.disabled': 'Webhook „{name}“ je vypnutý.',
 
+  'feature.title': 'Přidejte funkci Webhooky',
+  'feature.lead': 'Webhooky jsou doplněk vašeho tarifu Ellity. Po přidání si nastavíte webhooky, které posílají zprávy vašim dalším systémům.',
+  'feature.kept': 'Pokud jste webhooky měli už před odebráním funkce, vrátí se tak, jak byly; nic z mezidobí se neodešle.',
+  'feature.add': 'Přidat funkci Webhooky',
+  'feature.added': 'Funkce Webhooky je přidaná.',
+  'feature.remove': 'Odebrat funkci Webhooky',
+  'feature.removeLead': 'Odesílání se hned zastaví a zprávy čekající na opakování se neodešlou. Webhooky, jejich tajné klíče i historie odeslání zůstanou pro případ, že funkci přidáte znovu.',
+  'feature.removeConfirm': 'Odebrat funkci a zastavit odesílání',
+  'feature.removed': 'Funkce Webhooky je odebraná; nic se neodesílá.',
+
   'health.none': 'Zatím nic neodesláno.',
   'health.working': 'Funguje – naposledy doručeno {at}.',
   'health.failing': 'Nefunguje od {since} (neúspěšných pokusů za sebou: {count}).',

@@ -45,6 +45,16 @@ export default {
   'list.enabled': 'Webhook "{name}" is on.',
   'list.disabled': 'Webhook "{name}" is off.',
 
+  'feature.title': 'Add the Webhooks feature',
+  'feature.lead': 'Webhooks are an add-on of your Ellity plan. Add it, and you can set up webhooks that send messages to your other systems.',
+  'feature.kept': 'If you had webhooks before removing the feature, they come back as they were; nothing that happened in the meantime is sent.',
+  'feature.add': 'Add the Webhooks feature',
+  'feature.added': 'The Webhooks feature is added.',
+  'feature.remove': 'Remove the Webhooks feature',
+  'feature.removeLead': 'All sending stops at once, and messages waiting for a retry are not sent. Your webhooks, their secrets and the delivery log are kept for when you add the feature again.',
+  'feature.removeConfirm': 'Remove the feature and stop sending',
+  'feature.removed': 'The Webhooks feature is removed; nothing is sent.',
+
   'health.none': 'Nothing sent yet.',
   'health.working': 'Working – last delivered {at}.',
   'health.failing': 'Failing since {since} (failed attempts in a row: {count}).',
