@@ -1,3 +1,6 @@
+using Ellity.Webhooks.Conditions;
+using Ellity.Webhooks.Templating;
+
 namespace Ellity.Webhooks;
 
 /// <summary>
@@ -7,7 +10,7 @@ namespace Ellity.Webhooks;
 public sealed record WebhookCreated(
     Guid WebhookId, string EshopId, string Name, string Trigger, string Url, string? Body, bool Enabled,
     DateTimeOffset At, IReadOnlyList<int>? RetrySchedule = null, string? Secret = null,
-    string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null);
+    string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null, IReadOnlyList<Condition>? Conditions = null);
 
 public sealed record WebhookRenamed(string Name);
 
@@ -16,6 +19,9 @@ public sealed record WebhookTriggerChanged(string Trigger);
 public sealed record WebhookUrlChanged(string Url);
 
 public sealed record WebhookBodyChanged(string? Body);
+
+/// <summary>The conditions an event must meet to be sent; null sends every event of the trigger.</summary>
+public sealed record WebhookConditionsChanged(IReadOnlyList<Condition>? Conditions);
 
 /// <summary>Seconds between retries; null returns the webhook to the global schedule.</summary>
 public sealed record WebhookRetryScheduleChanged(IReadOnlyList<int>? RetrySchedule);
@@ -55,7 +61,8 @@ public sealed partial record Webhook(
     DateTimeOffset CreatedAt, DateTimeOffset? ActiveSince, bool Deleted,
     IReadOnlyList<int>? RetrySchedule = null, string? DisabledReason = null,
     string? Secret = null, string? PreviousSecret = null, DateTimeOffset? PreviousSecretExpiresAt = null,
-    string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null, DateTimeOffset? RecoveryStartedAt = null)
+    string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null, DateTimeOffset? RecoveryStartedAt = null,
+    IReadOnlyList<Condition>? Conditions = null)
 {
     /// <summary>
     /// A recovery that has not finished within this long is taken as lost (its message dead-lettered, say), so it
@@ -71,7 +78,8 @@ public sealed partial record Webhook(
 
     public static Webhook Create(WebhookCreated e) =>
         new(e.WebhookId, e.EshopId, e.Name, e.Trigger, e.Url, e.Body, e.Enabled, e.At, e.Enabled ? e.At : null, false,
-            e.RetrySchedule, Secret: e.Secret, ProtectedHeaders: e.ProtectedHeaders, HeaderNames: e.HeaderNames);
+            e.RetrySchedule, Secret: e.Secret, ProtectedHeaders: e.ProtectedHeaders, HeaderNames: e.HeaderNames,
+            Conditions: e.Conditions);
 
     public Webhook Apply(WebhookHeadersChanged e) => this with { ProtectedHeaders = e.ProtectedHeaders, HeaderNames = e.Names };
 
@@ -90,6 +98,8 @@ public sealed partial record Webhook(
 
     public Webhook Apply(WebhookBodyChanged e) => this with { Body = e.Body };
 
+    public Webhook Apply(WebhookConditionsChanged e) => this with { Conditions = e.Conditions };
+
     public Webhook Apply(WebhookRetryScheduleChanged e) => this with { RetrySchedule = e.RetrySchedule };
 
     public Webhook Apply(WebhookEnabled e) => this with { Enabled = true, ActiveSince = e.At, DisabledReason = null };
@@ -101,6 +111,9 @@ public sealed partial record Webhook(
     public Webhook Apply(WebhookDeleted e) => this with { Enabled = false, ActiveSince = null, Deleted = true };
 
     public string Method => DeliveryRequest.MethodFor(Body);
+
+    /// <summary>The first condition an event's values do not meet, or null when it is to be sent.</summary>
+    public Condition? Unmet(IReadOnlyDictionary<string, TemplateValue> values) => Condition.FirstUnmet(Conditions, values);
 
     /// <summary>Whether an event that happened at <paramref name="occurredAt"/> is delivered to this webhook.</summary>
     public bool Accepts(DateTimeOffset occurredAt) => Enabled && !Deleted && ActiveSince <= occurredAt;

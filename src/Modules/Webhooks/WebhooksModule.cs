@@ -44,10 +44,11 @@ public static class WebhooksModule
         options.Schema.For<WebhookHealth>().DatabaseSchemaName(Schema);
         options.Projections.Add<WebhookHourStatisticsProjection>(ProjectionLifecycle.Async);
         options.Schema.For<WebhookHourStatistics>().DatabaseSchemaName(Schema);
+        options.Schema.For<WebhookHourSkips>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
 
         options.Events.AddEventTypes([
             typeof(WebhookCreated), typeof(WebhookRenamed), typeof(WebhookTriggerChanged), typeof(WebhookUrlChanged),
-            typeof(WebhookBodyChanged), typeof(WebhookRetryScheduleChanged), typeof(WebhookEnabled), typeof(WebhookDisabled),
+            typeof(WebhookBodyChanged), typeof(WebhookConditionsChanged), typeof(WebhookRetryScheduleChanged), typeof(WebhookEnabled), typeof(WebhookDisabled),
             typeof(WebhookDeleted), typeof(WebhookAutoDisabled), typeof(WebhookSecretRotated), typeof(WebhookHeadersChanged),
             typeof(DeliveryScheduled), typeof(DeliveryAttempted), typeof(DeliveryRetryScheduled),
             typeof(DeliveryRedeliveryRequested), typeof(DeliverySucceeded), typeof(DeliveryFailed), typeof(DeliveryContentErased),
@@ -86,7 +87,8 @@ public static class WebhooksModule
         // Two handlers racing on one stream: the loser retries, sees the work done and stops.
         options.OnException<JasperFx.ConcurrencyException>().RetryWithCooldown(50.Milliseconds(), 200.Milliseconds(), 1.Seconds());
         options.OnException<JasperFx.Events.ExistingStreamIdCollisionException>()
-            .Or<Marten.Exceptions.ExistingStreamIdCollisionException>().RetryWithCooldown(50.Milliseconds(), 200.Milliseconds());
+            .Or<Marten.Exceptions.ExistingStreamIdCollisionException>()
+            .Or<JasperFx.DocumentAlreadyExistsException>().RetryWithCooldown(50.Milliseconds(), 200.Milliseconds());
     }
 
     public static IServiceCollection AddWebhooksModule(this IServiceCollection services, IConfiguration configuration)

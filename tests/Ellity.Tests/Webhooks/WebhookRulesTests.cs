@@ -69,7 +69,7 @@ public sealed class WebhookRulesTests
         var webhook = NewWebhook();
 
         var events = UpdateWebhookEndpoint.Decide(webhook,
-            new WebhookInput(" ERP ", "customer.credit.changed", "https://erp.example.cz/v2", "{}", null), Now);
+            new WebhookInput(" ERP ", "customer.credit.changed", "https://erp.example.cz/v2", "{}", null), null, Now);
 
         Assert.Collection(events,
             e => Assert.Equal(new WebhookUrlChanged("https://erp.example.cz/v2"), e),
@@ -82,7 +82,7 @@ public sealed class WebhookRulesTests
         var webhook = NewWebhook();
 
         Assert.Empty(UpdateWebhookEndpoint.Decide(webhook,
-            new WebhookInput("ERP", "customer.credit.changed", "https://erp.example.cz/", "  ", true), Now));
+            new WebhookInput("ERP", "customer.credit.changed", "https://erp.example.cz/", "  ", true), null, Now));
     }
 
     [Fact]

@@ -30,11 +30,13 @@ public static class GetWebhookHistoryEndpoint
             WebhookCreated c => ("created", (object)new
             {
                 c.Name, c.Trigger, c.Url, c.Body, c.Enabled, c.RetrySchedule, Headers = WebhookHeaders.Masked(c.HeaderNames ?? []),
+                Conditions = c.Conditions ?? [],
             }),
             WebhookRenamed c => ("renamed", new { c.Name }),
             WebhookTriggerChanged c => ("trigger-changed", new { c.Trigger }),
             WebhookUrlChanged c => ("url-changed", new { c.Url }),
             WebhookBodyChanged c => ("body-changed", new { c.Body }),
+            WebhookConditionsChanged c => ("conditions-changed", new { Conditions = c.Conditions ?? [] }),
             WebhookRetryScheduleChanged c => ("retry-schedule-changed", new { c.RetrySchedule }),
             WebhookHeadersChanged c => ("headers-changed", new { Headers = WebhookHeaders.Masked(c.Names) }),
             WebhookSecretRotated c => ("secret-rotated", new { PreviousSecretValidUntil = c.PreviousExpiresAt }),

@@ -94,10 +94,11 @@ public sealed partial class WebhookHourStatisticsProjection : MultiStreamProject
     public void Apply(WebhookHourStatistics hour, DeliveryFailed e) => hour.Of(e.WebhookId, e.At).Failed++;
 }
 
+/// <summary><see cref="Skipped"/>: events of the trigger the webhook's conditions kept from being sent (no delivery, no request).</summary>
 public sealed record DeliveryStatistics(
-    int Deliveries, int Succeeded, int Failed, double? SuccessRate, int Attempts, long? P95ResponseMs)
+    int Deliveries, int Succeeded, int Failed, double? SuccessRate, int Attempts, long? P95ResponseMs, int Skipped)
 {
-    public static DeliveryStatistics Sum(IReadOnlyCollection<WebhookHourStatistics> hours)
+    public static DeliveryStatistics Sum(IReadOnlyCollection<WebhookHourStatistics> hours, IReadOnlyCollection<WebhookHourSkips> skips)
     {
         var (succeeded, failed) = (hours.Sum(h => h.Succeeded), hours.Sum(h => h.Failed));
         var durations = new int[ResponseTimeHistogram.Bounds.Length + 1];
@@ -107,12 +108,17 @@ public sealed record DeliveryStatistics(
             hours.Sum(h => h.Deliveries), succeeded, failed,
             succeeded + failed == 0 ? null : Math.Round((double)succeeded / (succeeded + failed), 4),
             hours.Sum(h => h.Attempts),
-            ResponseTimeHistogram.Percentile(durations, 0.95) is { } p95 ? (long)Math.Round(p95) : null);
+            ResponseTimeHistogram.Percentile(durations, 0.95) is { } p95 ? (long)Math.Round(p95) : null,
+            skips.Sum(s => s.Skipped));
     }
 }
 
+/// <summary>The last event the webhook's conditions kept from being sent, and the condition it did not meet.</summary>
+public sealed record SkippedEvent(DateTimeOffset At, Guid EventId, string Unmet);
+
 public sealed record WebhookStatisticsResponse(
-    DeliveryStatistics Last24Hours, DeliveryStatistics Last7Days, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt);
+    DeliveryStatistics Last24Hours, DeliveryStatistics Last7Days, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt,
+    SkippedEvent? LastSkipped);
 
 public static class WebhookStatisticsEndpoint
 {
@@ -127,12 +133,19 @@ public static class WebhookStatisticsEndpoint
         if (await WebhookLookup.Load(session, eshopId, webhookId, ct) is null) return WebhookLookup.NotFound(webhookId);
 
         var now = DateTimeOffset.UtcNow;
-        var week = await session.LoadManyAsync<WebhookHourStatistics>(ct,
-            Enumerable.Range(0, 7 * 24).Select(h => WebhookHourStatistics.IdFor(webhookId, now.AddHours(-h))));
+        var ids = Enumerable.Range(0, 7 * 24).Select(h => WebhookHourStatistics.IdFor(webhookId, now.AddHours(-h))).ToArray();
+        var reads = session.CreateBatchQuery();
+        var counted = reads.LoadMany<WebhookHourStatistics>().ById(ids);
+        var skipped = reads.LoadMany<WebhookHourSkips>().ById(ids);
+        var loaded = reads.Load<WebhookHealth>(webhookId);
+        await reads.Execute(ct);
+        var (week, skips, health) = (await counted, await skipped, await loaded);
         var dayStart = WebhookHourStatistics.HourOf(now).AddHours(-23);
-        var health = await session.LoadAsync<WebhookHealth>(webhookId, ct);
+        var last = skips.MaxBy(s => s.LastAt);
         return TypedResults.Ok(new WebhookStatisticsResponse(
-            DeliveryStatistics.Sum(week.Where(h => h.Hour >= dayStart).ToList()), DeliveryStatistics.Sum(week),
-            health?.LastSuccessAt, health?.LastFailureAt));
+            DeliveryStatistics.Sum(week.Where(h => h.Hour >= dayStart).ToList(), skips.Where(s => s.Hour >= dayStart).ToList()),
+            DeliveryStatistics.Sum(week, skips),
+            health?.LastSuccessAt, health?.LastFailureAt,
+            last is { LastAt: { } at, LastEventId: { } eventId, LastUnmet: { } unmet } ? new SkippedEvent(at, eventId, unmet) : null));
     }
 }

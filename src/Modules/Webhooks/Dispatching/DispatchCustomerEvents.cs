@@ -72,8 +72,11 @@ public static class DispatchCustomerEvents
         IOptions<WebhooksOptions> options, TriggerCatalog triggers, CancellationToken ct) =>
         [.. await Dispatch(session, options.Value, triggers, [e], ct)];
 
-    /// <summary>The first attempt of every delivery the events make, in one round trip of reads, whatever their number.</summary>
-    public static async Task<List<AttemptDelivery>> Dispatch(IQuerySession session, WebhooksOptions options,
+    /// <summary>
+    /// The first attempt of every delivery the events make, in one round trip of reads, whatever their number, and for each
+    /// webhook whose conditions some of them did not meet, how many (<see cref="WebhookEventsSkipped"/>).
+    /// </summary>
+    public static async Task<List<object>> Dispatch(IQuerySession session, WebhooksOptions options,
         TriggerCatalog catalog, IReadOnlyList<ICustomerIntegrationEvent> events, CancellationToken ct)
     {
         var triggered = events.Select(e => (Event: e, Triggers: catalog.For(e).ToList())).Where(x => x.Triggers.Count > 0).ToList();
@@ -92,7 +95,8 @@ public static class DispatchCustomerEvents
         var features = (await added).ToDictionary(x => x.EshopId);
         var webhooks = (await matching).ToLookup(w => (w.EshopId, w.Trigger));
 
-        var attempts = new List<AttemptDelivery>();
+        var attempts = new List<object>();
+        var skipped = new Dictionary<Guid, WebhookEventsSkipped>();
         var planned = new HashSet<Guid>();
         // Each event's deliveries share a time, later for each later event, so the delivery log keeps the events' order.
         var now = DateTimeOffset.MinValue;
@@ -115,10 +119,17 @@ public static class DispatchCustomerEvents
                 var deliveryId = DeliveryIds.For(webhook.Id, e.EventId);
                 if (!planned.Add(deliveryId)) continue;
                 if (!values.TryGetValue(trigger, out var filled)) values[trigger] = filled = trigger.ValuesFor(e);
+                if (webhook.Unmet(filled) is { } unmet)
+                {
+                    skipped[webhook.Id] = new WebhookEventsSkipped(webhook.Id, now, (skipped.GetValueOrDefault(webhook.Id)?.Count ?? 0) + 1,
+                        e.EventId, unmet.ToString());
+                    continue;
+                }
                 attempts.Add(Plan(webhook, deliveryId, trigger, e, filled, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule,
                     options.RenderLimits).Queue());
             }
         }
+        attempts.AddRange(skipped.Values);
         return attempts;
     }
 

@@ -1,3 +1,4 @@
+using Ellity.Webhooks.Conditions;
 using Ellity.Webhooks.Triggers;
 using Microsoft.Extensions.Options;
 
@@ -7,10 +8,11 @@ namespace Ellity.Webhooks.Subscribing;
 public sealed record CreatedWebhookResponse(
     Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, string Method, bool Enabled,
     DateTimeOffset CreatedAt, IReadOnlyList<int>? RetrySchedule, string? DisabledReason,
-    IReadOnlyDictionary<string, string> Headers, WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings, string Secret)
+    IReadOnlyDictionary<string, string> Headers, WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings, string Secret,
+    IReadOnlyList<Condition> Conditions)
 {
     public CreatedWebhookResponse(WebhookResponse w, string secret) : this(w.Id, w.EshopId, w.Name, w.Trigger, w.Url, w.Body,
-        w.Method, w.Enabled, w.CreatedAt, w.RetrySchedule, w.DisabledReason, w.Headers, w.Health, w.Warnings, secret)
+        w.Method, w.Enabled, w.CreatedAt, w.RetrySchedule, w.DisabledReason, w.Headers, w.Health, w.Warnings, secret, w.Conditions)
     {
     }
 }
@@ -18,10 +20,10 @@ public sealed record CreatedWebhookResponse(
 public static class CreateWebhookEndpoint
 {
     public static WebhookCreated Decide(string eshopId, WebhookInput input, Guid webhookId, DateTimeOffset now, string protectedSecret,
-        WebhookHeadersChanged? headers = null) =>
+        WebhookHeadersChanged? headers = null, IReadOnlyList<Condition>? conditions = null) =>
         new(webhookId, eshopId, input.Name!.Trim(), input.Trigger!, input.Url!,
             string.IsNullOrWhiteSpace(input.Body) ? null : input.Body, input.Enabled ?? true, now, input.RetrySchedule, protectedSecret,
-            headers?.ProtectedHeaders, headers?.Names);
+            headers?.ProtectedHeaders, headers?.Names, conditions);
 
     /// <summary>
     /// The definition's problems (400), then the e-shop's limit (409). The e-shop's creates wait for each other here until
@@ -48,11 +50,13 @@ public static class CreateWebhookEndpoint
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [WolverinePost("/api/eshops/{eshopId}/webhooks"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static (Created<CreatedWebhookResponse>, IStartStream) Post(string eshopId, WebhookInput? input, WebhookHeaders headers,
-        WebhookSecretProtector secrets, TriggerCatalog triggers)
+        WebhookSecretProtector secrets, TriggerCatalog triggers, IOptions<WebhooksOptions> options)
     {
         var secret = WebhookSecrets.New();
+        // Checked by ValidateAsync; checked again here for the conditions in the form they are stored.
+        var conditions = WebhookDefinition.Check(triggers, input!, options.Value.RequireHttps).Conditions;
         var created = Decide(eshopId, input!, Guid.CreateVersion7(), DateTimeOffset.UtcNow, secrets.Protect(secret),
-            headers.Protect(input!.Headers));
+            headers.Protect(input!.Headers), conditions);
         var response = new CreatedWebhookResponse(WebhookResponse.From(Webhook.Create(created), triggers), secret);
         return (TypedResults.Created($"/api/eshops/{eshopId}/webhooks/{created.WebhookId}", response),
             MartenOps.StartStream<Webhook>(created.WebhookId, created));

@@ -1,3 +1,4 @@
+using Ellity.Webhooks.Conditions;
 using Ellity.Webhooks.Triggers;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ public static class UpdateWebhookEndpoint
     }
 
     /// <summary>Only what actually changed becomes an event, so the stream reads as a change log.</summary>
-    public static Events Decide(Webhook current, WebhookInput input, DateTimeOffset now)
+    public static Events Decide(Webhook current, WebhookInput input, IReadOnlyList<Condition>? conditions, DateTimeOffset now)
     {
         var events = new Events();
         var name = input.Name!.Trim();
@@ -25,6 +26,7 @@ public static class UpdateWebhookEndpoint
         if (input.Trigger != current.Trigger) events.Add(new WebhookTriggerChanged(input.Trigger!));
         if (input.Url != current.Url) events.Add(new WebhookUrlChanged(input.Url!));
         if (body != current.Body) events.Add(new WebhookBodyChanged(body));
+        if (!(conditions ?? []).SequenceEqual(current.Conditions ?? [])) events.Add(new WebhookConditionsChanged(conditions));
         if (!SameSchedule(input.RetrySchedule, current.RetrySchedule)) events.Add(new WebhookRetryScheduleChanged(input.RetrySchedule));
         if (input.Enabled is true && !current.Enabled) events.Add(new WebhookEnabled(current.Id, now));
         if (input.Enabled is false && current.Enabled) events.Add(new WebhookDisabled(now));
@@ -36,6 +38,11 @@ public static class UpdateWebhookEndpoint
 
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [WolverinePut("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks"), EnableRateLimiting(WebhookRateLimits.Writes)]
-    public static (UpdatedWebhook, Events) Put(WebhookInput? input, [WriteAggregate(Required = false)] Webhook? webhook) =>
-        (new UpdatedWebhook(), Decide(webhook!, input ?? WebhookInput.Empty, DateTimeOffset.UtcNow));
+    public static (UpdatedWebhook, Events) Put(WebhookInput? input, [WriteAggregate(Required = false)] Webhook? webhook,
+        TriggerCatalog triggers, IOptions<WebhooksOptions> options)
+    {
+        input ??= WebhookInput.Empty;
+        var conditions = WebhookDefinition.Check(triggers, input, options.Value.RequireHttps).Conditions;
+        return (new UpdatedWebhook(), Decide(webhook!, input, conditions, DateTimeOffset.UtcNow));
+    }
 }

@@ -1,3 +1,4 @@
+using Ellity.Webhooks.Conditions;
 using Ellity.Webhooks.Templating;
 using Ellity.Webhooks.Triggers;
 
@@ -31,6 +32,9 @@ public sealed class WebhookDefinition
     public UrlTemplate? UrlTemplate { get; private set; }
     public BodyTemplate? BodyTemplate { get; private set; }
 
+    /// <summary>The conditions as they are stored: none is null.</summary>
+    public IReadOnlyList<Condition>? Conditions { get; private set; }
+
     public bool IsValid => Errors.Count == 0;
 
     private readonly TriggerCatalog _triggers;
@@ -52,6 +56,7 @@ public sealed class WebhookDefinition
     public static WebhookDefinition Check(TriggerCatalog triggers, WebhookInput input, bool requireHttps)
     {
         var d = Check(triggers, input.Name, input.Trigger, input.Url, input.Body, requireHttps: requireHttps);
+        d.CheckConditions(input.Conditions);
         d.CheckRetrySchedule(input.RetrySchedule);
         WebhookHeaders.Check(input.Headers, d.Errors);
         return d;
@@ -66,6 +71,71 @@ public sealed class WebhookDefinition
             title: "The webhook is not valid.",
             detail: string.Join(" ", Errors.SelectMany(e => e.Value)),
             extensions: extensions);
+    }
+
+    /// <summary>
+    /// Checks the conditions like the templates: a variable no trigger knows (with the closest name), an operator its type
+    /// does not take, a value missing, too long, or not a number where a number is compared. Each error names its field,
+    /// <c>conditions[i].variable</c>, <c>.operator</c> or <c>.value</c>.
+    /// </summary>
+    public void CheckConditions(IReadOnlyList<ConditionInput?>? conditions)
+    {
+        if (conditions is null || conditions.Count == 0) return;
+        if (conditions.Count > ConditionInput.MaxConditions)
+        {
+            Errors["conditions"] = [$"At most {ConditionInput.MaxConditions} conditions."];
+            return;
+        }
+        var valid = new List<Condition>();
+        for (var i = 0; i < conditions.Count; i++)
+        {
+            if (conditions[i] is not { } input)
+                Errors[$"conditions[{i}]"] = ["A condition is an object with variable, operator and value."];
+            else if (!input.TryText(out var value))
+                Errors[$"conditions[{i}].value"] = ["The value must be a string or a number."];
+            else if (CheckCondition($"conditions[{i}]", input.Variable, input.Operator, value) is { } condition)
+                valid.Add(condition);
+        }
+        Conditions = valid.Count > 0 ? valid : null;
+    }
+
+    /// <summary>The warnings of stored conditions: the variables the trigger does not carry.</summary>
+    public void CheckConditions(IReadOnlyList<Condition>? conditions)
+    {
+        for (var i = 0; i < (conditions?.Count ?? 0); i++)
+            CheckCondition($"conditions[{i}]", conditions![i].Variable, conditions[i].Operator, conditions[i].Value);
+    }
+
+    private Condition? CheckCondition(string field, string? variable, string? op, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(variable))
+        {
+            Errors[field + ".variable"] = ["A variable of the trigger is required."];
+            return null;
+        }
+        if (!CheckVariables(field + ".variable", [variable], "the condition sees an empty value")) return null;
+        var type = _triggers.TypeOf(variable)!.Value;
+        var operators = ConditionOperator.For(type);
+        if (op is null || !operators.Contains(op))
+        {
+            Errors[field + ".operator"] = [$"{(type == VariableType.Number ? "A number" : "A text")} variable takes one of: {string.Join(", ", operators)}."];
+            return null;
+        }
+        if (!ConditionOperator.TakesValue(op))
+        {
+            if (string.IsNullOrEmpty(value)) return new Condition(variable, op, null);
+            Errors[field + ".value"] = [$"'{op}' takes no value."];
+            return null;
+        }
+        if (value is null || value.Length == 0 && op is ConditionOperator.Contains or ConditionOperator.StartsWith)
+            Errors[field + ".value"] = ["A value is required."];
+        else if (value.Length > ConditionInput.MaxValueLength || value.Any(char.IsControl))
+            Errors[field + ".value"] = [$"At most {ConditionInput.MaxValueLength} characters, without control characters."];
+        else if (type == VariableType.Number && !ConditionOperator.TryNumber(value, out _))
+            Errors[field + ".value"] = [$"'{value}' is not a number: write it like 100 or -20.5."];
+        else
+            return new Condition(variable, op, value);
+        return null;
     }
 
     private void CheckRetrySchedule(IReadOnlyList<int>? schedule)
@@ -146,7 +216,7 @@ public sealed class WebhookDefinition
         if (CheckVariables("body", template!.VariableNames)) BodyTemplate = template;
     }
 
-    private bool CheckVariables(string field, IReadOnlyList<string> names)
+    private bool CheckVariables(string field, IReadOnlyList<string> names, string lacking = "it will be sent as an empty value")
     {
         var messages = new List<string>();
         foreach (var name in names)
@@ -162,7 +232,7 @@ public sealed class WebhookDefinition
             else if (Trigger is not null && !Trigger.Carries(name))
             {
                 Warnings.Add(new VariableWarning(field, name,
-                    $"Trigger '{Trigger.Name}' does not carry #{name}#: it will be sent as an empty value."));
+                    $"Trigger '{Trigger.Name}' does not carry #{name}#: {lacking}."));
             }
         }
         if (messages.Count == 0) return true;

@@ -1,3 +1,5 @@
+using Ellity.Webhooks.Conditions;
+
 namespace Ellity.Webhooks.Subscribing;
 
 /// <summary>
@@ -5,7 +7,8 @@ namespace Ellity.Webhooks.Subscribing;
 /// leaves them alone (their values are never shown, so they could not be sent back) — use .../headers.
 /// </summary>
 public sealed record WebhookInput(string? Name, string? Trigger, string? Url, string? Body, bool? Enabled,
-    IReadOnlyList<int>? RetrySchedule = null, Dictionary<string, string>? Headers = null)
+    IReadOnlyList<int>? RetrySchedule = null, Dictionary<string, string>? Headers = null,
+    IReadOnlyList<ConditionInput?>? Conditions = null)
 {
     public static readonly WebhookInput Empty = new(null, null, null, null, null);
 }

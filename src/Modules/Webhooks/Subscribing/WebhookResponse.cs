@@ -1,3 +1,4 @@
+using Ellity.Webhooks.Conditions;
 using Ellity.Webhooks.Triggers;
 
 namespace Ellity.Webhooks.Subscribing;
@@ -6,13 +7,22 @@ namespace Ellity.Webhooks.Subscribing;
 public sealed record WebhookResponse(
     Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, string Method, bool Enabled,
     DateTimeOffset CreatedAt, IReadOnlyList<int>? RetrySchedule, string? DisabledReason,
-    IReadOnlyDictionary<string, string> Headers, WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings)
+    IReadOnlyDictionary<string, string> Headers, WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings,
+    IReadOnlyList<Condition> Conditions)
 {
     public static WebhookResponse From(Webhook w, TriggerCatalog triggers, WebhookHealth? health = null,
         IReadOnlyList<VariableWarning>? warnings = null) =>
         new(w.Id, w.EshopId, w.Name, w.Trigger, w.Url, w.Body, w.Method, w.Enabled, w.CreatedAt,
             w.RetrySchedule, w.DisabledReason, WebhookHeaders.Masked(w.HeaderNames ?? []), WebhookHealthResponse.From(health),
-            warnings ?? WebhookDefinition.Check(triggers, w.Name, w.Trigger, w.Url, w.Body).Warnings);
+            warnings ?? Warn(triggers, w), w.Conditions ?? []);
+
+    /// <summary>What the stored webhook's templates and conditions use that its trigger does not carry.</summary>
+    private static List<VariableWarning> Warn(TriggerCatalog triggers, Webhook w)
+    {
+        var definition = WebhookDefinition.Check(triggers, w.Name, w.Trigger, w.Url, w.Body);
+        definition.CheckConditions(w.Conditions);
+        return definition.Warnings;
+    }
 }
 
 /// <summary>Whether the receiver works: <c>failing</c> is true while attempts keep failing since <c>failingSince</c>.</summary>

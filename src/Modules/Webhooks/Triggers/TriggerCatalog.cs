@@ -41,7 +41,13 @@ public sealed class TriggerCatalog
         var twice = All.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
         if (twice is not null) throw new InvalidOperationException($"Trigger '{twice.Key}' is registered twice.");
         KnownVariables = All.SelectMany(t => t.Variables).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        _types = All.SelectMany(t => t.Variables).DistinctBy(v => v.Name).ToDictionary(v => v.Name, v => v.Type, StringComparer.Ordinal);
     }
+
+    private readonly Dictionary<string, VariableType> _types;
+
+    /// <summary>The type of a known variable, the same in every trigger that carries it.</summary>
+    public VariableType? TypeOf(string variable) => _types.TryGetValue(variable, out var type) ? type : null;
 
     public IReadOnlyList<Trigger> All { get; }
 

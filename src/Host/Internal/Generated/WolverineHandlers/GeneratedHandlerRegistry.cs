@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] HandlerTypes()
         {
-            return new System.Type[] { typeof(Ellity.Customers.ErasingPersonalData.MaskCustomerEventsHandler), typeof(Ellity.Webhooks.Delivering.AttemptDeliveryHandler), typeof(Ellity.Webhooks.Delivering.DeadLetteredAttemptHandler), typeof(Ellity.Webhooks.Delivering.DisableFailingWebhookHandler), typeof(Ellity.Webhooks.Delivering.EndDeliveriesWithoutFeatureHandler), typeof(Ellity.Webhooks.Delivering.RecoverWebhookHandler), typeof(Ellity.Webhooks.Dispatching.DispatchCustomerEvents), typeof(Ellity.Webhooks.Erasing.ErasePersonalDataHandler) };
+            return new System.Type[] { typeof(Ellity.Customers.ErasingPersonalData.MaskCustomerEventsHandler), typeof(Ellity.Webhooks.Auditing.CountSkippedEventsHandler), typeof(Ellity.Webhooks.Delivering.AttemptDeliveryHandler), typeof(Ellity.Webhooks.Delivering.DeadLetteredAttemptHandler), typeof(Ellity.Webhooks.Delivering.DisableFailingWebhookHandler), typeof(Ellity.Webhooks.Delivering.EndDeliveriesWithoutFeatureHandler), typeof(Ellity.Webhooks.Delivering.RecoverWebhookHandler), typeof(Ellity.Webhooks.Dispatching.DispatchCustomerEvents), typeof(Ellity.Webhooks.Erasing.ErasePersonalDataHandler) };
         }
 
         public override System.Type[] MessageTypes()
@@ -41,8 +41,10 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.FaultHandler828517392))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.MaskCustomerEventsHandler862066458))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.RecoverWebhookHandler224988253))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.WebhookEventsSkippedHandler1373996807))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.WebhookFailingHandler405787086))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Customers.ErasingPersonalData.MaskCustomerEventsHandler))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Auditing.CountSkippedEventsHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.AttemptDeliveryHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.DeadLetteredAttemptHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.DisableFailingWebhookHandler))]
@@ -61,6 +63,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.EndDeliveriesWithoutFeature))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Delivering.RecoverWebhook))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.Erasing.EraseCustomerDeliveries))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.WebhookEventsSkipped))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ellity.Webhooks.WebhookFailing))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Wolverine.Fault<Ellity.Webhooks.Delivering.AttemptDelivery>))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Wolverine.Fault<Ellity.Webhooks.Delivering.RecoverWebhook>))]

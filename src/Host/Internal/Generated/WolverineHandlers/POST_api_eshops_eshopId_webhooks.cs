@@ -70,7 +70,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var createdOfCreatedWebhookResponse, var startStream) = Ellity.Webhooks.Subscribing.CreateWebhookEndpoint.Post(eshopId, input, _webhookHeaders, _webhookSecretProtector, _triggerCatalog);
+            (var createdOfCreatedWebhookResponse, var startStream) = Ellity.Webhooks.Subscribing.CreateWebhookEndpoint.Post(eshopId, input, _webhookHeaders, _webhookSecretProtector, _triggerCatalog, _optionsOfWebhooksOptions);
 
             if (startStream != null)
             {

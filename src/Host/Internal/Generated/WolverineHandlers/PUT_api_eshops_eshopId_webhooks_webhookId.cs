@@ -81,7 +81,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var updatedWebhook, var events) = Ellity.Webhooks.Subscribing.UpdateWebhookEndpoint.Put(input, stream_webhook.Aggregate);
+            (var updatedWebhook, var events) = Ellity.Webhooks.Subscribing.UpdateWebhookEndpoint.Put(input, stream_webhook.Aggregate, _triggerCatalog, _optionsOfWebhooksOptions);
 
             // Ellity.Webhooks.Subscribing.UpdatedWebhook generates special response handling
             if (events != null)
