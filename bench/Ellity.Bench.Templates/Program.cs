@@ -5,7 +5,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Ellity.Bench.Templates;
 
-// Usage: Ellity.Bench.Templates [--quick] [--out results.json]
+// Usage: Ellity.Bench.Templates [--quick] [--out results.json] | [--quick] --conditions
 var quick = args.Contains("--quick");
 var outIndex = Array.IndexOf(args, "--out");
 var outPath = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : null;
@@ -14,6 +14,12 @@ var outPath = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] :
 // benchmark process and measures in this one.
 var job = quick ? Job.ShortRun.WithAffinity(1).WithToolchain(InProcessEmitToolchain.Instance) : Job.Default.WithAffinity(1);
 var config = DefaultConfig.Instance.AddJob(job).WithOptions(ConfigOptions.DisableLogFile);
+// --conditions: what checking a webhook's conditions costs per event, printed by BenchmarkDotNet.
+if (args.Contains("--conditions"))
+{
+    BenchmarkRunner.Run<ConditionBenchmarks>(config);
+    return 0;
+}
 var summary = BenchmarkRunner.Run<RenderingBenchmarks>(config);
 
 var results = summary.Reports

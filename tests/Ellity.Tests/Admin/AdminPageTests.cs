@@ -318,6 +318,69 @@ public sealed class AdminPageTests(BrowserFixture browser)
         session.AssertNoScriptErrors();
     }
 
+    [Fact]
+    public async Task an_owner_builds_a_condition_with_the_keyboard_alone_sees_whether_the_sample_would_be_sent_and_saves_it()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        var endpoint = browser.Receiver.NewEndpoint();
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        var keyboard = page.Keyboard;
+        await session.SignInAsync(eshop);
+        await page.GetByRole(AriaRole.Link, Named("Přidat webhook")).First.ClickAsync();
+        await page.GetByLabel("Název", new() { Exact = true }).FillAsync("Velké dobití do ERP");
+        await page.GetByLabel("Spouštěč").SelectOptionAsync("customer.credit.changed");
+        await page.GetByLabel("URL adresa", new() { Exact = true }).FillAsync(endpoint);
+
+        await page.GetByLabel("Spouštěč").FocusAsync();
+        await TabToAsync(page, "Přidat podmínku");
+        await keyboard.PressAsync("Enter");
+        var variable = page.GetByLabel("Proměnná", new() { Exact = true });
+        await Expect(variable).ToBeFocusedAsync();
+        await keyboard.TypeAsync("creditChange.v");
+        await Expect(variable).ToHaveValueAsync("creditChange.value");
+        await keyboard.PressAsync("Tab");
+        var comparison = page.GetByLabel("Porovnání");
+        await Expect(comparison).ToBeFocusedAsync();
+        await Expect(comparison.Locator("option")).ToHaveTextAsync(["se rovná", "se nerovná", "je menší než", "je nejvýše", "je větší než", "je alespoň"]);
+        for (var i = 0; i < 5; i++) await keyboard.PressAsync("ArrowDown");
+        await Expect(comparison).ToHaveValueAsync(">=");
+
+        // Saved without a value: the row says what is missing and takes the focus.
+        await TabToAsync(page, "Uložit");
+        await keyboard.PressAsync("Enter");
+        var value = page.GetByLabel("Porovnat s");
+        await Expect(value).ToBeFocusedAsync();
+        await Expect(value).ToHaveAccessibleDescriptionAsync("Zadejte hodnotu, se kterou se porovnává.");
+        await keyboard.TypeAsync("1,5");
+        await TabToAsync(page, "Uložit");
+        await keyboard.PressAsync("Enter");
+        await Expect(value).ToBeFocusedAsync();
+        await Expect(value).ToHaveAccessibleDescriptionAsync("Zadejte číslo, například 100 nebo -20.5.");
+        await value.SelectTextAsync();
+        await keyboard.TypeAsync("100");
+
+        var preview = page.GetByRole(AriaRole.Region, new() { Name = "Náhled požadavku" });
+        await Expect(preview).ToContainTextAsync("Ukázková událost by se neposlala: neplatí „creditChange.value je alespoň 100“ (ukázka: -20.5).");
+        await TabToAsync(page, "Uložit");
+        await keyboard.PressAsync("Enter");
+        await Expect(page.GetByText("Webhook je uložený.")).ToBeVisibleAsync();
+
+        var saved = Assert.Single((await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks", null, eshop.ApiKey)).AsArray())!;
+        var condition = Assert.Single(saved["conditions"]!.AsArray())!;
+        Assert.Equal(("creditChange.value", ">=", "100"),
+            (condition["variable"]!.GetValue<string>(), condition["operator"]!.GetValue<string>(), condition["value"]!.GetValue<string>()));
+        // The saved condition comes back into the builder, and reads in English too.
+        await page.GetByRole(AriaRole.Button, Named("English")).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Group, new() { Name = "Send only when" })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Comparison")).ToHaveValueAsync(">=");
+        await Expect(page.GetByLabel("Compared with")).ToHaveValueAsync("100");
+        await Expect(preview.Or(page.GetByRole(AriaRole.Region, new() { Name = "Request preview" })))
+            .ToContainTextAsync("The sample event would not be sent: \"creditChange.value is at least 100\" does not hold (sample: -20.5).");
+        await Expect(page.GetByRole(AriaRole.Button, Named("Remove condition 1"))).ToBeVisibleAsync();
+        session.AssertNoScriptErrors();
+    }
+
     /// <summary>Presses Tab until the control with this visible label or text has focus, as a keyboard user would.</summary>
     private static async Task TabToAsync(IPage page, string name)
     {

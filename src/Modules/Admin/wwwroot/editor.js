@@ -7,7 +7,11 @@ import { focusHeading, navigate, setFlash, triggerLabel } from './nav.js';
 const exampleBody = '{\n  "eshop": "#account.eshopId#",\n  "email": "#customer.email#",\n  "credit": #customer.credit#\n}';
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 const reservedHeaders = ['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'user-agent'];
-const fieldsWithErrors = ['name', 'trigger', 'url', 'body', 'retry', 'headers'];
+const fieldsWithErrors = ['name', 'trigger', 'conditions', 'url', 'body', 'retry', 'headers'];
+const numberOperators = ['=', '!=', '<', '<=', '>', '>='];
+const textOperators = ['=', '!=', 'contains', 'startsWith', 'isEmpty', 'isNotEmpty'];
+const takesValue = op => op !== 'isEmpty' && op !== 'isNotEmpty';
+const isNumber = text => /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text.trim());
 
 /** When each attempt goes out: at once, then after each delay of the schedule. */
 const attemptTimes = schedule => [t('delay.now'), ...schedule.map(formatDelay)].join(', ');
@@ -78,6 +82,7 @@ class Editor {
       h('div', { class: 'field switch' }, this.enabled, h('label', { for: 'enabled' }, t('field.enabled')),
         h('p', { class: 'hint' }, t('field.enabledHint'))),
       field({ id: 'trigger', label: t('field.trigger'), control: this.triggerSelect, extra: this.triggerHelp }),
+      this.renderConditions(),
       field({ id: 'url', label: t('field.url'), hint: t('field.urlHint'), control: this.url }),
       field({ id: 'body', label: t('field.body'), hint: t('field.bodyHint'), control: this.body,
         extra: [this.bodyExcerpt, this.exampleButton] }),
@@ -97,6 +102,8 @@ class Editor {
     }
     this.body.addEventListener('input', () => this.updateExampleButton());
     this.triggerSelect.addEventListener('change', () => { this.showTrigger(); this.schedulePreview(); });
+    this.conditionRows.addEventListener('input', () => this.schedulePreview());
+    this.conditionRows.addEventListener('change', () => this.schedulePreview());
     this.updateExampleButton();
 
     view.append(...[
@@ -133,9 +140,120 @@ class Editor {
       this.variableHelp, this.insertTarget);
   }
 
+  /** The rule builder: rows of variable, operator and value, all of which must hold for an event to be sent. */
+  renderConditions() {
+    this.conditionRows = h('div', { class: 'condition-rows' });
+    for (const condition of this.webhook?.conditions ?? []) this.addConditionRow(condition);
+    this.addConditionButton = h('button', {
+      type: 'button', class: 'small',
+      onclick: () => { this.addConditionRow(null).focus(); this.dirty = true; this.schedulePreview(); },
+    }, t('conditions.add'));
+    return h('fieldset', { class: 'field conditions', 'data-field': 'conditions', 'aria-describedby': 'conditions-hint conditions-error' },
+      h('legend', {}, t('conditions.legend')),
+      h('p', { class: 'hint', id: 'conditions-hint' }, t('conditions.hint')),
+      this.conditionRows,
+      this.addConditionButton,
+      h('p', { class: 'error', id: 'conditions-error', hidden: true }));
+  }
+
+  addConditionRow(condition) {
+    const index = this.conditionCount = (this.conditionCount ?? 0) + 1;
+    const variable = h('select', { id: `condition-variable-${index}` });
+    const operator = h('select', { id: `condition-operator-${index}` });
+    const value = h('input', { type: 'text', id: `condition-value-${index}`, autocomplete: 'off', spellcheck: 'false',
+      value: condition?.value ?? '' });
+    const error = h('p', { class: 'error', id: `condition-${index}-error`, hidden: true });
+    for (const control of [variable, operator, value]) control.setAttribute('aria-describedby', error.id);
+    const valueField = h('div', {}, h('label', { for: value.id }, t('conditions.value')), value);
+    const row = h('div', { class: 'condition-row', 'data-index': String(index) },
+      h('div', {}, h('label', { for: variable.id }, t('conditions.variable')), variable),
+      h('div', {}, h('label', { for: operator.id }, t('conditions.operator')), operator),
+      valueField,
+      h('button', {
+        type: 'button', class: 'small', 'aria-label': t('conditions.removeNumbered', { number: index }),
+        onclick: () => { row.remove(); this.dirty = true; this.schedulePreview(); this.addConditionButton.focus(); },
+      }, t('conditions.remove')),
+      error);
+    row.controls = { variable, operator, value, valueField, error };
+    this.fillConditionVariables(row, condition?.variable);
+    this.fillConditionOperators(row, condition?.operator);
+    variable.addEventListener('change', () => this.fillConditionOperators(row, operator.value));
+    operator.addEventListener('change', () => this.showConditionValue(row));
+    this.conditionRows.append(row);
+    return variable;
+  }
+
+  /** The trigger's variables; one it does not carry (after a change of trigger) stays, and the preview warns about it. */
+  fillConditionVariables(row, chosen) {
+    const variables = [...this.trigger.variables];
+    const all = this.triggers.flatMap(tr => tr.variables);
+    if (chosen && !variables.some(v => v.name === chosen)) variables.push(all.find(v => v.name === chosen) ?? { name: chosen });
+    row.controls.variable.replaceChildren(...variables.map(v =>
+      h('option', { value: v.name, selected: v.name === chosen }, v.description ? `${v.name} – ${tOr(`variable.${v.name}`, v.description)}` : v.name)));
+  }
+
+  variableType(name) {
+    return this.triggers.flatMap(tr => tr.variables).find(v => v.name === name)?.type ?? 'text';
+  }
+
+  fillConditionOperators(row, chosen) {
+    const operators = this.variableType(row.controls.variable.value) === 'number' ? numberOperators : textOperators;
+    row.controls.operator.replaceChildren(...operators.map(op =>
+      h('option', { value: op, selected: op === chosen }, t(`operator.${op}`))));
+    this.showConditionValue(row);
+  }
+
+  showConditionValue(row) {
+    const { operator, value, valueField } = row.controls;
+    valueField.hidden = !takesValue(operator.value);
+    value.inputMode = this.variableType(row.controls.variable.value) === 'number' ? 'decimal' : 'text';
+  }
+
+  /** The conditions as typed, and the rows whose value is missing or not a number, checked here first. */
+  readConditions() {
+    const conditions = [];
+    const complete = [];
+    const problems = [];
+    for (const row of this.conditionRows.children) {
+      const { variable, operator, value } = row.controls;
+      const condition = { variable: variable.value, operator: operator.value };
+      let problem = null;
+      if (takesValue(operator.value)) {
+        condition.value = value.value;
+        if (!value.value.trim() && operator.value !== '=' && operator.value !== '!=') problem = t('error.conditionValue');
+        else if (this.variableType(variable.value) === 'number' && !isNumber(value.value)) problem = t('error.conditionNumber');
+      }
+      conditions.push(condition);
+      if (problem) problems.push([row, problem]);
+      else complete.push(condition);
+    }
+    return { conditions, complete, problems };
+  }
+
+  /** Errors named conditions[i].variable (or .operator, .value) go under row i. */
+  showConditionErrors(errors) {
+    [...this.conditionRows.children].forEach((row, i) => {
+      const messages = Object.entries(errors).filter(([key]) => key === `conditions[${i}]` || key.startsWith(`conditions[${i}].`))
+        .flatMap(([key, m]) => (language() === 'en' ? m : [t(key.endsWith('.value') ? 'error.conditionValueInvalid' : 'error.conditionRule')]));
+      this.setRowError(row, messages);
+    });
+    setFieldError('conditions', errors.conditions ? (language() === 'en' ? errors.conditions : [t('error.conditions')]) : []);
+  }
+
+  setRowError(row, messages) {
+    const { error, variable, operator, value } = row.controls;
+    error.replaceChildren(...messages.flatMap((m, i) => (i ? [h('br'), m] : [m])));
+    error.hidden = messages.length === 0;
+    for (const control of [variable, operator, value]) control.toggleAttribute('aria-invalid', messages.length > 0);
+  }
+
   showTrigger() {
     const trigger = this.trigger;
     this.triggerHelp.textContent = tOr(`triggerHelp.${trigger.name}`, trigger.description);
+    for (const row of this.conditionRows?.children ?? []) {
+      this.fillConditionVariables(row, row.controls.variable.value);
+      this.fillConditionOperators(row, row.controls.operator.value);
+    }
     const chosen = this.variableSelect.value;
     this.variableSelect.replaceChildren(...trigger.variables.map(v =>
       h('option', { value: v.name, selected: v.name === chosen }, `#${v.name}# – ${tOr(`variable.${v.name}`, v.description)}`)));
@@ -290,8 +408,11 @@ class Editor {
     const run = ++this.previewRun;
     // Without a URL yet, the body is still checked (against a stand-in URL), so JSON mistakes show at once.
     const missingUrl = !this.url.value.trim();
-    const { status, json } = await call('POST', shop('/webhooks/preview'),
-      { trigger: this.trigger.name, url: missingUrl ? 'https://example.invalid/' : this.url.value, body: this.body.value });
+    const { status, json } = await call('POST', shop('/webhooks/preview'), {
+      trigger: this.trigger.name, url: missingUrl ? 'https://example.invalid/' : this.url.value, body: this.body.value,
+      // Only the rows filled in: one just added is not an error yet (saving says what is missing).
+      conditions: this.readConditions().complete,
+    });
     if (run !== this.previewRun || this.left) return;
     if (missingUrl) {
       this.showProblem(status === 200 ? { warnings: json.warnings } : json ?? {}, ['body']);
@@ -300,12 +421,23 @@ class Editor {
     }
     if (status === 200) {
       this.showProblem({ errors: {}, warnings: json.warnings }, ['url', 'body']);
-      this.previewBody.replaceChildren(...[h('pre', { class: 'http' }, this.requestText(json)), this.warningList(json.warnings)]
-        .filter(Boolean));
+      this.previewBody.replaceChildren(...[this.sentLine(json), h('pre', { class: 'http' }, this.requestText(json)),
+        this.warningList(json.warnings)].filter(Boolean));
       return;
     }
     this.showProblem(json ?? {}, ['url', 'body'].filter(name => this.touched.has(name)));
     this.previewBody.replaceChildren(h('p', { class: 'problem' }, t('preview.fix')));
+  }
+
+  /** Whether the trigger's sample meets the conditions: sent, or which condition it does not meet and with what value. */
+  sentLine(preview) {
+    if (!preview.conditions.length) return null;
+    const unmet = preview.conditions.find(c => !c.holds);
+    if (!unmet) return h('p', { class: 'outcome good' }, t('conditions.sampleSent'));
+    return h('p', { class: 'outcome bad' }, t('conditions.sampleSkipped', {
+      condition: `${unmet.variable} ${t(`operator.${unmet.operator}`)}${unmet.value === null ? '' : ` ${unmet.value}`}`,
+      sample: unmet.sample === '' ? t('conditions.emptySample') : unmet.sample,
+    }));
   }
 
   /** The request as it travels: request line, headers (secret values masked), blank line, body. */
@@ -377,6 +509,13 @@ class Editor {
 
     const retrySchedule = this.readRetry();
     const { headers, problems } = this.readHeaders();
+    const { conditions, problems: conditionProblems } = this.readConditions();
+    for (const row of this.conditionRows.children) this.setRowError(row, []);
+    if (conditionProblems.length) {
+      for (const [row, message] of conditionProblems) this.setRowError(row, [message]);
+      this.status(t('editor.fix'));
+      return conditionProblems[0][0].controls.value.focus();
+    }
     const local = {};
     if (!this.name.value.trim()) local.name = [t('error.name')];
     if (retrySchedule === undefined) local.retry = [t('error.retry')];
@@ -385,7 +524,7 @@ class Editor {
 
     const input = {
       name: this.name.value.trim(), trigger: this.trigger.name, url: this.url.value.trim(),
-      body: this.body.value.trim() ? this.body.value : null, enabled: this.enabled.checked, retrySchedule,
+      body: this.body.value.trim() ? this.body.value : null, enabled: this.enabled.checked, retrySchedule, conditions,
     };
     if (!this.webhook && Object.keys(headers).length) input.headers = headers;
     this.status(t('editor.saving'));
@@ -411,15 +550,18 @@ class Editor {
       if (errors.retrySchedule) errors.retry = errors.retrySchedule;
       const headerMessages = Object.entries(errors).filter(([key]) => key.startsWith('headers')).flatMap(([, m]) => m);
       this.showProblem({ ...problem, errors }, ['name', 'trigger', 'url', 'body', 'retry']);
+      this.showConditionErrors(errors);
       if (headerMessages.length) setFieldError('headers', language() === 'en' ? headerMessages : [t('error.headers')]);
     } else {
       for (const [name, messages] of Object.entries(local)) setFieldError(name, messages);
     }
     this.status(t('editor.fix'));
-    const first = fieldsWithErrors.find(name => !document.getElementById(`${name}-error`)?.hidden
-      && !document.getElementById(`${name}-error`)?.classList.contains('warning'));
+    const row = [...this.conditionRows.children].find(r => !r.controls.error.hidden);
+    const first = fieldsWithErrors.find(name => name === 'conditions' ? row
+      : !document.getElementById(`${name}-error`)?.hidden && !document.getElementById(`${name}-error`)?.classList.contains('warning'));
     if (first === 'retry') document.querySelector('details.retry').open = true;
-    (first === 'headers' ? this.headerRows.querySelector('input') : document.getElementById(first))?.focus();
+    if (first === 'conditions') row.controls.variable.focus();
+    else (first === 'headers' ? this.headerRows.querySelector('input') : document.getElementById(first))?.focus();
   }
 
   async remove() {
