@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Ellity Webhooks benchmark: one command, everything on this machine.
 #
-#   bench/run.sh [--quick] [--scenario NAME]... [--changes N] [--warm-up N]
+#   bench/run.sh [--quick] [--scenario NAME]... [--changes N] [--warm-up N] [--ordered]
 #
 # Starts a throwaway PostgreSQL on 127.0.0.1:55434 (stopped again at the end, also on failure),
 # builds the Host, the benchmark and the template micro-benchmark in Release, then runs the
@@ -11,7 +11,8 @@
 # Markdown table. --quick runs small counts (a smoke run of a few minutes) and writes
 # <timestamp>-quick.json and latest-quick.md instead, which git ignores. --changes N sizes the
 # throughput scenario (N credit changes over N/10 customers) and --warm-up N its warm-up, for
-# profiling and comparing builds between full runs.
+# profiling and comparing builds between full runs. --ordered makes every webhook deliver in order per
+# customer, to measure what that costs.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -22,11 +23,12 @@ args=()
 while (( $# > 0 )); do
   case $1 in
     --quick) args+=(--quick); shift ;;
-    --scenario) [[ $# -ge 2 ]] || { echo "usage: $0 [--quick] [--scenario NAME]... [--changes N] [--warm-up N]" >&2; exit 2; }
+    --ordered) args+=(--ordered); shift ;;
+    --scenario) [[ $# -ge 2 ]] || { echo "usage: $0 [--quick] [--scenario NAME]... [--changes N] [--warm-up N] [--ordered]" >&2; exit 2; }
       args+=(--scenario "$2"); shift 2 ;;
-    --changes|--warm-up) [[ $# -ge 2 ]] || { echo "usage: $0 [--quick] [--scenario NAME]... [--changes N] [--warm-up N]" >&2; exit 2; }
+    --changes|--warm-up) [[ $# -ge 2 ]] || { echo "usage: $0 [--quick] [--scenario NAME]... [--changes N] [--warm-up N] [--ordered]" >&2; exit 2; }
       args+=("$1" "$2"); shift 2 ;;
-    *) echo "usage: $0 [--quick] [--scenario NAME]... [--changes N] [--warm-up N]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--quick] [--scenario NAME]... [--changes N] [--warm-up N] [--ordered]" >&2; exit 2 ;;
   esac
 done
 

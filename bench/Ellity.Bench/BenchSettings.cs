@@ -36,7 +36,8 @@ public sealed record Counts(
 
 public sealed record BenchSettings(
     string Server, string HostDll, string TemplatesDll, string OperatorKey, string ResultsDirectory, string RunId,
-    string GitCommit, double[] LoadAverageBeforeBuild, bool Quick, IReadOnlyList<string> Scenarios, int? Changes = null, int? WarmUp = null)
+    string GitCommit, double[] LoadAverageBeforeBuild, bool Quick, IReadOnlyList<string> Scenarios, int? Changes = null, int? WarmUp = null,
+    bool Ordered = false)
 {
     public static readonly string[] AllScenarios = ["baselines", "throughput", "bulk", "latency", "fanout", "outage", "history", "soak", "templates"];
 
@@ -77,6 +78,7 @@ public sealed record BenchSettings(
             Value("--load-before-build").Split(' ').Select(double.Parse).ToArray(), args.Contains("--quick"),
             scenarios.Count > 0 ? AllScenarios.Where(scenarios.Contains).ToList() : AllScenarios,
             Array.IndexOf(args, "--changes") >= 0 ? int.Parse(Value("--changes")) : null,
-            Array.IndexOf(args, "--warm-up") >= 0 ? int.Parse(Value("--warm-up")) : null);
+            Array.IndexOf(args, "--warm-up") >= 0 ? int.Parse(Value("--warm-up")) : null,
+            args.Contains("--ordered"));
     }
 }

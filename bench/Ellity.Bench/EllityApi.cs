@@ -11,10 +11,13 @@ public sealed class EllityApi : IDisposable
     private readonly string _operatorKey;
     private string? _eshopId;
     private AuthenticationHeaderValue? _eshopKey;
+    private readonly string _ordering;
 
-    public EllityApi(string baseUrl, string operatorKey)
+    /// <param name="ordered">Whether the webhooks it creates deliver in order per customer (<c>--ordered</c>), to measure what that costs.</param>
+    public EllityApi(string baseUrl, string operatorKey, bool ordered = false)
     {
         _operatorKey = operatorKey;
+        _ordering = ordered ? "perCustomer" : "none";
         _client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, UseCookies = false })
         {
             BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60),
@@ -37,7 +40,7 @@ public sealed class EllityApi : IDisposable
     {
         var webhook = JsonNode.Parse(await SendAsync(HttpMethod.Post, $"/api/eshops/{Eshop}/webhooks", new
         {
-            name, trigger = "customer.credit.changed", url, body, enabled = true, retrySchedule,
+            name, trigger = "customer.credit.changed", url, body, enabled = true, retrySchedule, ordering = _ordering,
         }))!;
         return webhook["id"]!.GetValue<Guid>();
     }

@@ -50,7 +50,7 @@ public sealed class HostScenario : IAsyncDisposable
         var database = await Database.CreateAsync(settings.Server, $"bench_{name}");
         var host = await HostUnderTest.StartAsync(settings, database.ConnectionString, settings.LogPath($"host-{name}"));
         var receiver = await Receiver.StartAsync();
-        var api = new EllityApi(host.Url, settings.OperatorKey);
+        var api = new EllityApi(host.Url, settings.OperatorKey, settings.Ordered);
         await api.RegisterEshopAsync($"bench-{name}");
         Console.Error.WriteLine($"[{name}] Host pid {host.Pid} on {host.Url}, database {database.Name}, log {host.LogPath}");
         return new HostScenario(settings, database, host, receiver, api, await database.PostmasterPidAsync());

@@ -32,7 +32,7 @@ public static class FanOut
         {
             while (shops.Count * WebhooksPerShop < counts.FanOutWebhooks)
             {
-                var shop = new EllityApi(run.Host.Url, settings.OperatorKey);
+                var shop = new EllityApi(run.Host.Url, settings.OperatorKey, settings.Ordered);
                 await shop.RegisterEshopAsync($"bench-fanout-{shops.Count}");
                 shops.Add(shop);
             }

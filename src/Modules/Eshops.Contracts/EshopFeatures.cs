@@ -42,5 +42,8 @@ public sealed class EshopFeatures
     }
 }
 
+/// <summary>An e-shop added <see cref="Feature"/> at <see cref="At"/> (again, or for the first time).</summary>
+public sealed record EshopFeatureAddedIntegrationEvent(string EshopId, string Feature, DateTimeOffset At);
+
 /// <summary>An e-shop removed <see cref="Feature"/> at <see cref="At"/>: the module behind it stops what it was doing.</summary>
 public sealed record EshopFeatureRemovedIntegrationEvent(string EshopId, string Feature, DateTimeOffset At);

@@ -51,12 +51,21 @@ public sealed record DeliveryAttemptDeferred(int Attempt, DateTimeOffset At, Dat
 /// </summary>
 public sealed record DeliveryContentErased(DateTimeOffset At, string Reason);
 
+/// <summary>
+/// The delivery waits for <see cref="Behind"/>, an earlier one of its webhook for the same customer, to end: its webhook
+/// delivers in order per customer.
+/// </summary>
+public sealed record DeliveryHeld(Guid Behind, DateTimeOffset At);
+
+/// <summary>The delivery it waited for ended (<see cref="After"/>, when known): it is attempted now.</summary>
+public sealed record DeliveryReleased(DateTimeOffset At, Guid? After = null);
+
 public enum DeliveryStatus { Pending, Succeeded, Failed }
 
 /// <summary>
 /// A delivery folded from its stream; also the read model of the delivery log. <see cref="FailureReason"/>:
 /// why it failed, set only while it is failed (a redelivery clears it). <see cref="Deferrals"/>: attempts put off in a
-/// row because the destination's circuit was open.
+/// row because the destination's circuit was open. <see cref="HeldBehind"/>: the earlier delivery it waits for, while it is held.
 /// </summary>
 public sealed partial record Delivery(
     Guid Id, string EshopId, Guid WebhookId, string Trigger, Guid SourceEventId, DateTimeOffset SourceOccurredAt,
@@ -64,7 +73,7 @@ public sealed partial record Delivery(
     IReadOnlyList<DeliveryAttempted> Attempts, DateTimeOffset? CompletedAt,
     IReadOnlyList<int> RetrySchedule, int NextAttempt, DateTimeOffset? NextAttemptAt, bool NextAttemptManual,
     int? LastStatusCode = null, Guid? CustomerId = null, DateTimeOffset? ContentErasedAt = null, bool Test = false,
-    string? TraceParent = null, string? FailureReason = null, int Deferrals = 0, bool Unsendable = false)
+    string? TraceParent = null, string? FailureReason = null, int Deferrals = 0, bool Unsendable = false, Guid? HeldBehind = null)
 {
     public static Delivery Create(DeliveryScheduled e) =>
         new(e.DeliveryId, e.EshopId, e.WebhookId, e.Trigger, e.SourceEventId, e.SourceOccurredAt, e.Request,
@@ -78,6 +87,10 @@ public sealed partial record Delivery(
 
     public Delivery Apply(DeliveryAttemptDeferred e) => this with { NextAttemptAt = e.RetryAt, Deferrals = Deferrals + 1 };
 
+    public Delivery Apply(DeliveryHeld e) => this with { HeldBehind = e.Behind, NextAttemptAt = null };
+
+    public Delivery Apply(DeliveryReleased e) => this with { HeldBehind = null, NextAttemptAt = e.At };
+
     public Delivery Apply(DeliveryRetryScheduled e) => this with { NextAttempt = e.NextAttempt, NextAttemptAt = e.At };
 
     public Delivery Apply(DeliveryRedeliveryRequested e) => this with
@@ -86,10 +99,12 @@ public sealed partial record Delivery(
         NextAttempt = e.NextAttempt, NextAttemptAt = e.At, NextAttemptManual = true,
     };
 
-    public Delivery Apply(DeliverySucceeded e) => this with { Status = DeliveryStatus.Succeeded, CompletedAt = e.At };
+    public Delivery Apply(DeliverySucceeded e) => this with { Status = DeliveryStatus.Succeeded, CompletedAt = e.At, HeldBehind = null };
 
-    public Delivery Apply(DeliveryFailed e) =>
-        this with { Status = DeliveryStatus.Failed, CompletedAt = e.At, FailureReason = e.Reason, Unsendable = e.Unsendable };
+    public Delivery Apply(DeliveryFailed e) => this with
+    {
+        Status = DeliveryStatus.Failed, CompletedAt = e.At, FailureReason = e.Reason, Unsendable = e.Unsendable, HeldBehind = null,
+    };
 
     /// <summary>The same erasure the masking rules apply to the stored events, so a rebuild gives the same document.</summary>
     public Delivery Apply(DeliveryContentErased e) => this with

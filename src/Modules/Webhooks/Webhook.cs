@@ -10,7 +10,8 @@ namespace Ellity.Webhooks;
 public sealed record WebhookCreated(
     Guid WebhookId, string EshopId, string Name, string Trigger, string Url, string? Body, bool Enabled,
     DateTimeOffset At, IReadOnlyList<int>? RetrySchedule = null, string? Secret = null,
-    string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null, IReadOnlyList<Condition>? Conditions = null);
+    string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null, IReadOnlyList<Condition>? Conditions = null,
+    DeliveryRateLimit? RateLimit = null, string? Ordering = null);
 
 public sealed record WebhookRenamed(string Name);
 
@@ -19,6 +20,12 @@ public sealed record WebhookTriggerChanged(string Trigger);
 public sealed record WebhookUrlChanged(string Url);
 
 public sealed record WebhookBodyChanged(string? Body);
+
+/// <summary>In which order the webhook's deliveries go (see <see cref="WebhookOrdering"/>); null is the default, unordered.</summary>
+public sealed record WebhookOrderingChanged(string? Ordering);
+
+/// <summary>The most requests the webhook may get per second or minute; null for no limit.</summary>
+public sealed record WebhookRateLimitChanged(DeliveryRateLimit? RateLimit);
 
 /// <summary>The conditions an event must meet to be sent; null sends every event of the trigger.</summary>
 public sealed record WebhookConditionsChanged(IReadOnlyList<Condition>? Conditions);
@@ -37,6 +44,12 @@ public sealed record WebhookDeleted(DateTimeOffset At);
 /// like <see cref="WebhookCreated.Secret"/> (in clear in streams written before secrets were encrypted).
 /// </summary>
 public sealed record WebhookSecretRotated(string Secret, string? PreviousSecret, DateTimeOffset PreviousExpiresAt);
+
+/// <summary>The e-shop removed the Webhooks feature: the webhook sends nothing, whatever its switch, until it is added again.</summary>
+public sealed record WebhookSuspended(DateTimeOffset At, string Reason);
+
+/// <summary>The e-shop added the Webhooks feature again: the webhook sends what happens from <see cref="At"/> on, if it is on.</summary>
+public sealed record WebhookResumed(DateTimeOffset At);
 
 /// <summary>The system switched the webhook off: its receiver said 410 Gone, or it kept failing too long.</summary>
 public sealed record WebhookAutoDisabled(Guid WebhookId, DateTimeOffset At, string Reason);
@@ -62,7 +75,7 @@ public sealed partial record Webhook(
     IReadOnlyList<int>? RetrySchedule = null, string? DisabledReason = null,
     string? Secret = null, string? PreviousSecret = null, DateTimeOffset? PreviousSecretExpiresAt = null,
     string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null, DateTimeOffset? RecoveryStartedAt = null,
-    IReadOnlyList<Condition>? Conditions = null)
+    IReadOnlyList<Condition>? Conditions = null, DeliveryRateLimit? RateLimit = null, string? Ordering = null, bool Suspended = false)
 {
     /// <summary>
     /// A recovery that has not finished within this long is taken as lost (its message dead-lettered, say), so it
@@ -79,7 +92,7 @@ public sealed partial record Webhook(
     public static Webhook Create(WebhookCreated e) =>
         new(e.WebhookId, e.EshopId, e.Name, e.Trigger, e.Url, e.Body, e.Enabled, e.At, e.Enabled ? e.At : null, false,
             e.RetrySchedule, Secret: e.Secret, ProtectedHeaders: e.ProtectedHeaders, HeaderNames: e.HeaderNames,
-            Conditions: e.Conditions);
+            Conditions: e.Conditions, RateLimit: e.RateLimit, Ordering: e.Ordering);
 
     public Webhook Apply(WebhookHeadersChanged e) => this with { ProtectedHeaders = e.ProtectedHeaders, HeaderNames = e.Names };
 
@@ -100,6 +113,12 @@ public sealed partial record Webhook(
 
     public Webhook Apply(WebhookConditionsChanged e) => this with { Conditions = e.Conditions };
 
+    public Webhook Apply(WebhookRateLimitChanged e) => this with { RateLimit = e.RateLimit };
+
+    public Webhook Apply(WebhookOrderingChanged e) => this with { Ordering = e.Ordering };
+
+    public bool OrderedPerCustomer => Ordering == WebhookOrdering.PerCustomer;
+
     public Webhook Apply(WebhookRetryScheduleChanged e) => this with { RetrySchedule = e.RetrySchedule };
 
     public Webhook Apply(WebhookEnabled e) => this with { Enabled = true, ActiveSince = e.At, DisabledReason = null };
@@ -110,11 +129,15 @@ public sealed partial record Webhook(
 
     public Webhook Apply(WebhookDeleted e) => this with { Enabled = false, ActiveSince = null, Deleted = true };
 
+    public Webhook Apply(WebhookSuspended e) => this with { Suspended = true };
+
+    public Webhook Apply(WebhookResumed e) => this with { Suspended = false, ActiveSince = Enabled ? e.At : null };
+
     public string Method => DeliveryRequest.MethodFor(Body);
 
     /// <summary>The first condition an event's values do not meet, or null when it is to be sent.</summary>
     public Condition? Unmet(IReadOnlyDictionary<string, TemplateValue> values) => Condition.FirstUnmet(Conditions, values);
 
     /// <summary>Whether an event that happened at <paramref name="occurredAt"/> is delivered to this webhook.</summary>
-    public bool Accepts(DateTimeOffset occurredAt) => Enabled && !Deleted && ActiveSince <= occurredAt;
+    public bool Accepts(DateTimeOffset occurredAt) => Enabled && !Deleted && !Suspended && ActiveSince <= occurredAt;
 }

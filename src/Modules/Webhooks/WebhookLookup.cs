@@ -20,6 +20,9 @@ internal static class WebhookLookup
     public static ProblemDetails Found(Webhook? webhook, string eshopId, Guid webhookId) =>
         webhook is { Deleted: false } && webhook.EshopId == eshopId ? WolverineContinue.NoProblems : NotFound(webhookId).ProblemDetails;
 
+    /// <summary>The advisory lock creating a webhook of the e-shop takes, and suspending or resuming its webhooks.</summary>
+    public static string CreationLock(string eshopId) => "webhooks of " + eshopId;
+
     public static ProblemHttpResult NotFound(Guid webhookId) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound,
         title: "Webhook not found",

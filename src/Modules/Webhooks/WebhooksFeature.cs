@@ -7,16 +7,16 @@ namespace Ellity.Webhooks;
 /// <summary>
 /// Webhooks is a feature each e-shop adds (<see cref="EshopFeature.Webhooks"/>). Until it has, and once it has removed it,
 /// its webhook routes answer 409 with how to add it; the catalog of triggers has no e-shop and stays readable, and so does
-/// the audit trail of what was sent (<see cref="KeptWithoutWebhooksFeatureAttribute"/>). Nothing is dispatched for it, and
-/// its attempts end unsent.
+/// the audit trail of what was sent (<see cref="KeptWithoutWebhooksFeatureAttribute"/>). Dispatch plans nothing for it,
+/// and its webhooks are suspended (see <c>Delivering/SuspendWebhooks</c>).
 /// </summary>
 public static class WebhooksFeature
 {
     public const string Removed = "Not sent: the e-shop removed the Webhooks feature.";
 
-    /// <summary>Whether a delivery planned at <paramref name="scheduledAt"/> may be sent: the e-shop has had the feature since.</summary>
-    public static bool Allows(EshopFeatures? features, DateTimeOffset scheduledAt) =>
-        EshopFeatures.Since(features, EshopFeature.Webhooks) is { } since && since <= scheduledAt;
+    /// <summary>Whether an event that happened at <paramref name="occurredAt"/> may be sent: the e-shop has had the feature since.</summary>
+    public static bool Allows(EshopFeatures? features, DateTimeOffset occurredAt) =>
+        EshopFeatures.Since(features, EshopFeature.Webhooks) is { } since && since <= occurredAt;
 
     public static async Task<ProblemDetails> BeforeAsync(HttpContext http, IQuerySession session, CancellationToken ct)
     {

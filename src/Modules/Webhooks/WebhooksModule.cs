@@ -45,10 +45,11 @@ public static class WebhooksModule
         options.Projections.Add<WebhookHourStatisticsProjection>(ProjectionLifecycle.Async);
         options.Schema.For<WebhookHourStatistics>().DatabaseSchemaName(Schema);
         options.Schema.For<WebhookHourSkips>().DatabaseSchemaName(Schema).UseOptimisticConcurrency(true);
+        options.Storage.ExtendedSchemaObjects.Add(DeliveryPacing.Schema());
 
         options.Events.AddEventTypes([
             typeof(WebhookCreated), typeof(WebhookRenamed), typeof(WebhookTriggerChanged), typeof(WebhookUrlChanged),
-            typeof(WebhookBodyChanged), typeof(WebhookConditionsChanged), typeof(WebhookRetryScheduleChanged), typeof(WebhookEnabled), typeof(WebhookDisabled),
+            typeof(WebhookBodyChanged), typeof(WebhookConditionsChanged), typeof(WebhookRateLimitChanged), typeof(WebhookOrderingChanged), typeof(WebhookSuspended), typeof(WebhookResumed), typeof(DeliveryHeld), typeof(DeliveryReleased), typeof(WebhookRetryScheduleChanged), typeof(WebhookEnabled), typeof(WebhookDisabled),
             typeof(WebhookDeleted), typeof(WebhookAutoDisabled), typeof(WebhookSecretRotated), typeof(WebhookHeadersChanged),
             typeof(DeliveryScheduled), typeof(DeliveryAttempted), typeof(DeliveryRetryScheduled),
             typeof(DeliveryRedeliveryRequested), typeof(DeliverySucceeded), typeof(DeliveryFailed), typeof(DeliveryContentErased),
@@ -79,6 +80,11 @@ public static class WebhooksModule
                 .UseDurableInbox().MaximumParallelMessages(settings.MaxParallelDeliveries);
         }
 
+        // In-order delivery decides one message at a time, in the order they were sent (OrderedDeliveriesHandler).
+        options.LocalQueue(OrderedDeliveriesHandler.Queue).Sequential().UseDurableInbox();
+        options.PublishMessage<StartOrderedDeliveries>().ToLocalQueue(OrderedDeliveriesHandler.Queue);
+        options.PublishMessage<ReleaseOrderedDelivery>().ToLocalQueue(OrderedDeliveriesHandler.Queue);
+
         // A dead-lettered attempt ends its delivery (DeadLetteredAttemptHandler), a dead-lettered recovery ends the recovery:
         // nothing stays pending for ever.
         options.Policies.ForMessagesOfType<AttemptDelivery>().PublishFault(includeStackTrace: false);
@@ -103,11 +109,13 @@ public static class WebhooksModule
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<AttemptRecorder>();
         services.AddSingleton<WebhookConcurrency>();
+        services.AddSingleton<DeliveryPacing>();
         services.AddSingleton<WebhookHeaders>();
         services.AddSingleton<WebhookSecretProtector>();
         services.AddHostedService<DeliveryRetention>();
         services.AddSingleton<DeliveryTelemetry>();
         services.AddHostedService<DeliveryBacklogSampler>();
+        services.AddHostedService<OrderedDeliverySweeper>();
         // Read now, so that a bad network or proxy stops the start rather than the first delivery.
         var allowed = settings.AllowedNetworks.Select(IPNetwork.Parse).ToList();
         var proxy = DeliveryHttpHandler.ProxyAddress(settings);

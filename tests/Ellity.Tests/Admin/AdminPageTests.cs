@@ -381,6 +381,45 @@ public sealed class AdminPageTests(BrowserFixture browser)
         session.AssertNoScriptErrors();
     }
 
+    [Fact]
+    public async Task an_owner_limits_a_webhooks_rate_asks_for_in_order_delivery_and_a_limit_out_of_range_is_refused_next_to_the_field()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        var webhook = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/webhooks",
+            new { name = "ERP", trigger = "customer.credit.changed", url = browser.Receiver.NewEndpoint(), enabled = true }, eshop.ApiKey);
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await session.SignInAsync(eshop);
+        await page.GotoAsync($"/admin#/webhooks/{webhook["id"]}");
+
+        await page.GetByText("Omezení rychlosti").ClickAsync();
+        var requests = page.GetByLabel("Nejvýše požadavků");
+        await requests.FillAsync("60");
+        await page.GetByRole(AriaRole.Button, Named("Uložit")).ClickAsync();
+        await Expect(requests).ToBeFocusedAsync();
+        await Expect(requests).ToHaveAccessibleDescriptionAsync(new Regex("Zadejte celý počet požadavků, 1 až 50 za sekundu"));
+
+        await page.GetByLabel("za", new() { Exact = true }).SelectOptionAsync("minute");
+        await page.GetByText("Pořadí doručení").ClickAsync();
+        await page.GetByLabel("Doručovat každému zákazníkovi v pořadí událostí").CheckAsync();
+        await page.GetByRole(AriaRole.Button, Named("Uložit")).ClickAsync();
+        await Expect(page.GetByText("Změny jsou uložené.")).ToBeVisibleAsync();
+        var saved = await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks/{webhook["id"]}", null, eshop.ApiKey);
+        Assert.Equal(60, saved["rateLimit"]!["requests"]!.GetValue<int>());
+        Assert.Equal("minute", saved["rateLimit"]!["per"]!.GetValue<string>());
+        Assert.Equal("perCustomer", saved["ordering"]!.GetValue<string>());
+        // Shown as saved when the webhook is opened again, and cleared by emptying the field.
+        await Expect(page.GetByLabel("Nejvýše požadavků")).ToHaveValueAsync("60");
+        await page.GetByLabel("Nejvýše požadavků").FillAsync("");
+        await page.GetByRole(AriaRole.Button, Named("Uložit")).ClickAsync();
+        // The screen is drawn again once saved: the field it shows is then the saved, empty one.
+        await Expect(page.GetByText("Změny jsou uložené.")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Nejvýše požadavků")).ToHaveValueAsync("");
+        await Expect(page.Locator("details.rate")).Not.ToHaveAttributeAsync("open", "");
+        Assert.Null((await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks/{webhook["id"]}", null, eshop.ApiKey))["rateLimit"]);
+        session.AssertNoScriptErrors();
+    }
+
     /// <summary>Presses Tab until the control with this visible label or text has focus, as a keyboard user would.</summary>
     private static async Task TabToAsync(IPage page, string name)
     {

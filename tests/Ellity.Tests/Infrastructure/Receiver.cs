@@ -9,7 +9,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Ellity.Tests.Infrastructure;
 
-public sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body)
+/// <summary><see cref="At"/>: when the request arrived, by the test machine's clock.</summary>
+public sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, byte[] Body,
+    DateTimeOffset At = default)
 {
     public string BodyText => System.Text.Encoding.UTF8.GetString(Body);
 }
@@ -41,7 +43,7 @@ public sealed class Receiver : IAsyncDisposable
                 context.Request.Method,
                 pathAndQuery,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-                body.ToArray()));
+                body.ToArray(), DateTimeOffset.UtcNow));
             var prefix = "/" + context.Request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
             context.Response.StatusCode = _statusByPrefix.GetValueOrDefault(prefix, 200);
             await context.Response.WriteAsync($"answered {context.Response.StatusCode}");

@@ -56,7 +56,7 @@ public sealed class ScriptedReceiver : IAsyncDisposable
                 index = _requests.Count;
                 _requests.Add(new ReceivedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString,
                     context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-                    body.ToArray()));
+                    body.ToArray(), DateTimeOffset.UtcNow));
                 MaxInFlight = Math.Max(MaxInFlight, ++_inFlight);
             }
             try

@@ -88,6 +88,53 @@ public sealed partial class TwoNodeTests(ITestOutputHelper output) : IAsyncLifet
         }
     }
 
+    [Fact]
+    public async Task a_rate_limit_holds_across_both_nodes_sending_for_the_same_webhook()
+    {
+        const int changes = 60;
+        var received = new ConcurrentQueue<(string Path, DateTimeOffset At)>();
+        await using var receiver = await ScriptedReceiver.StartAsync((c, _) =>
+        {
+            received.Enqueue((c.Request.Path + c.Request.QueryString, DateTimeOffset.UtcNow));
+            c.Response.StatusCode = 200;
+            return Task.CompletedTask;
+        });
+        await using var first = await HostProcess.StartAsync(_db, ScriptedReceiver.FreePort(), Cluster);
+        await using var second = await HostProcess.StartAsync(_db, ScriptedReceiver.FreePort(), Cluster);
+        var eshop = await first.NewEshopAsync();
+        // Each node's first requests (JIT, connections) are made on a webhook without a limit first, as in RateLimitTests.
+        await first.PostAsync($"/api/eshops/{eshop}/webhooks", new
+        {
+            name = "warm", trigger = "customer.registered", url = receiver.Url + "/warm", retrySchedule = new[] { 1 },
+        });
+        var customers = new List<Guid>();
+        for (var n = 0; n < 20; n++)
+            customers.Add((await (n % 2 == 0 ? first : second).PostAsync($"/api/eshops/{eshop}/customers",
+                new { email = $"paced{n}@example.cz" })).AsCustomer().Id);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (received.Count < customers.Count && DateTime.UtcNow < deadline) await Task.Delay(50);
+        var paced = (await first.PostAsync($"/api/eshops/{eshop}/webhooks", new
+        {
+            name = "paced", trigger = "customer.credit.changed", url = receiver.Url + "/paced?v=#customer.email#",
+            rateLimit = new { requests = 5, per = "second" },
+        }))["id"]!.GetValue<Guid>();
+
+        await Parallel.ForAsync(0, changes, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (n, _) =>
+            await (n % 2 == 0 ? first : second).PostAsync($"/api/eshops/{eshop}/customers/{customers[n % customers.Count]}/credit", new { value = 1 }));
+        deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (received.Count(r => r.Path.StartsWith("/hook/paced")) < changes && DateTime.UtcNow < deadline) await Task.Delay(100);
+
+        var times = received.Where(r => r.Path.StartsWith("/hook/paced")).Select(r => r.At).Order().ToList();
+        Assert.Equal(changes, times.Count);
+        var busiest = times.Select((t, i) => times.Skip(i).TakeWhile(u => u - t < TimeSpan.FromSeconds(1)).Count()).Max();
+        output.WriteLine($"{changes} paced deliveries in {(times[^1] - times[0]).TotalSeconds:0.0} s, at most {busiest} within a second");
+        Assert.True(busiest <= 6, $"{busiest} requests arrived within one second");
+        Assert.InRange((times[^1] - times[0]).TotalSeconds, 11, 60);
+        // Both nodes sent some of them.
+        Assert.Contains($"to webhook {paced}: status 200", first.ReadLog());
+        Assert.Contains($"to webhook {paced}: status 200", second.ReadLog());
+    }
+
     private async Task<long> CountCreditChanges()
     {
         await using var connection = new NpgsqlConnection(_db);

@@ -153,26 +153,31 @@ public sealed class WebhookRulesTests
         new() { Id = EshopFeatures.IdFor("shop"), EshopId = "shop", Added = added.ToDictionary(x => x.Feature, x => x.Since) };
 
     [Fact]
-    public void without_the_webhooks_feature_nothing_is_sent_not_even_a_manual_redelivery()
+    public void a_webhook_suspended_by_the_removal_of_the_webhooks_feature_sends_nothing_not_even_a_manual_redelivery()
     {
         var delivery = NewDelivery([5]);
+        var suspended = NewWebhook().Apply(new WebhookSuspended(Now, WebhooksFeature.Removed));
 
-        Assert.Equal(WebhooksFeature.Removed, AttemptDeliveryHandler.NotSent(delivery, NewWebhook(), Features()));
-        Assert.Equal(WebhooksFeature.Removed,
-            AttemptDeliveryHandler.NotSent(delivery with { NextAttemptManual = true }, NewWebhook(), Features()));
-        Assert.Null(AttemptDeliveryHandler.NotSent(delivery, NewWebhook(), Features((EshopFeature.Webhooks, Now))));
-        // An e-shop registered before features existed has no document, and every feature.
-        Assert.Null(AttemptDeliveryHandler.NotSent(delivery, NewWebhook(), null));
+        Assert.Equal(WebhooksFeature.Removed, AttemptDeliveryHandler.NotSent(delivery, suspended));
+        Assert.Equal(WebhooksFeature.Removed, AttemptDeliveryHandler.NotSent(delivery with { NextAttemptManual = true, Test = true }, suspended));
+        Assert.False(suspended.Accepts(Now.AddMinutes(1)));
+        Assert.Null(AttemptDeliveryHandler.NotSent(delivery, NewWebhook()));
     }
 
     [Fact]
-    public void a_retry_planned_before_the_webhooks_feature_was_last_added_is_not_sent_but_a_manual_redelivery_is()
+    public void a_resumed_webhook_sends_only_what_happens_after_the_feature_was_added_again()
     {
-        var delivery = NewDelivery([5], previousAttempts: 1);
-        var addedAgain = Features((EshopFeature.Webhooks, Now.AddMinutes(1)));
+        var resumed = NewWebhook().Apply(new WebhookSuspended(Now, WebhooksFeature.Removed)).Apply(new WebhookResumed(Now.AddMinutes(10)));
 
-        Assert.Equal(WebhooksFeature.Removed, AttemptDeliveryHandler.NotSent(delivery, NewWebhook(), addedAgain));
-        Assert.Null(AttemptDeliveryHandler.NotSent(delivery with { NextAttemptManual = true }, NewWebhook(), addedAgain));
+        Assert.False(resumed.Accepts(Now.AddMinutes(5)));
+        Assert.True(resumed.Accepts(Now.AddMinutes(10)));
+        // Dispatch checks the e-shop's features too: an event of the gap is not sent even before its webhook is resumed.
+        var addedAgain = Features((EshopFeature.Webhooks, Now.AddMinutes(10)));
+        Assert.False(WebhooksFeature.Allows(addedAgain, Now.AddMinutes(5)));
+        Assert.True(WebhooksFeature.Allows(addedAgain, Now.AddMinutes(10)));
+        Assert.False(WebhooksFeature.Allows(Features(), Now));
+        // An e-shop registered before features existed has no document, and every feature.
+        Assert.True(WebhooksFeature.Allows(null, Now));
     }
 
     [Fact]

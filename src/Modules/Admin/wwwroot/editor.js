@@ -7,7 +7,7 @@ import { focusHeading, navigate, setFlash, triggerLabel } from './nav.js';
 const exampleBody = '{\n  "eshop": "#account.eshopId#",\n  "email": "#customer.email#",\n  "credit": #customer.credit#\n}';
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 const reservedHeaders = ['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'user-agent'];
-const fieldsWithErrors = ['name', 'trigger', 'conditions', 'url', 'body', 'retry', 'headers'];
+const fieldsWithErrors = ['name', 'trigger', 'conditions', 'url', 'body', 'retry', 'rate', 'headers'];
 const numberOperators = ['=', '!=', '<', '<=', '>', '>='];
 const textOperators = ['=', '!=', 'contains', 'startsWith', 'isEmpty', 'isNotEmpty'];
 const takesValue = op => op !== 'isEmpty' && op !== 'isNotEmpty';
@@ -89,6 +89,8 @@ class Editor {
       this.renderInsertVariable(),
       this.renderHeaders(),
       this.renderRetry(),
+      this.renderRate(),
+      this.renderOrdering(),
       this.renderActions());
     this.triggerSelect.setAttribute('aria-describedby', 'trigger-description trigger-error');
 
@@ -361,6 +363,37 @@ class Editor {
     return details;
   }
 
+  /** At most so many requests per second or minute; empty for no limit. */
+  renderRate() {
+    const limit = this.webhook?.rateLimit;
+    this.rate = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', value: limit ? String(limit.requests) : '' });
+    this.ratePer = h('select', { id: 'rate-per' },
+      ['second', 'minute'].map(per => h('option', { value: per, selected: per === (limit?.per ?? 'second') }, t(`rate.${per}`))));
+    return h('details', { class: 'retry rate', open: Boolean(limit) },
+      h('summary', {}, t('rate.summary')),
+      field({ id: 'rate', label: t('rate.label'), hint: t('rate.hint'), control: this.rate,
+        extra: h('div', { class: 'inline' }, h('label', { for: 'rate-per' }, t('rate.per')), this.ratePer) }));
+  }
+
+  /** Deliveries for one customer one after another, in the order of the events, or (the default) as soon as each can go. */
+  renderOrdering() {
+    const ordered = this.webhook?.ordering === 'perCustomer';
+    this.ordered = h('input', { type: 'checkbox', id: 'ordered', checked: ordered, 'aria-describedby': 'ordered-hint' });
+    return h('details', { class: 'retry ordering', open: ordered },
+      h('summary', {}, t('ordering.summary')),
+      h('div', { class: 'field switch' }, this.ordered, h('label', { for: 'ordered' }, t('ordering.label')),
+        h('p', { class: 'hint', id: 'ordered-hint' }, t('ordering.hint'))));
+  }
+
+  /** The typed limit: null for none, undefined when it is not a whole number in range. */
+  readRate() {
+    const text = this.rate.value.trim();
+    if (!text) return null;
+    const most = this.ratePer.value === 'minute' ? 3000 : 50;
+    if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > most) return undefined;
+    return { requests: Number(text), per: this.ratePer.value };
+  }
+
   /** The typed schedule: null for the default, undefined when it is not a list of whole seconds. */
   readRetry() {
     const text = this.retry.value.trim();
@@ -519,12 +552,15 @@ class Editor {
     const local = {};
     if (!this.name.value.trim()) local.name = [t('error.name')];
     if (retrySchedule === undefined) local.retry = [t('error.retry')];
+    const rateLimit = this.readRate();
+    if (rateLimit === undefined) local.rate = [t(this.ratePer.value === 'minute' ? 'error.rateMinute' : 'error.rateSecond')];
     if (problems.length && (this.headersChanged || !this.webhook)) local.headers = problems;
     if (Object.keys(local).length) return this.failed(local);
 
     const input = {
       name: this.name.value.trim(), trigger: this.trigger.name, url: this.url.value.trim(),
-      body: this.body.value.trim() ? this.body.value : null, enabled: this.enabled.checked, retrySchedule, conditions,
+      body: this.body.value.trim() ? this.body.value : null, enabled: this.enabled.checked, retrySchedule, conditions, rateLimit,
+      ordering: this.ordered.checked ? 'perCustomer' : 'none',
     };
     if (!this.webhook && Object.keys(headers).length) input.headers = headers;
     this.status(t('editor.saving'));
@@ -548,8 +584,10 @@ class Editor {
     if (problem) {
       const errors = { ...problem.errors };
       if (errors.retrySchedule) errors.retry = errors.retrySchedule;
+      const rate = Object.entries(errors).filter(([key]) => key.startsWith('rateLimit')).flatMap(([, m]) => m);
+      if (rate.length) errors.rate = rate;
       const headerMessages = Object.entries(errors).filter(([key]) => key.startsWith('headers')).flatMap(([, m]) => m);
-      this.showProblem({ ...problem, errors }, ['name', 'trigger', 'url', 'body', 'retry']);
+      this.showProblem({ ...problem, errors }, ['name', 'trigger', 'url', 'body', 'retry', 'rate']);
       this.showConditionErrors(errors);
       if (headerMessages.length) setFieldError('headers', language() === 'en' ? headerMessages : [t('error.headers')]);
     } else {
@@ -560,6 +598,7 @@ class Editor {
     const first = fieldsWithErrors.find(name => name === 'conditions' ? row
       : !document.getElementById(`${name}-error`)?.hidden && !document.getElementById(`${name}-error`)?.classList.contains('warning'));
     if (first === 'retry') document.querySelector('details.retry').open = true;
+    if (first === 'rate') document.querySelector('details.rate').open = true;
     if (first === 'conditions') row.controls.variable.focus();
     else (first === 'headers' ? this.headerRows.querySelector('input') : document.getElementById(first))?.focus();
   }

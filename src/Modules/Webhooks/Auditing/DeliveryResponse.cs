@@ -8,7 +8,7 @@ public sealed record DeliveryResponse(
     Guid Id, Guid WebhookId, string Trigger, Guid SourceEventId, DateTimeOffset SourceOccurredAt,
     string Status, DateTimeOffset ScheduledAt, DateTimeOffset? CompletedAt, DateTimeOffset? NextAttemptAt,
     DeliveryRequest Request, IReadOnlyList<AttemptResponse> Attempts, DateTimeOffset? ContentErasedAt, bool Test,
-    string? FailureReason)
+    string? FailureReason, Guid? WaitingFor)
 {
     public static DeliveryResponse From(Delivery d) => new(
         d.Id, d.WebhookId, d.Trigger, d.SourceEventId, d.SourceOccurredAt,
@@ -16,5 +16,5 @@ public sealed record DeliveryResponse(
         d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null, d.Request,
         d.Attempts.Select(a => new AttemptResponse(
             a.Number, a.StartedAt, a.DurationMs, a.StatusCode, a.Error, a.ResponseBody, a.ResponseBodyTruncated,
-            a.Manual ? "manual" : "scheduled")).ToList(), d.ContentErasedAt, d.Test, d.FailureReason);
+            a.Manual ? "manual" : "scheduled")).ToList(), d.ContentErasedAt, d.Test, d.FailureReason, d.HeldBehind);
 }

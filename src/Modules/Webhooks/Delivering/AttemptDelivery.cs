@@ -8,29 +8,26 @@ using Wolverine.Attributes;
 namespace Ellity.Webhooks.Delivering;
 
 /// <summary>
-/// Make attempt number <see cref="Attempt"/> of a delivery. Knowing the webhook and the e-shop up front lets the
-/// delivery, its webhook and the e-shop's features be read in one round trip (messages queued before they were added lack them).
+/// Make attempt number <see cref="Attempt"/> of a delivery. Knowing the webhook up front lets the
+/// delivery and its webhook be read in one round trip (messages queued before it was added lack it).
 /// </summary>
 /// <see cref="Postponed"/>: how many times in a row it found no free slot and was put back.
 /// <see cref="Plan"/>: a first attempt queued before its delivery's stream was written; the stream starts with this
 /// event and the attempt's outcome, in one write. <see cref="NotSent"/>: why a planned delivery cannot be sent at all
-/// (its request did not render); its stream is started ended.
+/// (its request did not render); its stream is started ended. <see cref="PacedAt"/>: the slot of its webhook's rate limit
+/// it holds (see <see cref="DeliveryPacing"/>).
 public sealed record AttemptDelivery(Guid DeliveryId, int Attempt = 1, Guid? WebhookId = null, int Postponed = 0,
-    DeliveryScheduled? Plan = null, string? NotSent = null, string? EshopId = null)
+    DeliveryScheduled? Plan = null, string? NotSent = null, DateTimeOffset? PacedAt = null)
 {
     /// <summary>The next attempt of <paramref name="delivery"/>, numbered <paramref name="attempt"/>.</summary>
-    public static AttemptDelivery Next(Delivery delivery, int attempt) => new(delivery.Id, attempt, delivery.WebhookId, EshopId: delivery.EshopId);
+    public static AttemptDelivery Next(Delivery delivery, int attempt) => new(delivery.Id, attempt, delivery.WebhookId);
 }
 
 /// <summary>What an attempt's outcome means: the events to record, and when to retry.</summary>
 public sealed record AttemptOutcome(IReadOnlyList<object> Events, DateTimeOffset? RetryAt);
 
-/// <summary>
-/// What an attempt found when it was loaded: the delivery at the version of its stream, its webhook, its customer's erasure,
-/// its e-shop's features.
-/// </summary>
-public sealed record AttemptState(AttemptDelivery Command, long Version, Delivery Delivery, Webhook? Webhook, DateTimeOffset? ErasedAt,
-    EshopFeatures? Features = null);
+/// <summary>What an attempt found when it was loaded: the delivery at the version of its stream, its webhook, its customer's erasure.</summary>
+public sealed record AttemptState(AttemptDelivery Command, long Version, Delivery Delivery, Webhook? Webhook, DateTimeOffset? ErasedAt);
 
 public static partial class AttemptDeliveryHandler
 {
@@ -67,16 +64,14 @@ public static partial class AttemptDeliveryHandler
 
     /// <summary>
     /// Why a due attempt is not sent at all: its webhook was deleted, or switched off (by its owner or
-    /// automatically), or its e-shop removed the Webhooks feature. Switching a webhook off stops its pending retries as it
-    /// stops new deliveries; the delivery fails with the reason and can be redelivered. A test or a manual redelivery of a
-    /// switched-off webhook is sent: someone just asked for it. Without the feature nothing is, and a delivery planned
-    /// before the feature was last added was ended by its removal.
+    /// automatically), or suspended because its e-shop removed the Webhooks feature. Switching a webhook off stops its
+    /// pending retries as it stops new deliveries; the delivery fails with the reason and can be redelivered. A test or a
+    /// manual redelivery of a switched-off webhook is sent: someone just asked for it. A suspended one sends nothing.
     /// </summary>
-    public static string? NotSent(Delivery delivery, Webhook? webhook, EshopFeatures? features) => webhook switch
+    public static string? NotSent(Delivery delivery, Webhook? webhook) => webhook switch
     {
         null or { Deleted: true } => "Not sent: the webhook was deleted.",
-        _ when !WebhooksFeature.Allows(features, delivery.Test || delivery.NextAttemptManual ? DateTimeOffset.MaxValue : delivery.ScheduledAt) =>
-            WebhooksFeature.Removed,
+        { Suspended: true } => WebhooksFeature.Removed,
         { Enabled: false } when !delivery.Test && !delivery.NextAttemptManual => webhook.DisabledReason is { } why
             ? $"Not sent: the webhook was switched off automatically. {why}"
             : "Not sent: the webhook was switched off.",
@@ -90,12 +85,16 @@ public static partial class AttemptDeliveryHandler
     /// </summary>
     [NonTransactional]
     public static async Task Handle(AttemptDelivery command, IQuerySession session, AttemptRecorder recorder,
-        WebhookSender sender, WebhookConcurrency concurrency, WebhookHeaders headers, WebhookSecretProtector secretProtector,
-        IOptions<WebhooksOptions> options, DeliveryTelemetry telemetry, ILogger<AttemptDelivery> logger, CancellationToken ct)
+        WebhookSender sender, WebhookConcurrency concurrency, DeliveryPacing pacing, WebhookHeaders headers,
+        WebhookSecretProtector secretProtector, IOptions<WebhooksOptions> options, DeliveryTelemetry telemetry,
+        ILogger<AttemptDelivery> logger, CancellationToken ct)
     {
         if (await ReadAsync(session, command, ct) is not { } state) return;
         var record = Unsent(state, DateTimeOffset.UtcNow, logger)
-            ?? await AttemptAsync(state, options.Value, sender, concurrency, headers, secretProtector, telemetry, logger, ct);
+            ?? await AttemptAsync(state, options.Value, sender, concurrency, pacing, headers, secretProtector, telemetry, logger, ct);
+        // An ordered webhook's next delivery for the customer waits for this one to end.
+        if (state.Webhook is { OrderedPerCustomer: true } && state.Delivery.CustomerId is { } customer)
+            record = record with { Release = new ReleaseOrderedDelivery(state.Delivery.WebhookId, customer, state.Delivery.Id) };
         await recorder.RecordAsync(record, ct);
         foreach (var ended in record.Events)
         {
@@ -111,7 +110,7 @@ public static partial class AttemptDeliveryHandler
     /// </summary>
     public static AttemptRecord? Unsent(AttemptState state, DateTimeOffset now, ILogger logger)
     {
-        var (command, version, delivery, webhook, erasedAt, features) = state;
+        var (command, version, delivery, webhook, erasedAt) = state;
         if (command.Plan is { } start)
         {
             if (erasedAt is { } erased && start.SourceOccurredAt < erased)
@@ -119,7 +118,7 @@ public static partial class AttemptDeliveryHandler
                     Start: start);
             if (command.NotSent is { } unsendable) return new AttemptRecord(delivery.Id, 0, [DeliveryFailed.Unsent(start, unsendable)], Start: start);
         }
-        if (NotSent(delivery, webhook, features) is not { } reason) return null;
+        if (NotSent(delivery, webhook) is not { } reason) return null;
         LogNotSent(logger, delivery.Id, delivery.WebhookId, reason);
         return new AttemptRecord(delivery.Id, version, [new DeliveryFailed(now, delivery.Attempts.Count, reason, delivery.WebhookId)],
             Start: command.Plan);
@@ -130,10 +129,10 @@ public static partial class AttemptDeliveryHandler
     /// slot puts the attempt back as it came; an open circuit defers it without using up one of the delivery's attempts.
     /// </summary>
     private static async Task<AttemptRecord> AttemptAsync(AttemptState state, WebhooksOptions settings, WebhookSender sender,
-        WebhookConcurrency concurrency, WebhookHeaders headers, WebhookSecretProtector secretProtector, DeliveryTelemetry telemetry,
-        ILogger logger, CancellationToken ct)
+        WebhookConcurrency concurrency, DeliveryPacing pacing, WebhookHeaders headers, WebhookSecretProtector secretProtector,
+        DeliveryTelemetry telemetry, ILogger logger, CancellationToken ct)
     {
-        var (command, version, delivery, webhook, _, _) = state;
+        var (command, version, delivery, webhook, _) = state;
         using var scope = logger.BeginScope(new Dictionary<string, object>
         {
             ["DeliveryId"] = delivery.Id, ["WebhookId"] = delivery.WebhookId, ["EshopId"] = delivery.EshopId, ["Attempt"] = command.Attempt,
@@ -146,12 +145,36 @@ public static partial class AttemptDeliveryHandler
         }
         else
         {
+            // A webhook with a rate limit sends in the next free slot: a near one is waited for here, a later one put back for.
+            var slot = webhook!.RateLimit is { } limit ? await pacing.SlotAsync(webhook.Id, limit, command.PacedAt, ct) : (DateTimeOffset?)null;
+            if (slot - DateTimeOffset.UtcNow > DeliveryPacing.Horizon)
+                return new AttemptRecord(delivery.Id, version, [], command with { PacedAt = slot }, slot.Value - DeliveryPacing.Horizon);
             // The e-shop's and the webhook's slots are held only while the request is in flight.
             var lease = await concurrency.AcquireAsync(delivery.EshopId, delivery.WebhookId, ct);
             // Put back as it came: a first attempt keeps its plan, nothing is written to the stream.
             if (lease is null)
-                return new AttemptRecord(delivery.Id, version, [], command with { Postponed = command.Postponed + 1 },
+                return new AttemptRecord(delivery.Id, version, [], command with { Postponed = command.Postponed + 1, PacedAt = slot },
                     DateTimeOffset.UtcNow + PostponedFor(command.Postponed, Random.Shared.NextDouble()));
+            if (slot is not null)
+            {
+                try
+                {
+                    // Late for the slot after waiting for a sender: a new one, so late attempts do not go out together.
+                    if (DateTimeOffset.UtcNow > slot + DeliveryPacing.Grace)
+                        slot = await pacing.SlotAsync(webhook.Id, webhook.RateLimit!, null, ct);
+                    if (slot - DateTimeOffset.UtcNow > DeliveryPacing.Horizon)
+                    {
+                        lease.Dispose();
+                        return new AttemptRecord(delivery.Id, version, [], command with { PacedAt = slot }, slot.Value - DeliveryPacing.Horizon);
+                    }
+                    if (slot - DateTimeOffset.UtcNow is { } wait && wait > TimeSpan.Zero) await Task.Delay(wait, ct);
+                }
+                catch
+                {
+                    lease.Dispose();
+                    throw;
+                }
+            }
             // Every attempt, however late or batched its way here, continues the trace of the request that caused it.
             using var activity = ActivityContext.TryParse(delivery.TraceParent, null, out var cause)
                 ? DeliveryTelemetry.Source.StartActivity("webhook attempt", ActivityKind.Client, cause)
@@ -244,8 +267,8 @@ public static partial class AttemptDeliveryHandler
     }
 
     /// <summary>
-    /// The delivery, the version of its stream it was folded at, its webhook and its e-shop's features, in one round trip;
-    /// null when there is nothing to do. The version is read before the document: an append committed in between makes the
+    /// The delivery, the version of its stream it was folded at, and its webhook, in one round trip; null when there is
+    /// nothing to do. The version is read before the document: an append committed in between makes the
     /// document newer than the version, which the recorder then refuses as a conflict, never the other way round. A first
     /// attempt carries its delivery as planned, and reads instead whether its customer's personal data was erased since.
     /// </summary>
@@ -256,8 +279,6 @@ public static partial class AttemptDeliveryHandler
         var loaded = command.Plan is { } plan ? Task.FromResult<Delivery?>(Delivery.Create(plan)) : reads.Load<Delivery>(command.DeliveryId);
         var webhook = command.WebhookId is { } webhookId ? reads.Load<Webhook>(webhookId) : Task.FromResult<Webhook?>(null);
         var erased = command.Plan?.CustomerId is { } customerId ? reads.Load<ErasedCustomer>(customerId) : Task.FromResult<ErasedCustomer?>(null);
-        var eshopId = command.EshopId ?? command.Plan?.EshopId;
-        var features = eshopId is not null ? reads.Load<EshopFeatures>(EshopFeatures.IdFor(eshopId)) : null;
         await reads.Execute(ct);
         var version = (await state)?.Version ?? 0;
         // A first attempt whose stream is already written was recorded by a twin of this message (a replay).
@@ -265,8 +286,7 @@ public static partial class AttemptDeliveryHandler
         // Finished, gone, or superseded by a newer attempt (a manual redelivery): nothing to do.
         if (await loaded is not { Status: DeliveryStatus.Pending } delivery || delivery.NextAttempt != command.Attempt) return null;
         return new AttemptState(command, version, delivery,
-            await webhook ?? await session.LoadAsync<Webhook>(delivery.WebhookId, ct), (await erased)?.ErasedAt,
-            features is not null ? await features : await session.LoadAsync<EshopFeatures>(EshopFeatures.IdFor(delivery.EshopId), ct));
+            await webhook ?? await session.LoadAsync<Webhook>(delivery.WebhookId, ct), (await erased)?.ErasedAt);
     }
 
     [LoggerMessage(LogLevel.Error, "Delivery {DeliveryId} attempt {Attempt} could not be sent")]

@@ -13,9 +13,13 @@ namespace Ellity.Webhooks.Delivering;
 /// <see cref="Version"/> (the version the handler decided from); the next attempt to schedule, in the same transaction
 /// so a recorded retry is never without its message. With
 /// <see cref="Start"/> (a first attempt), the stream is started with it and the events, unless a twin already did.
+/// <see cref="Release"/>: the next delivery of an ordered webhook for the same customer, to release once this one has ended.
 /// </summary>
 public sealed record AttemptRecord(Guid DeliveryId, long Version, IReadOnlyList<object> Events,
-    AttemptDelivery? Next = null, DateTimeOffset NextAt = default, DeliveryScheduled? Start = null);
+    AttemptDelivery? Next = null, DateTimeOffset NextAt = default, DeliveryScheduled? Start = null, ReleaseOrderedDelivery? Release = null)
+{
+    public bool Ends => Events.Any(e => e is DeliverySucceeded or DeliveryFailed);
+}
 
 /// <summary>
 /// Group commit: the outcomes of the attempts that finish while a commit is under way are written together by the next
@@ -134,6 +138,7 @@ public sealed partial class AttemptRecorder : IAsyncDisposable
                 stream.AppendMany(record.Events);
             }
             if (record.Next is { } next) await context.ScheduleAsync(next, record.NextAt);
+            if (record.Release is { } release && record.Ends) await context.PublishAsync(release);
             written.Add(group[i]);
         }
         if (written.Count == 0) return;

@@ -86,7 +86,7 @@ public static class DispatchCustomerEvents
         var customerIds = triggered.Select(x => x.Event.Customer.Id).Distinct().ToArray();
         var reads = session.CreateBatchQuery();
         var matching = reads.Query<Webhook>()
-            .Where(w => w.EshopId.IsOneOf(eshopIds) && w.Trigger.IsOneOf(triggers) && w.Enabled && !w.Deleted)
+            .Where(w => w.EshopId.IsOneOf(eshopIds) && w.Trigger.IsOneOf(triggers) && w.Enabled && !w.Deleted && !w.Suspended)
             .ToList();
         var erasures = reads.LoadMany<ErasedCustomer>().ById(customerIds);
         var added = reads.LoadMany<EshopFeatures>().ById(eshopIds.Select(EshopFeatures.IdFor).ToArray());
@@ -96,6 +96,7 @@ public static class DispatchCustomerEvents
         var webhooks = (await matching).ToLookup(w => (w.EshopId, w.Trigger));
 
         var attempts = new List<object>();
+        var ordered = new List<DeliveryScheduled>();
         var skipped = new Dictionary<Guid, WebhookEventsSkipped>();
         var planned = new HashSet<Guid>();
         // Each event's deliveries share a time, later for each later event, so the delivery log keeps the events' order.
@@ -125,10 +126,15 @@ public static class DispatchCustomerEvents
                         e.EventId, unmet.ToString());
                     continue;
                 }
-                attempts.Add(Plan(webhook, deliveryId, trigger, e, filled, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule,
-                    options.RenderLimits).Queue());
+                var delivery = Plan(webhook, deliveryId, trigger, e, filled, now, webhook.RetrySchedule ?? options.EffectiveRetrySchedule,
+                    options.RenderLimits);
+                // In order per customer: started in order, one after another (OrderedDeliveriesHandler); one that cannot be
+                // sent ends at once like any other.
+                if (webhook.OrderedPerCustomer && delivery.NotSent is null) ordered.Add(delivery.Scheduled);
+                else attempts.Add(delivery.Queue());
             }
         }
+        if (ordered.Count > 0) attempts.Add(new StartOrderedDeliveries(ordered));
         attempts.AddRange(skipped.Values);
         return attempts;
     }
@@ -182,7 +188,7 @@ public sealed record PlannedDelivery(DeliveryScheduled Scheduled, string? NotSen
     {
         if (NotSent is null)
             return (MartenOps.StartStream<Delivery>(Scheduled.DeliveryId, Scheduled),
-                new AttemptDelivery(Scheduled.DeliveryId, WebhookId: Scheduled.WebhookId, EshopId: Scheduled.EshopId));
+                new AttemptDelivery(Scheduled.DeliveryId, WebhookId: Scheduled.WebhookId));
         telemetry.Ended(Scheduled.Trigger, succeeded: false);
         return (MartenOps.StartStream<Delivery>(Scheduled.DeliveryId, Scheduled, DeliveryFailed.Unsent(Scheduled, NotSent)), null);
     }

@@ -9,10 +9,11 @@ public sealed record CreatedWebhookResponse(
     Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, string Method, bool Enabled,
     DateTimeOffset CreatedAt, IReadOnlyList<int>? RetrySchedule, string? DisabledReason,
     IReadOnlyDictionary<string, string> Headers, WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings, string Secret,
-    IReadOnlyList<Condition> Conditions)
+    IReadOnlyList<Condition> Conditions, DeliveryRateLimit? RateLimit, string Ordering)
 {
     public CreatedWebhookResponse(WebhookResponse w, string secret) : this(w.Id, w.EshopId, w.Name, w.Trigger, w.Url, w.Body,
-        w.Method, w.Enabled, w.CreatedAt, w.RetrySchedule, w.DisabledReason, w.Headers, w.Health, w.Warnings, secret, w.Conditions)
+        w.Method, w.Enabled, w.CreatedAt, w.RetrySchedule, w.DisabledReason, w.Headers, w.Health, w.Warnings, secret, w.Conditions,
+        w.RateLimit, w.Ordering)
     {
     }
 }
@@ -20,10 +21,10 @@ public sealed record CreatedWebhookResponse(
 public static class CreateWebhookEndpoint
 {
     public static WebhookCreated Decide(string eshopId, WebhookInput input, Guid webhookId, DateTimeOffset now, string protectedSecret,
-        WebhookHeadersChanged? headers = null, IReadOnlyList<Condition>? conditions = null) =>
+        WebhookHeadersChanged? headers = null, WebhookDefinition? definition = null) =>
         new(webhookId, eshopId, input.Name!.Trim(), input.Trigger!, input.Url!,
             string.IsNullOrWhiteSpace(input.Body) ? null : input.Body, input.Enabled ?? true, now, input.RetrySchedule, protectedSecret,
-            headers?.ProtectedHeaders, headers?.Names, conditions);
+            headers?.ProtectedHeaders, headers?.Names, definition?.Conditions, definition?.RateLimit, definition?.Ordering);
 
     /// <summary>
     /// The definition's problems (400), then the e-shop's limit (409). The e-shop's creates wait for each other here until
@@ -38,7 +39,11 @@ public static class CreateWebhookEndpoint
         if (!definition.IsValid) return definition.ToProblem().ProblemDetails;
 
         await session.BeginTransactionAsync(ct);
-        await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(hashtextextended(?, 0))", ct, "webhooks of " + eshopId);
+        await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(hashtextextended(?, 0))", ct, WebhookLookup.CreationLock(eshopId));
+        // The feature may have been removed since the check before this one: under the lock, its removal suspends this webhook
+        // only once this transaction has committed.
+        if (!EshopFeatures.Has(await session.LoadAsync<EshopFeatures>(EshopFeatures.IdFor(eshopId), ct), EshopFeature.Webhooks))
+            return WebhooksFeature.NotAdded(eshopId);
         var count = await session.Query<Webhook>().CountAsync(w => w.EshopId == eshopId && !w.Deleted, ct);
         return count < options.Value.MaxWebhooksPerEshop
             ? WolverineContinue.NoProblems
@@ -53,10 +58,10 @@ public static class CreateWebhookEndpoint
         WebhookSecretProtector secrets, TriggerCatalog triggers, IOptions<WebhooksOptions> options)
     {
         var secret = WebhookSecrets.New();
-        // Checked by ValidateAsync; checked again here for the conditions in the form they are stored.
-        var conditions = WebhookDefinition.Check(triggers, input!, options.Value.RequireHttps).Conditions;
+        // Checked by ValidateAsync; checked again here for the conditions and rate limit in the form they are stored.
+        var definition = WebhookDefinition.Check(triggers, input!, options.Value.RequireHttps);
         var created = Decide(eshopId, input!, Guid.CreateVersion7(), DateTimeOffset.UtcNow, secrets.Protect(secret),
-            headers.Protect(input!.Headers), conditions);
+            headers.Protect(input!.Headers), definition);
         var response = new CreatedWebhookResponse(WebhookResponse.From(Webhook.Create(created), triggers), secret);
         return (TypedResults.Created($"/api/eshops/{eshopId}/webhooks/{created.WebhookId}", response),
             MartenOps.StartStream<Webhook>(created.WebhookId, created));

@@ -17,8 +17,9 @@ public static class UpdateWebhookEndpoint
     }
 
     /// <summary>Only what actually changed becomes an event, so the stream reads as a change log.</summary>
-    public static Events Decide(Webhook current, WebhookInput input, IReadOnlyList<Condition>? conditions, DateTimeOffset now)
+    public static Events Decide(Webhook current, WebhookInput input, WebhookDefinition? checkedInput, DateTimeOffset now)
     {
+        var conditions = checkedInput?.Conditions;
         var events = new Events();
         var name = input.Name!.Trim();
         var body = string.IsNullOrWhiteSpace(input.Body) ? null : input.Body;
@@ -27,6 +28,8 @@ public static class UpdateWebhookEndpoint
         if (input.Url != current.Url) events.Add(new WebhookUrlChanged(input.Url!));
         if (body != current.Body) events.Add(new WebhookBodyChanged(body));
         if (!(conditions ?? []).SequenceEqual(current.Conditions ?? [])) events.Add(new WebhookConditionsChanged(conditions));
+        if (checkedInput?.RateLimit != current.RateLimit) events.Add(new WebhookRateLimitChanged(checkedInput?.RateLimit));
+        if (checkedInput?.Ordering != current.Ordering) events.Add(new WebhookOrderingChanged(checkedInput?.Ordering));
         if (!SameSchedule(input.RetrySchedule, current.RetrySchedule)) events.Add(new WebhookRetryScheduleChanged(input.RetrySchedule));
         if (input.Enabled is true && !current.Enabled) events.Add(new WebhookEnabled(current.Id, now));
         if (input.Enabled is false && current.Enabled) events.Add(new WebhookDisabled(now));
@@ -42,7 +45,7 @@ public static class UpdateWebhookEndpoint
         TriggerCatalog triggers, IOptions<WebhooksOptions> options)
     {
         input ??= WebhookInput.Empty;
-        var conditions = WebhookDefinition.Check(triggers, input, options.Value.RequireHttps).Conditions;
-        return (new UpdatedWebhook(), Decide(webhook!, input, conditions, DateTimeOffset.UtcNow));
+        var definition = WebhookDefinition.Check(triggers, input, options.Value.RequireHttps);
+        return (new UpdatedWebhook(), Decide(webhook!, input, definition, DateTimeOffset.UtcNow));
     }
 }

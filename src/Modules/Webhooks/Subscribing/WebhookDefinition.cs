@@ -32,6 +32,11 @@ public sealed class WebhookDefinition
     public UrlTemplate? UrlTemplate { get; private set; }
     public BodyTemplate? BodyTemplate { get; private set; }
 
+    public DeliveryRateLimit? RateLimit { get; private set; }
+
+    /// <summary>As stored: null for the default, unordered.</summary>
+    public string? Ordering { get; private set; }
+
     /// <summary>The conditions as they are stored: none is null.</summary>
     public IReadOnlyList<Condition>? Conditions { get; private set; }
 
@@ -58,6 +63,8 @@ public sealed class WebhookDefinition
         var d = Check(triggers, input.Name, input.Trigger, input.Url, input.Body, requireHttps: requireHttps);
         d.CheckConditions(input.Conditions);
         d.CheckRetrySchedule(input.RetrySchedule);
+        d.CheckRateLimit(input.RateLimit);
+        d.CheckOrdering(input.Ordering);
         WebhookHeaders.Check(input.Headers, d.Errors);
         return d;
     }
@@ -136,6 +143,28 @@ public sealed class WebhookDefinition
         else
             return new Condition(variable, op, value);
         return null;
+    }
+
+    private void CheckOrdering(string? ordering)
+    {
+        if (ordering is null or WebhookOrdering.None) return;
+        if (ordering == WebhookOrdering.PerCustomer) Ordering = ordering;
+        else Errors["ordering"] = [$"'{WebhookOrdering.None}' (the default) or '{WebhookOrdering.PerCustomer}'."];
+    }
+
+    private void CheckRateLimit(RateLimitInput? limit)
+    {
+        if (limit is null) return;
+        if (limit.Per is not (DeliveryRateLimit.Second or DeliveryRateLimit.Minute))
+        {
+            Errors["rateLimit.per"] = ["'second' or 'minute'."];
+            return;
+        }
+        var most = limit.Per == DeliveryRateLimit.Second ? DeliveryRateLimit.MaxPerSecond : DeliveryRateLimit.MaxPerMinute;
+        if (limit.Requests is not { } requests || requests < 1 || requests > most)
+            Errors["rateLimit.requests"] = [$"A whole number of requests per {limit.Per}, 1-{most}."];
+        else
+            RateLimit = new DeliveryRateLimit(requests, limit.Per);
     }
 
     private void CheckRetrySchedule(IReadOnlyList<int>? schedule)

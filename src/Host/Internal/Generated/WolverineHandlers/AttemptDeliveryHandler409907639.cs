@@ -13,6 +13,7 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class AttemptDeliveryHandler409907639 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly Ellity.Webhooks.Delivering.AttemptRecorder _attemptRecorder;
+        private readonly Ellity.Webhooks.Delivering.DeliveryPacing _deliveryPacing;
         private readonly Ellity.Webhooks.Delivering.DeliveryTelemetry _deliveryTelemetry;
         private readonly Ellity.Webhooks.Delivering.WebhookConcurrency _webhookConcurrency;
         private readonly Ellity.Webhooks.Delivering.WebhookSender _webhookSender;
@@ -22,9 +23,10 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> _optionsOfWebhooksOptions;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public AttemptDeliveryHandler409907639(Ellity.Webhooks.Delivering.AttemptRecorder attemptRecorder, Ellity.Webhooks.Delivering.DeliveryTelemetry deliveryTelemetry, Ellity.Webhooks.Delivering.WebhookConcurrency webhookConcurrency, Ellity.Webhooks.Delivering.WebhookSender webhookSender, Ellity.Webhooks.WebhookHeaders webhookHeaders, Ellity.Webhooks.WebhookSecretProtector webhookSecretProtector, Microsoft.Extensions.Logging.ILogger<Ellity.Webhooks.Delivering.AttemptDelivery> loggerForMessage, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public AttemptDeliveryHandler409907639(Ellity.Webhooks.Delivering.AttemptRecorder attemptRecorder, Ellity.Webhooks.Delivering.DeliveryPacing deliveryPacing, Ellity.Webhooks.Delivering.DeliveryTelemetry deliveryTelemetry, Ellity.Webhooks.Delivering.WebhookConcurrency webhookConcurrency, Ellity.Webhooks.Delivering.WebhookSender webhookSender, Ellity.Webhooks.WebhookHeaders webhookHeaders, Ellity.Webhooks.WebhookSecretProtector webhookSecretProtector, Microsoft.Extensions.Logging.ILogger<Ellity.Webhooks.Delivering.AttemptDelivery> loggerForMessage, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _attemptRecorder = attemptRecorder;
+            _deliveryPacing = deliveryPacing;
             _deliveryTelemetry = deliveryTelemetry;
             _webhookConcurrency = webhookConcurrency;
             _webhookSender = webhookSender;
@@ -46,7 +48,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Ellity.Webhooks.Delivering.AttemptDeliveryHandler");
             
             // The actual message execution
-            await Ellity.Webhooks.Delivering.AttemptDeliveryHandler.Handle(attemptDelivery, ((Marten.IQuerySession)documentSession), _attemptRecorder, _webhookSender, _webhookConcurrency, _webhookHeaders, _webhookSecretProtector, _optionsOfWebhooksOptions, _deliveryTelemetry, _loggerForMessage, cancellation).ConfigureAwait(false);
+            await Ellity.Webhooks.Delivering.AttemptDeliveryHandler.Handle(attemptDelivery, ((Marten.IQuerySession)documentSession), _attemptRecorder, _webhookSender, _webhookConcurrency, _deliveryPacing, _webhookHeaders, _webhookSecretProtector, _optionsOfWebhooksOptions, _deliveryTelemetry, _loggerForMessage, cancellation).ConfigureAwait(false);
         }
     }
 

@@ -22,11 +22,11 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var endDeliveriesWithoutFeature = (Ellity.Webhooks.Delivering.EndDeliveriesWithoutFeature)context.Envelope.Message;
 
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Ellity.Webhooks.Delivering.EndDeliveriesWithoutFeatureHandler");
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Ellity.Webhooks.Delivering.EndDeliveriesWithoutFeatureHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Ellity.Webhooks.Delivering.SuspendWebhooksHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Ellity.Webhooks.Delivering.SuspendWebhooksHandler");
             
             // The actual message execution
-            var outgoing1 = await Ellity.Webhooks.Delivering.EndDeliveriesWithoutFeatureHandler.Handle(endDeliveriesWithoutFeature, documentSession, cancellation).ConfigureAwait(false);
+            var outgoing1 = await Ellity.Webhooks.Delivering.SuspendWebhooksHandler.Handle(endDeliveriesWithoutFeature, documentSession, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

@@ -40,18 +40,21 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var featureResponse_response = await Ellity.Eshops.Features.AddWebhooksFeatureEndpoint.Post(eshopId, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+            (var featureResponse_response, var outgoingMessages) = await Ellity.Eshops.Features.AddWebhooksFeatureEndpoint.Post(eshopId, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+            // Writing the response body to JSON because this was the first 'return variable' in the method signature
+            await WriteJsonAsync(httpContext, featureResponse_response, 404);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            // Writing the response body to JSON because this was the first 'return variable' in the method signature
-            await WriteJsonAsync(httpContext, featureResponse_response, 404);
         }
     }
 
