@@ -88,6 +88,13 @@ public sealed class HostProcess : IAsyncDisposable
         return System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
+    public async Task<System.Text.Json.Nodes.JsonNode> GetAsync(string path)
+    {
+        using var response = await Client.GetAsync(Url + path);
+        response.EnsureSuccessStatusCode();
+        return System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
     /// <summary>Registers a new e-shop with the operator key (every e-shop route needs a registered one), with the Webhooks feature.</summary>
     public async Task<string> NewEshopAsync()
     {

@@ -159,15 +159,24 @@ public static partial class AttemptDeliveryHandler
             {
                 try
                 {
-                    // Late for the slot after waiting for a sender: a new one, so late attempts do not go out together.
-                    if (DateTimeOffset.UtcNow > slot + DeliveryPacing.Grace)
-                        slot = await pacing.SlotAsync(webhook.Id, webhook.RateLimit!, null, ct);
-                    if (slot - DateTimeOffset.UtcNow > DeliveryPacing.Horizon)
+                    // Late for the slot (it waited for a sender, or the wait itself overran on a busy machine): a new one, so
+                    // late attempts do not go out together. Late every time: put back for a moment.
+                    for (var late = 0; DateTimeOffset.UtcNow > slot + DeliveryPacing.Grace || late == 0; late++)
                     {
-                        lease.Dispose();
-                        return new AttemptRecord(delivery.Id, version, [], command with { PacedAt = slot }, slot.Value - DeliveryPacing.Horizon);
+                        if (late == 3)
+                        {
+                            lease.Dispose();
+                            return new AttemptRecord(delivery.Id, version, [], command with { PacedAt = null }, DateTimeOffset.UtcNow + BusyDelay);
+                        }
+                        if (DateTimeOffset.UtcNow > slot + DeliveryPacing.Grace)
+                            slot = await pacing.SlotAsync(webhook.Id, webhook.RateLimit!, null, ct);
+                        if (slot - DateTimeOffset.UtcNow > DeliveryPacing.Horizon)
+                        {
+                            lease.Dispose();
+                            return new AttemptRecord(delivery.Id, version, [], command with { PacedAt = slot }, slot.Value - DeliveryPacing.Horizon);
+                        }
+                        if (slot - DateTimeOffset.UtcNow is { } wait && wait > TimeSpan.Zero) await Task.Delay(wait, ct);
                     }
-                    if (slot - DateTimeOffset.UtcNow is { } wait && wait > TimeSpan.Zero) await Task.Delay(wait, ct);
                 }
                 catch
                 {

@@ -6,10 +6,14 @@ namespace Ellity.Tests.Webhooks.Delivering;
 [Collection(AppCollection.Name)]
 public sealed class RateLimitTests(AppFixture app)
 {
-    /// <summary>The most requests that arrived within any one second.</summary>
-    private static int BusiestSecond(IReadOnlyList<ReceivedRequest> requests)
+    /// <summary>
+    /// The most requests sent within any one second, by when the Host started each (the attempts' <c>startedAt</c>). The
+    /// receiver runs in the test process, which other test collections keep busy: its own clock readings can lump requests
+    /// together that were sent apart, so they show what arrived, not when it was sent.
+    /// </summary>
+    public static int BusiestSecond(IEnumerable<DateTimeOffset> sent)
     {
-        var times = requests.Select(r => r.At).Order().ToList();
+        var times = sent.Order().ToList();
         var most = 0;
         for (int first = 0, last = 0; first < times.Count; first++)
         {
@@ -43,16 +47,15 @@ public sealed class RateLimitTests(AppFixture app)
 
         Assert.Equal(Enumerable.Range(1, 120).Select(n => $"v={n}"), received.Select(r => r.PathAndQuery.Split('?')[1])
             .OrderBy(v => int.Parse(v[2..])));
-        // Evenly spaced, 0.2 s apart: one more in a second is the most the window's edges can catch.
-        var busiest = BusiestSecond(received);
-        var start = received.Min(r => r.At);
-        Assert.True(busiest <= 6, $"{busiest} requests arrived within one second: "
-            + string.Join(" ", received.Select(r => (r.At - start).TotalMilliseconds).Order().Select(ms => $"{ms:0}")));
-        var span = received.Max(r => r.At) - received.Min(r => r.At);
-        Assert.InRange(span.TotalSeconds, 22.5, 60);
         var log = ((System.Text.Json.Nodes.JsonArray)(await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/deliveries?limit=500"))["items"]!).AsDeliveries();
         Assert.All(log, d => Assert.Equal("succeeded", d.Status));
         Assert.All(log, d => Assert.Single(d.Attempts));
+        // Evenly spaced, 0.2 s apart: one more in a second is the most the window's edges can catch.
+        var sent = log.Select(d => d.Attempts[0].StartedAt).ToList();
+        var busiest = BusiestSecond(sent);
+        Assert.True(busiest <= 6, $"{busiest} requests sent within one second: "
+            + string.Join(" ", sent.Order().Select(t => $"{(t - sent.Min()).TotalMilliseconds:0}")));
+        Assert.InRange((sent.Max() - sent.Min()).TotalSeconds, 22.5, 60);
     }
 
     [Theory]
