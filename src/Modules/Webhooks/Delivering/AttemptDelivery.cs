@@ -155,33 +155,22 @@ public static partial class AttemptDeliveryHandler
             if (lease is null)
                 return new AttemptRecord(delivery.Id, version, [], command with { Postponed = command.Postponed + 1, PacedAt = slot },
                     DateTimeOffset.UtcNow + PostponedFor(command.Postponed, Random.Shared.NextDouble()));
-            if (slot is not null)
+            if (slot is { } due)
             {
+                (DateTimeOffset At, DateTimeOffset? Holding)? later;
                 try
                 {
-                    // Late for the slot (it waited for a sender, or the wait itself overran on a busy machine): a new one, so
-                    // late attempts do not go out together. Late every time: put back for a moment.
-                    for (var late = 0; DateTimeOffset.UtcNow > slot + DeliveryPacing.Grace || late == 0; late++)
-                    {
-                        if (late == 3)
-                        {
-                            lease.Dispose();
-                            return new AttemptRecord(delivery.Id, version, [], command with { PacedAt = null }, DateTimeOffset.UtcNow + BusyDelay);
-                        }
-                        if (DateTimeOffset.UtcNow > slot + DeliveryPacing.Grace)
-                            slot = await pacing.SlotAsync(webhook.Id, webhook.RateLimit!, null, ct);
-                        if (slot - DateTimeOffset.UtcNow > DeliveryPacing.Horizon)
-                        {
-                            lease.Dispose();
-                            return new AttemptRecord(delivery.Id, version, [], command with { PacedAt = slot }, slot.Value - DeliveryPacing.Horizon);
-                        }
-                        if (slot - DateTimeOffset.UtcNow is { } wait && wait > TimeSpan.Zero) await Task.Delay(wait, ct);
-                    }
+                    later = await pacing.WaitAsync(webhook.Id, webhook.RateLimit!, due, ct);
                 }
                 catch
                 {
                     lease.Dispose();
                     throw;
+                }
+                if (later is { } putBack)
+                {
+                    lease.Dispose();
+                    return new AttemptRecord(delivery.Id, version, [], command with { PacedAt = putBack.Holding }, putBack.At);
                 }
             }
             // Every attempt, however late or batched its way here, continues the trace of the request that caused it.

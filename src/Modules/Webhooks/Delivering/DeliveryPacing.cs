@@ -44,6 +44,24 @@ public sealed class DeliveryPacing(IDocumentStore store)
         return DateTimeOffset.UtcNow + TimeSpan.FromSeconds(Math.Max(0, seconds));
     }
 
+    /// <summary>
+    /// Waits for <paramref name="slot"/>; null when the request may go now. Late for it (the attempt waited for a sender, or
+    /// the wait itself overran on a busy machine), it takes a new one, so that late requests do not go out together; a new
+    /// slot too far away, or late three times, is when to put the attempt back instead, and the slot it then holds.
+    /// </summary>
+    public async Task<(DateTimeOffset At, DateTimeOffset? Holding)?> WaitAsync(Guid webhookId, DeliveryRateLimit limit, DateTimeOffset slot,
+        CancellationToken ct)
+    {
+        for (var tries = 0; tries < 3; tries++)
+        {
+            if (DateTimeOffset.UtcNow > slot + Grace) slot = await SlotAsync(webhookId, limit, null, ct);
+            if (slot - DateTimeOffset.UtcNow > Horizon) return (slot - Horizon, slot);
+            if (slot - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero) await Task.Delay(wait, ct);
+            if (DateTimeOffset.UtcNow <= slot + Grace) return null;
+        }
+        return (DateTimeOffset.UtcNow + AttemptDeliveryHandler.BusyDelay, null);
+    }
+
     /// <summary>The table of next free slots, one row per webhook that has sent with a rate limit; Marten creates it with its own.</summary>
     public static Table Schema()
     {
