@@ -289,6 +289,18 @@ public sealed class WebhookRulesTests
     }
 
     [Fact]
+    public void failures_from_before_the_webhook_was_switched_on_again_do_not_switch_it_off()
+    {
+        var allowed = TimeSpan.FromDays(5);
+        var stale = Failing(allowed, 410);
+        stale.LastFailureAt = Now.AddMinutes(-1);
+
+        Assert.Empty(DisableFailingWebhookHandler.Decide(NewWebhook(), stale, Now, allowed));
+        stale.LastFailureAt = Now;
+        Assert.Single(DisableFailingWebhookHandler.Decide(NewWebhook(), stale, Now, allowed));
+    }
+
+    [Fact]
     public void a_failed_manual_attempt_is_not_retried()
     {
         var outcome = AttemptDeliveryHandler.Decide(NewDelivery([5, 300]), Failure(1, manual: true), Now, [5, 300], 0.1, 0.5);

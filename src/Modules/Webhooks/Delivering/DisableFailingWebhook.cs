@@ -5,7 +5,8 @@ namespace Ellity.Webhooks.Delivering;
 /// <summary>
 /// Switches a webhook off when its receiver says it is gone (410) or its attempts have failed for longer than
 /// <see cref="WebhooksOptions.AutoDisableAfter"/>, in reaction to <see cref="WebhookFailing"/>, apart from the attempts.
-/// A webhook already off stays as it is, so a repeated signal records nothing.
+/// A webhook already off stays as it is, so a repeated signal records nothing; so does one switched on again after the
+/// failures the signal (or a health not yet caught up with the switch) is about.
 /// </summary>
 public static class DisableFailingWebhookHandler
 {
@@ -14,6 +15,7 @@ public static class DisableFailingWebhookHandler
     public static Events Decide(Webhook webhook, WebhookHealth? health, DateTimeOffset now, TimeSpan allowed)
     {
         if (!webhook.Enabled || webhook.Deleted || health?.FailingSince is not { } since) return [];
+        if (health.LastFailureAt < webhook.ActiveSince) return [];
         if (health.LastFailureStatusCode == 410) return [new WebhookAutoDisabled(webhook.Id, now, Gone)];
         return now - since >= allowed
             ? [new WebhookAutoDisabled(webhook.Id, now,
