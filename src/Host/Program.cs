@@ -122,6 +122,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestLanguage();
 app.UseRequestLimits();
 app.UseDeliveryLoopGuard();
 app.UseAuthentication();

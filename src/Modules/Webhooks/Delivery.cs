@@ -13,11 +13,14 @@ public sealed record DeliveryScheduled(
     DateTimeOffset SourceOccurredAt, DeliveryRequest Request, DateTimeOffset ScheduledAt,
     IReadOnlyList<int>? RetrySchedule = null, Guid? CustomerId = null, bool Test = false, string? TraceParent = null);
 
-/// <summary>One HTTP attempt: a status code when the receiver answered, an error when it did not.</summary>
+/// <summary>
+/// One HTTP attempt: a status code when the receiver answered, an error when it did not. <see cref="FailureKind"/>: why it
+/// failed, one of <see cref="FailureKinds"/> (attempts recorded before kinds were lack it: see <see cref="FailureKinds.Of"/>).
+/// </summary>
 public sealed record DeliveryAttempted(
     int Number, DateTimeOffset StartedAt, long DurationMs, int? StatusCode, string? Error,
     string? ResponseBody, bool ResponseBodyTruncated, Guid WebhookId = default, bool Manual = false,
-    int? RetryAfterSeconds = null)
+    int? RetryAfterSeconds = null, string? FailureKind = null)
 {
     public bool Succeeded => StatusCode is >= 200 and < 300;
 }

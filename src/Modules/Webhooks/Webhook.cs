@@ -54,7 +54,7 @@ public sealed record WebhookResumed(DateTimeOffset At);
 /// <summary>The system switched the webhook off: its receiver said 410 Gone, or it kept failing too long.</summary>
 public sealed record WebhookAutoDisabled(Guid WebhookId, DateTimeOffset At, string Reason);
 
-/// <summary>The failed deliveries scheduled since <see cref="Since"/> are being redelivered (see RecoverWebhook).</summary>
+/// <summary>The failed deliveries scheduled or failed since <see cref="Since"/> are being redelivered (see RecoverWebhook).</summary>
 public sealed record WebhookRecoveryStarted(DateTimeOffset Since, DateTimeOffset At);
 
 /// <summary>The recovery ended after <see cref="Redelivered"/> redeliveries, or because of <see cref="Error"/>.</summary>

@@ -19,6 +19,15 @@ public sealed class WebhookHealth
 
     /// <summary>The status code the last failed attempt got, if it got an answer.</summary>
     public int? LastFailureStatusCode { get; set; }
+
+    /// <summary>Why the last failed attempt failed, one of <see cref="FailureKinds"/>.</summary>
+    public string? LastFailureKind { get; set; }
+
+    /// <summary>
+    /// When the latest run of failures began. Unlike <see cref="FailingSince"/> it stays once attempts succeed again or the
+    /// webhook is switched on again: what failed since then is what a recovery sends again.
+    /// </summary>
+    public DateTimeOffset? ProblemSince { get; set; }
 }
 
 /// <summary>A webhook's attempts failed (see <see cref="WebhookHealthProjection"/>): whether that switches it off is decided on its own.</summary>
@@ -50,6 +59,8 @@ public sealed partial class WebhookHealthProjection : MultiStreamProjection<Webh
         health.LastFailureAt = e.StartedAt;
         health.LastError = e.Error;
         health.LastFailureStatusCode = e.StatusCode;
+        health.LastFailureKind = FailureKinds.Of(e);
+        if (health.FailingSince is null) health.ProblemSince = e.StartedAt;
         health.FailingSince ??= e.StartedAt;
         health.ConsecutiveFailures++;
     }

@@ -420,6 +420,95 @@ public sealed class AdminPageTests(BrowserFixture browser)
         session.AssertNoScriptErrors();
     }
 
+    [Fact]
+    public async Task a_failing_webhook_says_why_in_plain_czech_and_resends_what_failed_since_the_problem_began_once_the_owner_confirms_the_count()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        var endpoint = browser.Receiver.NewEndpoint(401);
+        var webhook = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/webhooks", new
+        {
+            name = "ERP", trigger = "customer.credit.changed", url = endpoint, enabled = true, retrySchedule = Array.Empty<int>(),
+        }, eshop.ApiKey);
+        var customer = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers", new { email = "a@example.cz", credit = 1 }, eshop.ApiKey);
+        foreach (var value in new[] { 5, 7 })
+            await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers/{customer["id"]}/credit", new { value, reason = "order" }, eshop.ApiKey);
+        await WaitForFailuresAsync(eshop, webhook["id"]!.GetValue<string>(), 2);
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await session.SignInAsync(eshop);
+
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "ERP" });
+        await Expect(card).ToContainTextAsync("Příjemce odmítl přihlašovací údaje (401 nebo 403).");
+        await Expect(card).ToContainTextAsync("Co s tím: Zkontrolujte klíč nebo token v adrese nebo v hlavičce webhooku");
+
+        await card.GetByRole(AriaRole.Link, new() { Name = "Historie odeslání", Exact = true }).ClickAsync();
+        var delivery = page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "HTTP 401" }).First;
+        await delivery.GetByText("HTTP 401").ClickAsync();
+        await Expect(delivery.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Pokus 1" }))
+            .ToContainTextAsync("Co to znamenáPříjemce odmítl přihlašovací údaje (401 nebo 403).");
+        await page.GetByRole(AriaRole.Link, Named("Zpět na seznam")).ClickAsync();
+
+        // The owner puts the right key in the receiver, then asks for what failed; nothing is sent before the confirmation.
+        browser.Receiver.Answer(endpoint, 200);
+        await card.GetByRole(AriaRole.Button, new() { Name = "Znovu poslat vše, co selhalo od začátku problému", Exact = true }).ClickAsync();
+        await Expect(card).ToContainTextAsync("se nepodařilo doručit zpráv: 2. Poslat je znovu?");
+        Assert.Equal(2, browser.Receiver.RequestsTo(endpoint).Count);
+        await card.GetByRole(AriaRole.Button, new() { Name = "Poslat znovu (2)", Exact = true }).ClickAsync();
+        await Expect(card.GetByRole(AriaRole.Status)).ToHaveTextAsync("Zprávy se posílají znovu (2). Průběh uvidíte v historii odeslání.");
+
+        await browser.Receiver.WaitForRequestsAsync(endpoint, 4);
+        var history = await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks/{webhook["id"]}/history", null, eshop.ApiKey);
+        Assert.Contains(history.AsArray(), e => e!["change"]!.GetValue<string>() == "recovery-started");
+        session.AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task in_english_the_list_and_the_log_explain_a_5xx_and_a_resend_can_be_called_off_after_seeing_the_count()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        var endpoint = browser.Receiver.NewEndpoint(503);
+        var webhook = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/webhooks", new
+        {
+            name = "Mailing", trigger = "customer.credit.changed", url = endpoint, enabled = true, retrySchedule = Array.Empty<int>(),
+        }, eshop.ApiKey);
+        var customer = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers", new { email = "b@example.cz", credit = 1 }, eshop.ApiKey);
+        await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers/{customer["id"]}/credit", new { value = 3, reason = "order" }, eshop.ApiKey);
+        await WaitForFailuresAsync(eshop, webhook["id"]!.GetValue<string>(), 1);
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await session.SignInAsync(eshop);
+        await page.GetByRole(AriaRole.Button, Named("English")).ClickAsync();
+
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "Mailing" });
+        await Expect(card).ToContainTextAsync("The receiver has a problem of its own (a 5xx error).");
+        await Expect(card).ToContainTextAsync("What to do: Usually an outage on its side");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Resend everything that failed since the problem began", Exact = true }).ClickAsync();
+        await Expect(card).ToContainTextAsync(": 1. Send them again?");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Cancel", Exact = true }).ClickAsync();
+        await Expect(card.GetByRole(AriaRole.Button, new() { Name = "Resend everything that failed since the problem began", Exact = true })).ToBeFocusedAsync();
+
+        await card.GetByRole(AriaRole.Link, new() { Name = "Delivery log", Exact = true }).ClickAsync();
+        var delivery = page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "HTTP 503" });
+        await delivery.GetByText("HTTP 503").ClickAsync();
+        await Expect(delivery).ToContainTextAsync("What to do: Usually an outage on its side");
+        await Expect(delivery.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Attempt 1" }))
+            .ToContainTextAsync("What it meansThe receiver has a problem of its own (a 5xx error).");
+        Assert.Single(browser.Receiver.RequestsTo(endpoint));
+        session.AssertNoScriptErrors();
+    }
+
+    /// <summary>The webhook's health takes failures in a moment after the attempts: the list shows it once it has.</summary>
+    private async Task WaitForFailuresAsync(Eshop eshop, string webhookId, int failures)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var health = (await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks/{webhookId}", null, eshop.ApiKey))["health"]!;
+            if (health["consecutiveFailures"]!.GetValue<int>() >= failures) return;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"The webhook's health never counted {failures} failures.");
+    }
+
     /// <summary>Presses Tab until the control with this visible label or text has focus, as a keyboard user would.</summary>
     private static async Task TabToAsync(IPage page, string name)
     {

@@ -8,10 +8,13 @@ namespace Ellity.Tests.Infrastructure;
 /// </summary>
 public sealed record DeliveryView(Guid Id, Guid WebhookId, string Status, string? FailureReason, IReadOnlyList<AttemptView> Attempts,
     RequestView Request, DateTimeOffset ScheduledAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? CompletedAt,
-    DateTimeOffset? ContentErasedAt, bool Test);
+    DateTimeOffset? ContentErasedAt, bool Test, string? FailureKind = null, ExplanationView? Explanation = null);
 
 public sealed record AttemptView(int Number, string Trigger, DateTimeOffset StartedAt, int? StatusCode, string? Error,
-    string? ResponseBody, bool ResponseBodyTruncated);
+    string? ResponseBody, bool ResponseBodyTruncated, string? FailureKind = null, ExplanationView? Explanation = null);
+
+/// <summary>Why something failed in plain words, and what to do about it.</summary>
+public sealed record ExplanationView(string Text, string Fix);
 
 /// <summary>The request a delivery sends, as recorded.</summary>
 public sealed record RequestView(string Method, string Url, string? Body);

@@ -8,7 +8,8 @@ public sealed record WebhookView(Guid Id, string Name, string Trigger, string Ur
 
 /// <summary>Whether the webhook's receiver works, as the webhook shows it.</summary>
 public sealed record HealthView(bool Failing, DateTimeOffset? FailingSince, int ConsecutiveFailures, string? LastError,
-    DateTimeOffset? LastAttemptAt, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt);
+    DateTimeOffset? LastAttemptAt, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt,
+    string? LastFailureKind = null, ExplanationView? Explanation = null, DateTimeOffset? ProblemSince = null);
 
 /// <summary>A variable the webhook's trigger does not carry, in the field that names it.</summary>
 public sealed record WarningView(string Field, string Variable);
@@ -27,7 +28,8 @@ public sealed record DeliveryStatisticsView(int Deliveries, int Succeeded, int F
     long? P95ResponseMs);
 
 /// <summary>What a webhook gets unless it sets its own.</summary>
-public sealed record WebhookDefaultsView(IReadOnlyList<int> RetrySchedule, double AttemptTimeoutSeconds, int MaxConcurrentPerWebhook);
+public sealed record WebhookDefaultsView(IReadOnlyList<int> RetrySchedule, double AttemptTimeoutSeconds, int MaxConcurrentPerWebhook,
+    double ContentRetentionDays);
 
 public sealed record TriggerView(string Name, IReadOnlyList<VariableView> Variables);
 

@@ -1,3 +1,5 @@
+import { language } from './i18n.js';
+
 // The public HTTP API, called with the e-shop's API key, which lives only in this browser tab's sessionStorage.
 const keys = { eshop: 'ellity.admin.eshopId', apiKey: 'ellity.admin.apiKey' };
 
@@ -26,7 +28,8 @@ export function whenSignedOut(handler) { onSignedOut = handler; }
  * (the key was rotated or is wrong) and returns to sign-in with a message.
  */
 export async function call(method, path, body, apiKey = session.apiKey) {
-  const headers = { Accept: 'application/json, application/problem+json' };
+  // The API explains failures in plain words in the page's language.
+  const headers = { Accept: 'application/json, application/problem+json', 'Accept-Language': language() };
   if (apiKey) headers.Authorization = `Bearer ${apiKey}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

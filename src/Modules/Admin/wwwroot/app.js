@@ -5,6 +5,7 @@ import { formatTime, language, setLanguage, t, translateStatic } from './i18n.js
 import { focusHeading, setFlash, takeFlash, triggerLabel } from './nav.js';
 import { renderEditor } from './editor.js';
 import { renderDeliveries } from './deliveries.js';
+import { explanationOf, recoverControl } from './recover.js';
 
 const main = document.getElementById('main');
 let leaveView = null;
@@ -224,6 +225,9 @@ async function renderList(view) {
         h('p', { class: 'trigger' }, triggerLabel(webhook.trigger)),
         h('p', { class: 'url' }, h('span', { class: 'method' }, webhook.method), ' ', h('code', {}, webhook.url)),
         h('p', { class: `health ${health.kind}` }, health.text),
+        // Why it fails, while it does (or was switched off for it); what failed can be sent again once it works.
+        health.kind === 'bad' ? explanationOf(webhook.health.explanation) : null,
+        webhook.health.problemSince ? recoverControl(webhook, webhook.health.problemSince) : null,
         h('p', { class: 'card-actions' },
           h('a', { href: `#/webhooks/${webhook.id}` }, t('list.edit')),
           h('a', { href: `#/webhooks/${webhook.id}/deliveries` }, t('list.deliveries')))));

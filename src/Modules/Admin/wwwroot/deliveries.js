@@ -3,6 +3,7 @@ import { call, shop } from './api.js';
 import { field, h } from './dom.js';
 import { formatTime, t } from './i18n.js';
 import { focusHeading, triggerLabel } from './nav.js';
+import { explanationOf, recoverControl } from './recover.js';
 
 const pageSize = 20;
 const refreshEvery = 3000;
@@ -39,6 +40,7 @@ class DeliveryLog {
       h('div', { class: 'toolbar' },
         field({ id: 'status-filter', label: t('log.filter'), control: this.filter }),
         h('button', { type: 'button', onclick: () => this.refresh() }, t('log.refresh'))),
+      webhook.health.problemSince ? recoverControl(webhook, webhook.health.problemSince) : null,
       this.statusLine,
       this.empty,
       this.list,
@@ -132,6 +134,7 @@ class DeliveryLog {
             ? h('p', {}, t('log.nextAttempt', { at: formatTime(delivery.nextAttemptAt) })) : null,
           delivery.failureReason
             ? h('p', { class: 'failure-reason' }, t('log.failureReason', { reason: delivery.failureReason })) : null,
+          explanationOf(delivery.explanation),
           h('h3', {}, t('log.request')),
           h('pre', { class: 'http' }, requestText(delivery.request)),
           h('h3', {}, t('log.attempts')),
@@ -159,7 +162,8 @@ function renderAttempt(attempt) {
     h('dl', {},
       h('dt', {}, t('log.statusCode')), h('dd', {}, attempt.statusCode ? String(attempt.statusCode) : '–'),
       h('dt', {}, t('log.duration')), h('dd', {}, `${attempt.durationMs} ms`),
-      attempt.error ? [h('dt', {}, t('log.error')), h('dd', {}, attempt.error)] : null),
+      attempt.error ? [h('dt', {}, t('log.error')), h('dd', {}, attempt.error)] : null,
+      attempt.explanation ? [h('dt', {}, t('log.meaning')), h('dd', { class: 'meaning' }, attempt.explanation.text)] : null),
     attempt.responseBody
       ? [h('p', { class: 'hint' }, t(attempt.responseBodyTruncated ? 'log.responseTruncated' : 'log.response')),
         h('pre', { class: 'response' }, attempt.responseBody)]

@@ -141,7 +141,7 @@ public static partial class AttemptDeliveryHandler
         var (secrets, customHeaders, unprepared) = Prepare(webhook!, headers, secretProtector, logger);
         if (unprepared is not null)
         {
-            attempt = NotMade(command.Attempt, unprepared);
+            attempt = NotMade(command.Attempt, FailureKinds.NotSent, unprepared);
         }
         else
         {
@@ -188,13 +188,13 @@ public static partial class AttemptDeliveryHandler
             catch (BrokenCircuitException e)
             {
                 open = e;
-                attempt = NotMade(command.Attempt, CircuitOpen);
+                attempt = NotMade(command.Attempt, FailureKinds.CircuitOpen, CircuitOpen);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 // Whatever went wrong, the attempt ends as failed and the schedule goes on; nothing is left pending.
                 LogSendFailed(logger, e, delivery.Id, command.Attempt);
-                attempt = NotMade(command.Attempt, $"The request could not be sent because of an internal error ({e.GetType().Name}).");
+                attempt = NotMade(command.Attempt, FailureKinds.NotSent, $"The request could not be sent because of an internal error ({e.GetType().Name}).");
             }
             finally
             {
@@ -210,7 +210,7 @@ public static partial class AttemptDeliveryHandler
         attempt = attempt with { WebhookId = delivery.WebhookId, Manual = delivery.NextAttemptManual };
         telemetry.Attempted(delivery, attempt);
         LogAttempt(logger, attempt.Succeeded ? LogLevel.Debug : LogLevel.Warning,
-            delivery.Id, command.Attempt, delivery.WebhookId, attempt.StatusCode, attempt.DurationMs, attempt.Error);
+            delivery.Id, command.Attempt, delivery.WebhookId, attempt.StatusCode, attempt.DurationMs, FailureKinds.Of(attempt), attempt.Error);
         var outcome = Decide(delivery, attempt, DateTimeOffset.UtcNow, delivery.RetrySchedule, settings.RetryJitter, Random.Shared.NextDouble());
         return new AttemptRecord(delivery.Id, version, outcome.Events,
             outcome.RetryAt is null ? null : AttemptDelivery.Next(delivery, attempt.Number + 1),
@@ -238,7 +238,8 @@ public static partial class AttemptDeliveryHandler
     public static TimeSpan PostponedFor(int postponed, double random) =>
         BusyDelay * Math.Pow(2, Math.Min(postponed, 4)) * (1 + 0.2 * random);
 
-    private static DeliveryAttempted NotMade(int number, string error) => new(number, DateTimeOffset.UtcNow, 0, null, error, null, false);
+    private static DeliveryAttempted NotMade(int number, string kind, string error) =>
+        new(number, DateTimeOffset.UtcNow, 0, null, error, null, false, FailureKind: kind);
 
     /// <summary>
     /// The webhook's signing secrets and custom headers in clear. A key ring that can no longer decrypt them (lost, or
@@ -296,7 +297,7 @@ public static partial class AttemptDeliveryHandler
     [LoggerMessage(LogLevel.Information, "Delivery {DeliveryId} to webhook {WebhookId} ended without an attempt: {Reason}")]
     private static partial void LogNotSent(ILogger logger, Guid deliveryId, Guid webhookId, string reason);
 
-    [LoggerMessage("Delivery {DeliveryId} attempt {Attempt} to webhook {WebhookId}: status {StatusCode} in {DurationMs} ms {Error}")]
+    [LoggerMessage("Delivery {DeliveryId} attempt {Attempt} to webhook {WebhookId}: status {StatusCode} in {DurationMs} ms {FailureKind} {Error}")]
     private static partial void LogAttempt(ILogger logger, LogLevel level, Guid deliveryId, int attempt, Guid webhookId,
-        int? statusCode, long durationMs, string? error);
+        int? statusCode, long durationMs, string? failureKind, string? error);
 }

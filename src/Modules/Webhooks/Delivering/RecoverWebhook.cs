@@ -6,7 +6,7 @@ public sealed record RecoverInput(DateTimeOffset? Since);
 
 public sealed record RecoverResponse(Guid WebhookId, DateTimeOffset Since, string Status);
 
-/// <summary>Redeliver the failed deliveries of a webhook since a time, a batch at a time, oldest first.</summary>
+/// <summary>Redeliver the failed deliveries of a webhook scheduled or failed since a time, a batch at a time, oldest first.</summary>
 public sealed record RecoverWebhook(string EshopId, Guid WebhookId, DateTimeOffset Since, DateTimeOffset? AfterScheduledAt = null,
     int Redelivered = 0);
 
@@ -20,13 +20,7 @@ public static class RecoverWebhookEndpoint
         var found = WebhookLookup.Found(webhook, eshopId, webhookId);
         if (!ReferenceEquals(found, WolverineContinue.NoProblems)) return found;
         var now = DateTimeOffset.UtcNow;
-        // Older deliveries have lost their content to retention: there is nothing left to send again.
-        var earliest = now - options.Value.ContentRetention;
-        if (input?.Since is not { } since || since > now || since < earliest)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["since"] = [$"A time between {earliest:O} (the retention period) and now, in ISO 8601, is required: failed deliveries scheduled since then are redelivered."],
-            }).ProblemDetails;
+        if (CheckSince(input?.Since, now, options.Value) is { } problem) return problem;
         // One at a time: two recoveries would both find the same failed deliveries. Two calls racing past this check
         // append to the same version of the stream, so one of them fails (409) and its message is never sent.
         if (webhook!.Recovering(now))
@@ -34,6 +28,28 @@ public static class RecoverWebhookEndpoint
                 detail: $"A recovery of this webhook started at {webhook.RecoveryStartedAt:O} is still running; try again when it has finished.").ProblemDetails;
         return WolverineContinue.NoProblems;
     }
+
+    /// <summary>Older deliveries have lost their content to retention: there is nothing left to send again.</summary>
+    public static ProblemDetails? CheckSince(DateTimeOffset? since, DateTimeOffset now, WebhooksOptions options)
+    {
+        var earliest = now - options.ContentRetention;
+        return since is not { } at || at > now || at < earliest
+            ? TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["since"] = [$"A time between {earliest:O} (the retention period) and now, in ISO 8601, is required: failed deliveries scheduled or failed since then are redelivered."],
+            }).ProblemDetails
+            : null;
+    }
+
+    /// <summary>
+    /// What a recovery since <paramref name="since"/> would send again: the failed deliveries that can be sent, scheduled or
+    /// failed since then. A run of failures begins with an attempt, so deliveries scheduled just before it are in.
+    /// </summary>
+    public static IQueryable<Delivery> Recoverable(IQuerySession session, string eshopId, Guid webhookId, DateTimeOffset since) =>
+        session.Query<Delivery>().Where(d =>
+            d.WebhookId == webhookId && d.EshopId == eshopId
+            && d.Status == DeliveryStatus.Failed && (d.ScheduledAt >= since || d.CompletedAt >= since)
+            && d.ContentErasedAt == null && !d.Unsendable);
 
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [WolverinePost("/api/eshops/{eshopId}/webhooks/{webhookId}/recover"), Tags("Deliveries"), EnableRateLimiting(WebhookRateLimits.Recover)]
@@ -57,9 +73,7 @@ public static class RecoverWebhookHandler
     public static async Task<OutgoingMessages> Handle(RecoverWebhook command, IDocumentSession session, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
-        var query = session.Query<Delivery>().Where(d =>
-            d.WebhookId == command.WebhookId && d.EshopId == command.EshopId
-            && d.Status == DeliveryStatus.Failed && d.ScheduledAt >= command.Since && d.ContentErasedAt == null && !d.Unsendable);
+        var query = RecoverWebhookEndpoint.Recoverable(session, command.EshopId, command.WebhookId, command.Since);
         if (command.AfterScheduledAt is { } after)
             query = query.Where(d => d.ScheduledAt > after);
         // Only which ones, in order: the deliveries themselves are read below, for writing.

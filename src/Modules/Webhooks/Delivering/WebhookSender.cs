@@ -45,35 +45,37 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
                 .SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var (body, truncated) = await ReadBoundedAsync(response.Content, _options.ResponseBodyLimitBytes, timeout.Token);
             var status = (int)response.StatusCode;
-            var error = status is >= 200 and < 300 ? null : $"The receiver answered {status} {Bounded(response.ReasonPhrase)}.";
+            var failed = status is < 200 or >= 300;
+            var error = failed ? $"The receiver answered {status} {Bounded(response.ReasonPhrase)}." : null;
             return new DeliveryAttempted(number, startedAt, clock.ElapsedMilliseconds, status, error, body, truncated,
-                RetryAfterSeconds: RetryAfter(response, startedAt));
+                RetryAfterSeconds: RetryAfter(response, startedAt), FailureKind: failed ? FailureKinds.FromStatus(status) : null);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return Failed(number, startedAt, clock, $"Timed out after {_options.AttemptTimeout.TotalSeconds:0.###} s.");
+            return Failed(number, startedAt, clock, FailureKinds.Timeout, $"Timed out after {_options.AttemptTimeout.TotalSeconds:0.###} s.");
         }
         catch (HttpRequestException ex) when (ex.InnerException is DestinationBlockedException blocked)
         {
-            return Failed(number, startedAt, clock, blocked.Message);
+            return Failed(number, startedAt, clock, FailureKinds.Blocked, blocked.Message);
         }
         catch (HttpRequestException ex)
         {
-            return Failed(number, startedAt, clock, Describe(ex));
+            var (kind, error) = Describe(ex);
+            return Failed(number, startedAt, clock, kind, error);
         }
         catch (IOException)
         {
             // The answer broke off (e.g. a reset mid-body): not trusted as a success, so it is retried.
-            return Failed(number, startedAt, clock, "The connection was closed before the complete response arrived.");
+            return Failed(number, startedAt, clock, FailureKinds.ConnectionClosed, "The connection was closed before the complete response arrived.");
         }
         catch (InvalidOperationException ex)
         {
-            return Failed(number, startedAt, clock, $"The request could not be sent: {Bounded(ex.Message)}");
+            return Failed(number, startedAt, clock, FailureKinds.NotSent, $"The request could not be sent: {Bounded(ex.Message)}");
         }
     }
 
-    private static DeliveryAttempted Failed(int number, DateTimeOffset startedAt, Stopwatch clock, string error) =>
-        new(number, startedAt, clock.ElapsedMilliseconds, null, error, null, false);
+    private static DeliveryAttempted Failed(int number, DateTimeOffset startedAt, Stopwatch clock, string kind, string error) =>
+        new(number, startedAt, clock.ElapsedMilliseconds, null, error, null, false, FailureKind: kind);
 
     /// <summary>
     /// <c>webhook-timestamp</c> is this attempt's time; <c>webhook-signature</c> covers the delivery id,
@@ -132,23 +134,25 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhooksO
         return (Encoding.UTF8.GetString(buffer, 0, Math.Min(read, limit)), truncated);
     }
 
-    private static string Describe(HttpRequestException ex) => ex.InnerException switch
+    private static (string Kind, string Error) Describe(HttpRequestException ex) => ex.InnerException switch
     {
-        SocketException { SocketErrorCode: SocketError.ConnectionRefused } => "Connection refused.",
-        SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData } => "The host name could not be resolved.",
-        SocketException s => $"Network error: {s.SocketErrorCode}.",
-        System.Security.Authentication.AuthenticationException => "TLS handshake failed.",
-        IOException => "The connection was closed before a complete response arrived.",
+        SocketException { SocketErrorCode: SocketError.ConnectionRefused } => (FailureKinds.ConnectionRefused, "Connection refused."),
+        SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData } =>
+            (FailureKinds.DnsNotFound, "The host name could not be resolved."),
+        SocketException { SocketErrorCode: SocketError.TimedOut } => (FailureKinds.Timeout, "Network error: TimedOut."),
+        SocketException s => (FailureKinds.Network, $"Network error: {s.SocketErrorCode}."),
+        System.Security.Authentication.AuthenticationException => (FailureKinds.Tls, "TLS handshake failed."),
+        IOException => (FailureKinds.ConnectionClosed, "The connection was closed before a complete response arrived."),
         _ => ex.HttpRequestError switch
         {
-            HttpRequestError.NameResolutionError => "The host name could not be resolved.",
-            HttpRequestError.ConnectionError => "Could not connect to the receiver.",
-            HttpRequestError.SecureConnectionError => "TLS handshake failed.",
-            HttpRequestError.ResponseEnded => "The connection was closed before a complete response arrived.",
-            HttpRequestError.InvalidResponse => "The receiver sent an invalid HTTP response.",
+            HttpRequestError.NameResolutionError => (FailureKinds.DnsNotFound, "The host name could not be resolved."),
+            HttpRequestError.ConnectionError => (FailureKinds.Network, "Could not connect to the receiver."),
+            HttpRequestError.SecureConnectionError => (FailureKinds.Tls, "TLS handshake failed."),
+            HttpRequestError.ResponseEnded => (FailureKinds.ConnectionClosed, "The connection was closed before a complete response arrived."),
+            HttpRequestError.InvalidResponse => (FailureKinds.InvalidResponse, "The receiver sent an invalid HTTP response."),
             // The proxy's own answer and address are the operator's business, not the shop's.
-            HttpRequestError.ProxyTunnelError => "The egress proxy did not open a connection to the receiver.",
-            _ => $"The request failed: {Bounded(ex.Message)}",
+            HttpRequestError.ProxyTunnelError => (FailureKinds.Network, "The egress proxy did not open a connection to the receiver."),
+            _ => (FailureKinds.Network, $"The request failed: {Bounded(ex.Message)}"),
         },
     };
 

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Ellity.Webhooks.Subscribing;
 
 /// <param name="RetrySchedule">Seconds between attempts for a webhook without its own schedule.</param>
-public sealed record WebhookDefaultsResponse(IReadOnlyList<int> RetrySchedule, double AttemptTimeoutSeconds, int MaxConcurrentPerWebhook);
+/// <param name="ContentRetentionDays">How long a delivery keeps its content: nothing older can be sent again.</param>
+public sealed record WebhookDefaultsResponse(IReadOnlyList<int> RetrySchedule, double AttemptTimeoutSeconds, int MaxConcurrentPerWebhook,
+    double ContentRetentionDays);
 
 public static class GetWebhookDefaultsEndpoint
 {
@@ -14,5 +16,6 @@ public static class GetWebhookDefaultsEndpoint
     /// </summary>
     [WolverineGet("/api/webhooks/defaults"), Tags("Webhooks"), AllowAnonymous]
     public static WebhookDefaultsResponse Get(IOptions<WebhooksOptions> options) => new(
-        options.Value.EffectiveRetrySchedule, options.Value.AttemptTimeout.TotalSeconds, options.Value.MaxConcurrentPerWebhook);
+        options.Value.EffectiveRetrySchedule, options.Value.AttemptTimeout.TotalSeconds, options.Value.MaxConcurrentPerWebhook,
+        options.Value.ContentRetention.TotalDays);
 }

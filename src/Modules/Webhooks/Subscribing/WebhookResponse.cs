@@ -25,13 +25,26 @@ public sealed record WebhookResponse(
     }
 }
 
-/// <summary>Whether the receiver works: <c>failing</c> is true while attempts keep failing since <c>failingSince</c>.</summary>
+/// <summary>
+/// Whether the receiver works: <c>failing</c> is true while attempts keep failing since <c>failingSince</c>.
+/// <c>lastFailureKind</c> and <c>explanation</c> (in the request's language): why the last failed attempt failed.
+/// <c>problemSince</c>: when the latest run of failures began, kept after it ends; what failed since then is what a
+/// recovery sends again.
+/// </summary>
 public sealed record WebhookHealthResponse(
     bool Failing, DateTimeOffset? FailingSince, int ConsecutiveFailures, string? LastError,
-    DateTimeOffset? LastAttemptAt, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt)
+    DateTimeOffset? LastAttemptAt, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt,
+    string? LastFailureKind, FailureExplanation? Explanation, DateTimeOffset? ProblemSince)
 {
-    public static WebhookHealthResponse From(WebhookHealth? h) => h is null
-        ? new(false, null, 0, null, null, null, null)
-        : new(h.FailingSince is not null, h.FailingSince, h.ConsecutiveFailures, h.LastError,
-            h.LastAttemptAt, h.LastSuccessAt, h.LastFailureAt);
+    public static WebhookHealthResponse From(WebhookHealth? h)
+    {
+        if (h is null) return new(false, null, 0, null, null, null, null, null, null, null);
+        // Health folded before kinds were recorded has only the status code.
+        var kind = h.LastFailureKind ?? (h.LastFailureStatusCode is { } status ? FailureKinds.FromStatus(status)
+            : h.LastError is null ? null : FailureKinds.Network);
+        return new(h.FailingSince is not null, h.FailingSince, h.ConsecutiveFailures, h.LastError,
+            h.LastAttemptAt, h.LastSuccessAt, h.LastFailureAt, kind,
+            kind is null ? null : FailureKinds.Explain(kind, RequestLanguage.Current),
+            h.ProblemSince ?? h.FailingSince);
+    }
 }

@@ -16,6 +16,7 @@ public sealed class ManagingWebhooksTests(AppFixture app)
         Assert.Equal([5, 300, 1800, 7200, 18000, 36000, 36000], defaults.RetrySchedule);
         Assert.Equal(5, defaults.AttemptTimeoutSeconds);
         Assert.Equal(10, defaults.MaxConcurrentPerWebhook);
+        Assert.Equal(90, defaults.ContentRetentionDays);
     }
 
     [Fact]
