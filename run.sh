@@ -11,6 +11,8 @@ else
 fi
 export ConnectionStrings__Ellity="$cs"
 export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5080}"
+# Alerts link to the delivery log on this admin page.
+export Notifications__AdminPageUrl="${Notifications__AdminPageUrl:-${ASPNETCORE_URLS%%;*}/admin}"
 # Local use: let webhooks reach receivers on this machine (production refuses internal addresses).
 if [[ -z ${Webhooks__AllowedNetworks__0:-} ]]; then
   export Webhooks__AllowedNetworks__0=127.0.0.0/8 Webhooks__AllowedNetworks__1=::1/128

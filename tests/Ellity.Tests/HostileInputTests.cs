@@ -29,6 +29,10 @@ public sealed class HostileInputTests(AppFixture app)
     private static readonly JsonNode?[] BadTemplate = [5, true, new JsonArray(), "{", "{\"a\": #customer.emial#}", "{\"a\": 1,}", "[#a#: 1]", "{\"a\": \"\u0001\"}"];
     private static readonly JsonNode?[] BadTrigger = [.. BadText, "", "customer.nope"];
     private static readonly JsonNode?[] BadEmail = [.. BadText, "", "no-at-sign"];
+    private static readonly JsonNode?[] BadEmails = [.. BadEmail.Select(e => new JsonArray(e?.DeepClone())), "owner@example.cz",
+        JsonNode.Parse("[\"Owner <owner@example.cz>\"]"), JsonNode.Parse("[\" owner@example.cz\"]"), JsonNode.Parse("[\"a@b.cz\\n\"]"),
+        new JsonArray([.. Enumerable.Range(0, 11).Select(i => (JsonNode)$"o{i}@example.cz")])];
+    private static readonly JsonNode?[] BadAlerts = ["failing", new JsonArray("nope"), new JsonArray(5), new JsonObject(), JsonNode.Parse("[\"Failing\"]")];
 
     /// <summary>A valid body per write endpoint, and for each field the values it must refuse.</summary>
     private static IEnumerable<(HttpMethod Method, string Url, string Body)> Mutations(string eshop, Guid customer, Guid webhook)
@@ -46,6 +50,12 @@ public sealed class HostileInputTests(AppFixture app)
                 [("id", [.. BadText, ""], true), ("name", [.. BadText, ""], true)]),
             (HttpMethod.Post, $"/api/eshops/{eshop}/webhooks", ValidWebhook(), WebhookFields()),
             (HttpMethod.Put, $"/api/eshops/{eshop}/webhooks/{webhook}", ValidWebhook(), WebhookFields()),
+            (HttpMethod.Put, $"/api/eshops/{eshop}/notifications",
+                Obj("{\"language\": \"en\", \"emails\": [\"owner@example.cz\"], \"webhookUrl\": \"https://ops.example.cz/\", \"failingAfterAttempts\": 3}"),
+                [("language", [.. BadText, "", "de", "CS"], false), ("emails", BadEmails, false), ("emailAlerts", BadAlerts, false),
+                 ("webhookUrl", BadUrl.Where(u => u is not JsonValue v || !v.ToJsonString().Contains('#')).ToArray(), false),
+                 ("webhookAlerts", BadAlerts, false), ("failingAfterAttempts", [.. BadNumber, 0, 101, -1], false),
+                 ("failingAfterMinutes", [.. BadNumber, 0, 7 * 24 * 60 + 1], false), ("emial", ["owner@example.cz"], false)]),
         };
         foreach (var (method, url, valid, fields) in cases)
         foreach (var (field, bad, required) in fields)

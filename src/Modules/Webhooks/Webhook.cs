@@ -60,6 +60,13 @@ public sealed record WebhookRecoveryStarted(DateTimeOffset Since, DateTimeOffset
 /// <summary>The recovery ended after <see cref="Redelivered"/> redeliveries, or because of <see cref="Error"/>.</summary>
 public sealed record WebhookRecoveryFinished(DateTimeOffset At, int Redelivered, string? Error = null);
 
+/// <summary>
+/// An alert about the webhook (one of <see cref="Alerts"/>) was raised at <see cref="At"/> and sent to <see cref="Channels"/>
+/// (<c>email</c>, <c>webhook</c>; the log always). <see cref="FailingSince"/> is the run of failures it is about.
+/// </summary>
+public sealed record WebhookAlerted(Guid AlertId, string Alert, DateTimeOffset At, DateTimeOffset? FailingSince, string? Reason,
+    IReadOnlyList<string> Channels);
+
 /// <summary>Custom headers (e.g. Authorization) sent with every delivery; values are encrypted at rest and never shown.</summary>
 public sealed record WebhookHeadersChanged(string? ProtectedHeaders, IReadOnlyList<string> Names);
 
@@ -75,8 +82,21 @@ public sealed partial record Webhook(
     IReadOnlyList<int>? RetrySchedule = null, string? DisabledReason = null,
     string? Secret = null, string? PreviousSecret = null, DateTimeOffset? PreviousSecretExpiresAt = null,
     string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null, DateTimeOffset? RecoveryStartedAt = null,
-    IReadOnlyList<Condition>? Conditions = null, DeliveryRateLimit? RateLimit = null, string? Ordering = null, bool Suspended = false)
+    IReadOnlyList<Condition>? Conditions = null, DeliveryRateLimit? RateLimit = null, string? Ordering = null, bool Suspended = false,
+    DateTimeOffset? AlertedFailingSince = null, DateTimeOffset? LastFailingAlertAt = null, DateTimeOffset? WarnedFailingSince = null)
 {
+    /// <summary>
+    /// <see cref="AlertedFailingSince"/>: the run of failures the owner was told of, until told it works again;
+    /// <see cref="WarnedFailingSince"/>: the one they were warned would switch the webhook off (which tells it fails, too).
+    /// </summary>
+    public Webhook Apply(WebhookAlerted e) => e.Alert switch
+    {
+        Alerts.Failing => this with { AlertedFailingSince = e.FailingSince, LastFailingAlertAt = e.At },
+        Alerts.WillBeDisabled => this with { AlertedFailingSince = e.FailingSince, WarnedFailingSince = e.FailingSince },
+        Alerts.Recovered => this with { AlertedFailingSince = null, WarnedFailingSince = null },
+        _ => this,
+    };
+
     /// <summary>
     /// A recovery that has not finished within this long is taken as lost (its message dead-lettered, say), so it
     /// cannot block the next one for ever; a running one finishes far sooner, a batch of 200 at a time.
@@ -121,7 +141,8 @@ public sealed partial record Webhook(
 
     public Webhook Apply(WebhookRetryScheduleChanged e) => this with { RetrySchedule = e.RetrySchedule };
 
-    public Webhook Apply(WebhookEnabled e) => this with { Enabled = true, ActiveSince = e.At, DisabledReason = null };
+    public Webhook Apply(WebhookEnabled e) =>
+        this with { Enabled = true, ActiveSince = e.At, DisabledReason = null, AlertedFailingSince = null, WarnedFailingSince = null };
 
     public Webhook Apply(WebhookDisabled e) => this with { Enabled = false, ActiveSince = null, DisabledReason = null };
 

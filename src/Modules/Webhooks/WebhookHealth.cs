@@ -28,14 +28,21 @@ public sealed class WebhookHealth
     /// webhook is switched on again: what failed since then is what a recovery sends again.
     /// </summary>
     public DateTimeOffset? ProblemSince { get; set; }
+
+    /// <summary>When the latest run of failures ended with a success.</summary>
+    public DateTimeOffset? RecoveredAt { get; set; }
 }
 
 /// <summary>A webhook's attempts failed (see <see cref="WebhookHealthProjection"/>): whether that switches it off is decided on its own.</summary>
 public sealed record WebhookFailing(Guid WebhookId);
 
+/// <summary>A success ended a run of failures of the webhook: whether the owner hears it works again is decided on its own.</summary>
+public sealed record WebhookRecovered(Guid WebhookId);
+
 /// <summary>
 /// Runs asynchronously so concurrent attempts of one webhook are counted one after another. A page of events that leaves a
-/// webhook failing tells <see cref="WebhookFailing"/>, once per webhook and page, never once per attempt.
+/// webhook failing tells <see cref="WebhookFailing"/>, once per webhook and page, never once per attempt; one whose success
+/// ended a run of failures tells <see cref="WebhookRecovered"/>.
 /// </summary>
 public sealed partial class WebhookHealthProjection : MultiStreamProjection<WebhookHealth, Guid>
 {
@@ -51,6 +58,7 @@ public sealed partial class WebhookHealthProjection : MultiStreamProjection<Webh
         health.LastAttemptAt = e.StartedAt;
         if (e.Succeeded)
         {
+            if (health.FailingSince is not null) health.RecoveredAt = e.StartedAt;
             health.LastSuccessAt = e.StartedAt;
             health.FailingSince = null;
             health.ConsecutiveFailures = 0;
@@ -77,6 +85,9 @@ public sealed partial class WebhookHealthProjection : MultiStreamProjection<Webh
     {
         if (slice.Snapshot is { FailingSince: not null } health && slice.Events().Any(e => e.Data is DeliveryAttempted { Succeeded: false }))
             slice.PublishMessage(new WebhookFailing(health.Id));
+        else if (slice.Snapshot is { FailingSince: null, RecoveredAt: { } recovered } ended
+                 && slice.Events().Any(e => e.Data is DeliveryAttempted { Succeeded: true } a && a.StartedAt == recovered))
+            slice.PublishMessage(new WebhookRecovered(ended.Id));
         return ValueTask.CompletedTask;
     }
 }

@@ -25,7 +25,7 @@ public static class WebhooksModule
     public const string DeliveryQueue = "webhook-deliveries";
 
     /// <summary>The projections behind this module's read models, which the Host's rebuild-read-models command rebuilds.</summary>
-    public static readonly string[] ReadModels = ["Webhook", "Delivery", "WebhookHealth", "WebhookHourStatistics"];
+    public static readonly string[] ReadModels = ["Webhook", "Delivery", "WebhookHealth", "WebhookHourStatistics", "AlertSettings"];
 
     public static void ConfigureMarten(StoreOptions options)
     {
@@ -39,6 +39,8 @@ public static class WebhooksModule
             .Index(x => new { x.EshopId, x.ScheduledAt }).Index(x => new { x.WebhookId, x.ScheduledAt })
             .Index(x => x.CustomerId).Index(x => x.CompletedAt).Index(x => x.Status);
         options.Schema.For<ErasedCustomer>().DatabaseSchemaName(Schema);
+        options.Projections.Snapshot<AlertSettings>(SnapshotLifecycle.Inline);
+        options.Schema.For<AlertSettings>().DatabaseSchemaName(Schema);
         DeliveryContent.ConfigureMasking(options);
         options.Projections.Add<WebhookHealthProjection>(ProjectionLifecycle.Async);
         options.Schema.For<WebhookHealth>().DatabaseSchemaName(Schema);
@@ -54,6 +56,7 @@ public static class WebhooksModule
             typeof(DeliveryScheduled), typeof(DeliveryAttempted), typeof(DeliveryRetryScheduled),
             typeof(DeliveryRedeliveryRequested), typeof(DeliverySucceeded), typeof(DeliveryFailed), typeof(DeliveryContentErased),
             typeof(DeliveryAttemptDeferred), typeof(WebhookRecoveryStarted), typeof(WebhookRecoveryFinished),
+            typeof(WebhookAlerted), typeof(AlertSettingsChanged),
         ]);
     }
 
@@ -90,6 +93,10 @@ public static class WebhooksModule
         options.Policies.ForMessagesOfType<AttemptDelivery>().PublishFault(includeStackTrace: false);
         options.Policies.ForMessagesOfType<RecoverWebhook>().PublishFault(includeStackTrace: false);
 
+        // An alert that cannot reach its channel now (SMTP down, the operational webhook failing) is tried again for a few hours.
+        options.OnException<Alerting.AlertNotSentException>().RetryWithCooldown(1.Seconds(), 5.Seconds())
+            .Then.ScheduleRetry(1.Minutes(), 5.Minutes(), 30.Minutes(), 2.Hours());
+
         // Two handlers racing on one stream: the loser retries, sees the work done and stops.
         options.OnException<JasperFx.ConcurrencyException>().RetryWithCooldown(50.Milliseconds(), 200.Milliseconds(), 1.Seconds());
         options.OnException<JasperFx.Events.ExistingStreamIdCollisionException>()
@@ -101,6 +108,7 @@ public static class WebhooksModule
     {
         var section = configuration.GetSection(WebhooksOptions.Section);
         services.Configure<WebhooksOptions>(section);
+        services.Configure<NotificationsOptions>(configuration.GetSection(NotificationsOptions.Section));
         var settings = section.Get<WebhooksOptions>() ?? new WebhooksOptions();
         services.AddRateLimiter(limiter => WebhookRateLimits.AddPolicies(limiter, settings.RateLimits));
         foreach (var trigger in TriggerCatalog.BuiltIn) services.AddWebhookTrigger(trigger);

@@ -497,6 +497,72 @@ public sealed class AdminPageTests(BrowserFixture browser)
         session.AssertNoScriptErrors();
     }
 
+    [Fact]
+    public async Task an_owner_sets_who_hears_about_failing_webhooks_and_a_wrong_address_is_refused_next_to_its_field()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        var operations = browser.Receiver.NewEndpoint();
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await session.SignInAsync(eshop);
+
+        await page.GetByRole(AriaRole.Link, Named("Upozornění na nefunkční webhooky")).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Upozornění", Level = 1 })).ToBeFocusedAsync();
+        // The browser tests' Host has no SMTP server: the page says e-mail is not sent here.
+        await Expect(page.GetByText("Tato instalace zatím e-maily neposílá")).ToBeVisibleAsync();
+        var emails = page.GetByLabel("E-mailové adresy");
+        await emails.FillAsync("majitel@example.cz\nto-neni-adresa");
+        await page.GetByRole(AriaRole.Button, Named("Uložit")).ClickAsync();
+        await Expect(emails).ToHaveAccessibleDescriptionAsync(new Regex("Zadejte nejvýše 10 platných e-mailových adres"));
+        Assert.Empty((await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/notifications", null, eshop.ApiKey))["emails"]!.AsArray());
+
+        await emails.FillAsync("majitel@example.cz\nprovoz@example.cz");
+        var byEmail = page.GetByRole(AriaRole.Group, new() { Name = "Posílat e-mailem" });
+        await byEmail.GetByLabel("Webhook opět funguje").UncheckAsync();
+        await page.GetByLabel("Provozní webhook (nepovinné)").FillAsync(operations);
+        await page.GetByLabel("Po tolika neúspěšných pokusech za sebou").FillAsync("3");
+        await page.GetByRole(AriaRole.Button, Named("Uložit")).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Upozornění jsou uložená." })).ToBeVisibleAsync();
+
+        var saved = await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/notifications", null, eshop.ApiKey);
+        Assert.Equal(["majitel@example.cz", "provoz@example.cz"], saved["emails"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.Equal(["failing", "willBeDisabled", "disabled"], saved["emailAlerts"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.Equal(4, saved["webhookAlerts"]!.AsArray().Count);
+        Assert.Equal(operations, saved["webhookUrl"]!.GetValue<string>());
+        Assert.Equal(3, saved["failingAfterAttempts"]!.GetValue<int>());
+        await Expect(page.Locator(".secret-line code")).ToHaveTextAsync(saved["webhookSecret"]!.GetValue<string>());
+        session.AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task in_english_the_alert_settings_read_in_english_and_the_alerts_can_be_asked_for_in_english()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await session.SignInAsync(eshop);
+        await page.GetByRole(AriaRole.Button, Named("English")).ClickAsync();
+
+        await page.GetByRole(AriaRole.Link, Named("Alerts about failing webhooks")).ClickAsync();
+        await page.GetByLabel("E-mail addresses").FillAsync("owner@example.com");
+        await page.GetByLabel("Language of the alerts").SelectOptionAsync("en");
+        await page.GetByRole(AriaRole.Group, new() { Name = "Send to the operational webhook" })
+            .GetByLabel("The webhook will soon be switched off automatically").UncheckAsync();
+        var minutes = page.GetByLabel("or after failing for this many minutes");
+        await minutes.FillAsync("0");
+        await page.GetByRole(AriaRole.Button, Named("Save")).ClickAsync();
+        await Expect(minutes).ToHaveAccessibleDescriptionAsync(new Regex("Minutes of failing before a webhook counts as failing: 1-10080"));
+
+        await minutes.FillAsync("30");
+        await page.GetByRole(AriaRole.Button, Named("Save")).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "The alert settings are saved." })).ToBeVisibleAsync();
+        var saved = await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/notifications", null, eshop.ApiKey);
+        Assert.Equal("en", saved["language"]!.GetValue<string>());
+        Assert.Equal(30, saved["failingAfterMinutes"]!.GetValue<int>());
+        Assert.Equal(["failing", "disabled", "recovered"], saved["webhookAlerts"]!.AsArray().Select(e => e!.GetValue<string>()));
+        session.AssertNoScriptErrors();
+    }
+
     /// <summary>The webhook's health takes failures in a moment after the attempts: the list shows it once it has.</summary>
     private async Task WaitForFailuresAsync(Eshop eshop, string webhookId, int failures)
     {

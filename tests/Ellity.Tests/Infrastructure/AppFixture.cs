@@ -21,6 +21,7 @@ public class AppFixture : IAsyncLifetime
 {
     public IAlbaHost Host { get; private set; } = null!;
     public Receiver Receiver { get; } = new();
+    public MailServer Mail { get; } = new();
     public LogCapture Logs { get; } = new();
     public string ConnectionString { get; private set; } = "";
 
@@ -32,6 +33,7 @@ public class AppFixture : IAsyncLifetime
         Host = await AlbaHost.For<Program>(builder =>
         {
             builder.UseSetting("ConnectionStrings:Ellity", ConnectionString);
+            foreach (var (key, value) in Mail.HostSettings) builder.UseSetting(key, value);
             foreach (var (key, value) in Settings) builder.UseSetting(key, value);
             builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
             builder.ConfigureServices(services =>
@@ -63,6 +65,7 @@ public class AppFixture : IAsyncLifetime
         // same name stop reporting too (open-telemetry/opentelemetry-dotnet#6412). The test process ends soon anyway.
         await Host.StopAsync();
         await Receiver.DisposeAsync();
+        await Mail.DisposeAsync();
         await TestPostgres.DropDatabaseAsync(ConnectionString);
     }
 
@@ -100,7 +103,9 @@ public class AppFixture : IAsyncLifetime
     public async Task<JsonNode> ExpectAsync(int status, HttpMethod method, string url, object? body = null)
     {
         var (actual, json) = await SendAsync(method, url, body);
-        Assert.True(actual == status, $"{method} {url}: expected {status}, got {actual}: {json?.ToJsonString()}");
+        // A 500 says nothing of its cause; the Host's last logged exceptions do.
+        Assert.True(actual == status, $"{method} {url}: expected {status}, got {actual}: {json?.ToJsonString()}"
+            + (actual >= 500 ? "\n" + string.Join("\n", Logs.Lines.Where(l => l.Contains("Exception")).TakeLast(3)) : ""));
         return json ?? new JsonObject();
     }
 

@@ -10,6 +10,7 @@ public sealed class FaultsFixture : AppFixture
         ["Webhooks:AttemptTimeout"] = "00:00:02",
         ["Webhooks:RetryJitter"] = "0",
         ["Webhooks:AutoDisableAfter"] = "00:00:04",
+        ["Notifications:WarnBeforeDisable"] = "00:00:02",
         ["Webhooks:MaxConcurrentPerWebhook"] = "2",
         ["Webhooks:CircuitBreaker:MinimumThroughput"] = "5",
         ["Webhooks:CircuitBreaker:BreakDuration"] = "00:00:05",

@@ -6,6 +6,7 @@ import { focusHeading, setFlash, takeFlash, triggerLabel } from './nav.js';
 import { renderEditor } from './editor.js';
 import { renderDeliveries } from './deliveries.js';
 import { explanationOf, recoverControl } from './recover.js';
+import { renderNotifications } from './notifications.js';
 
 const main = document.getElementById('main');
 let leaveView = null;
@@ -55,6 +56,7 @@ async function route() {
     if ((match = hash.match(/^#\/webhooks\/([0-9a-f-]+)\/deliveries$/))) leave = await renderDeliveries(view, match[1]);
     else if ((match = hash.match(/^#\/webhooks\/([0-9a-f-]+)$/))) leave = await renderEditor(view, match[1]);
     else if (hash === '#/new') leave = await renderEditor(view, null);
+    else if (hash === '#/notifications') await renderNotifications(view);
     else await renderList(view);
     // A screen left while it was still loading stops its timers at once.
     if (thisRoute === routeCount) leaveView = leave;
@@ -190,6 +192,7 @@ async function renderList(view) {
       h('h1', { tabindex: '-1' }, t('list.title')),
       h('a', { href: '#/new', class: 'button primary' }, t('list.add'))),
     h('p', { class: 'lead' }, t('list.lead')),
+    h('p', { class: 'subnav' }, h('a', { href: '#/notifications' }, t('list.notifications'))),
     status);
   const [{ json: webhooks }] = await Promise.all([call('GET', shop('/webhooks')), loadTriggers()]);
 

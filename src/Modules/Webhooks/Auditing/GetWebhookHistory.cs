@@ -50,9 +50,10 @@ public static class GetWebhookHistoryEndpoint
             WebhookDeleted => ("deleted", new { }),
             WebhookRecoveryStarted c => ("recovery-started", new { c.Since }),
             WebhookRecoveryFinished c => ("recovery-finished", new { c.Redelivered, c.Error }),
+            WebhookAlerted c => ("alert-sent", new { c.Alert, c.FailingSince, c.Reason, c.Channels }),
             _ => (e.EventTypeName, new { }),
         };
-        var actor = e.Data is WebhookAutoDisabled or WebhookRecoveryFinished ? SystemActor : e.UserName ?? SystemActor;
+        var actor = e.Data is WebhookAutoDisabled or WebhookRecoveryFinished or WebhookAlerted ? SystemActor : e.UserName ?? SystemActor;
         return new WebhookChange(e.Version, e.Timestamp, change, actor, data);
     }
 }

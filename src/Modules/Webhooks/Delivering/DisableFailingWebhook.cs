@@ -26,7 +26,18 @@ public static class DisableFailingWebhookHandler
     public static Task<WebhookHealth?> LoadAsync(WebhookFailing message, IDocumentSession session, CancellationToken ct) =>
         session.LoadAsync<WebhookHealth>(message.WebhookId, ct);
 
-    public static Events Handle(WebhookFailing message, [WriteAggregate(Required = false)] Webhook? webhook, WebhookHealth? health,
-        IOptions<WebhooksOptions> options) =>
-        webhook is null ? [] : Decide(webhook, health, DateTimeOffset.UtcNow, options.Value.AutoDisableAfter);
+    /// <summary>The same signal tells the owner (<see cref="RaiseAlerts.OnFailing"/>), in the same transaction as what it decided.</summary>
+    public static async Task<(Events, OutgoingMessages)> Handle(WebhookFailing message, [WriteAggregate(Required = false)] Webhook? webhook,
+        WebhookHealth? health, IDocumentSession session, IOptions<WebhooksOptions> options, IOptions<NotificationsOptions> notifications,
+        CancellationToken ct)
+    {
+        if (webhook is null) return ([], []);
+        var now = DateTimeOffset.UtcNow;
+        var events = Decide(webhook, health, now, options.Value.AutoDisableAfter);
+        if (!webhook.Enabled || webhook.Deleted) return (events, []);
+        var settings = await AlertSettings.LoadAsync(session, webhook.EshopId, ct);
+        var alerts = RaiseAlerts.OnFailing(webhook, health, events, settings, now, options.Value.AutoDisableAfter, notifications.Value);
+        events.AddRange(alerts);
+        return (events, [.. alerts.Select(a => RaiseAlerts.Message(webhook.EshopId, webhook.Id, a))]);
+    }
 }

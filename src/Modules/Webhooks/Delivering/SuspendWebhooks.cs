@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Ellity.Webhooks.Delivering;
 
 /// <summary>The e-shop's deliveries still pending from before <see cref="RemovedAt"/> end failed, a batch at a time.</summary>
@@ -14,29 +16,39 @@ public static class SuspendWebhooksHandler
 {
     public const int BatchSize = 200;
 
-    public static async Task<EndDeliveriesWithoutFeature?> Handle(EshopFeatureRemovedIntegrationEvent removed, IDocumentSession session,
-        CancellationToken ct)
+    /// <summary>Each webhook that was sending is switched off by this: the owner is told, like for any other switch-off.</summary>
+    public static async Task<OutgoingMessages> Handle(EshopFeatureRemovedIntegrationEvent removed, IDocumentSession session,
+        IOptions<NotificationsOptions> notifications, CancellationToken ct)
     {
-        if (removed.Feature != EshopFeature.Webhooks) return null;
-        foreach (var webhook in await WebhooksOfAsync(session, removed.EshopId, suspended: false, ct))
+        var messages = new OutgoingMessages();
+        if (removed.Feature != EshopFeature.Webhooks) return messages;
+        var settings = await AlertSettings.LoadAsync(session, removed.EshopId, ct);
+        foreach (var (webhook, enabled) in await WebhooksOfAsync(session, removed.EshopId, suspended: false, ct))
+        {
             session.Events.Append(webhook, new WebhookSuspended(removed.At, WebhooksFeature.Removed));
-        return new EndDeliveriesWithoutFeature(removed.EshopId, removed.At);
+            if (!enabled) continue;
+            var alert = RaiseAlerts.OnFeatureRemoved(settings, removed.At, notifications.Value);
+            session.Events.Append(webhook, alert);
+            messages.Add(RaiseAlerts.Message(removed.EshopId, webhook, alert));
+        }
+        messages.Add(new EndDeliveriesWithoutFeature(removed.EshopId, removed.At));
+        return messages;
     }
 
     public static async Task Handle(EshopFeatureAddedIntegrationEvent added, IDocumentSession session, CancellationToken ct)
     {
         if (added.Feature != EshopFeature.Webhooks) return;
-        foreach (var webhook in await WebhooksOfAsync(session, added.EshopId, suspended: true, ct))
+        foreach (var (webhook, _) in await WebhooksOfAsync(session, added.EshopId, suspended: true, ct))
             session.Events.Append(webhook, new WebhookResumed(added.At));
     }
 
-    private static async Task<IReadOnlyList<Guid>> WebhooksOfAsync(IDocumentSession session, string eshopId, bool suspended,
+    private static async Task<IReadOnlyList<(Guid Id, bool Enabled)>> WebhooksOfAsync(IDocumentSession session, string eshopId, bool suspended,
         CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
         await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(hashtextextended(?, 0))", ct, WebhookLookup.CreationLock(eshopId));
-        return await session.Query<Webhook>().Where(w => w.EshopId == eshopId && !w.Deleted && w.Suspended == suspended)
-            .Select(w => w.Id).ToListAsync(ct);
+        return (await session.Query<Webhook>().Where(w => w.EshopId == eshopId && !w.Deleted && w.Suspended == suspended)
+            .Select(w => new { w.Id, w.Enabled }).ToListAsync(ct)).Select(w => (w.Id, w.Enabled)).ToList();
     }
 
     /// <summary>

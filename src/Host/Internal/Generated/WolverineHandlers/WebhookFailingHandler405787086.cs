@@ -9,11 +9,13 @@ namespace Internal.Generated.WolverineHandlers
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
     public sealed class WebhookFailingHandler405787086 : Wolverine.Runtime.Handlers.MessageHandler
     {
+        private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.NotificationsOptions> _optionsOfNotificationsOptions;
         private readonly Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> _optionsOfWebhooksOptions;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public WebhookFailingHandler405787086(Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public WebhookFailingHandler405787086(Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.NotificationsOptions> optionsOfNotificationsOptions, Microsoft.Extensions.Options.IOptions<Ellity.Webhooks.WebhooksOptions> optionsOfWebhooksOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
+            _optionsOfNotificationsOptions = optionsOfNotificationsOptions;
             _optionsOfWebhooksOptions = optionsOfWebhooksOptions;
             _outboxedSessionFactory = outboxedSessionFactory;
         }
@@ -34,7 +36,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "Ellity.Webhooks.Webhook");
             
             // The actual message execution
-            var outgoing1 = Ellity.Webhooks.Delivering.DisableFailingWebhookHandler.Handle(webhookFailing, stream_webhook.Aggregate, webhookHealth, _optionsOfWebhooksOptions);
+            (var outgoing1, var outgoing2) = await Ellity.Webhooks.Delivering.DisableFailingWebhookHandler.Handle(webhookFailing, stream_webhook.Aggregate, webhookHealth, documentSession, _optionsOfWebhooksOptions, _optionsOfNotificationsOptions, cancellation).ConfigureAwait(false);
 
             if (outgoing1 != null)
             {
@@ -42,6 +44,10 @@ namespace Internal.Generated.WolverineHandlers
                 // Capturing any possible events returned from the command handlers
                 stream_webhook.AppendMany(outgoing1);
             }
+
+            
+            // Outgoing, cascaded message
+            await context.EnqueueCascadingAsync(outgoing2).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

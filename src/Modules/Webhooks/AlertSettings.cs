@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Ellity.Webhooks;
+
+/// <summary>What the shop owner is told about: each alert is a transition of one webhook, never one failed attempt.</summary>
+public static class Alerts
+{
+    /// <summary>A webhook started failing: so many attempts in a row, or for so long.</summary>
+    public const string Failing = "failing";
+
+    /// <summary>A failing webhook will be switched off automatically soon.</summary>
+    public const string WillBeDisabled = "willBeDisabled";
+
+    /// <summary>A webhook was switched off by the system: its receiver said 410, it failed too long, or the feature was removed.</summary>
+    public const string Disabled = "disabled";
+
+    /// <summary>A webhook the owner was told is failing works again.</summary>
+    public const string Recovered = "recovered";
+
+    public static readonly IReadOnlyList<string> All = [Failing, WillBeDisabled, Disabled, Recovered];
+}
+
+public static class AlertChannels
+{
+    public const string Email = "email";
+    public const string Webhook = "webhook";
+}
+
+/// <summary>
+/// The e-shop's notification settings, replaced as a whole. <see cref="WebhookSecret"/> signs the operational webhook
+/// (protected like a webhook's secret); it is made when a URL is first set and kept while one is.
+/// </summary>
+public sealed record AlertSettingsChanged(
+    string EshopId, string Language, IReadOnlyList<string> Emails, IReadOnlyList<string> EmailAlerts,
+    string? WebhookUrl, IReadOnlyList<string> WebhookAlerts, string? WebhookSecret,
+    int FailingAfterAttempts, int FailingAfterMinutes, DateTimeOffset At);
+
+/// <summary>One e-shop's notification settings, folded from its own stream (<see cref="IdFor"/>).</summary>
+public sealed record AlertSettings(
+    Guid Id, string EshopId, string Language, IReadOnlyList<string> Emails, IReadOnlyList<string> EmailAlerts,
+    string? WebhookUrl, IReadOnlyList<string> WebhookAlerts, string? WebhookSecret,
+    int FailingAfterAttempts, int FailingAfterMinutes)
+{
+    public const int DefaultFailingAfterAttempts = 5;
+    public const int DefaultFailingAfterMinutes = 60;
+
+    /// <summary>Until the owner sets anything: Czech, nobody to write to, the default thresholds.</summary>
+    public static AlertSettings Default(string eshopId) =>
+        new(IdFor(eshopId), eshopId, "cs", [], Alerts.All, null, Alerts.All, null, DefaultFailingAfterAttempts, DefaultFailingAfterMinutes);
+
+    public static AlertSettings Create(AlertSettingsChanged e) => Default(e.EshopId).Apply(e);
+
+    public AlertSettings Apply(AlertSettingsChanged e) => this with
+    {
+        Language = e.Language, Emails = e.Emails, EmailAlerts = e.EmailAlerts, WebhookUrl = e.WebhookUrl,
+        WebhookAlerts = e.WebhookAlerts, WebhookSecret = e.WebhookSecret,
+        FailingAfterAttempts = e.FailingAfterAttempts, FailingAfterMinutes = e.FailingAfterMinutes,
+    };
+
+    /// <summary>Where an alert goes: e-mail only when this installation can send it. Every alert is logged besides.</summary>
+    public IReadOnlyList<string> ChannelsFor(string alert, bool canEmail)
+    {
+        var channels = new List<string>();
+        if (canEmail && Emails.Count > 0 && EmailAlerts.Contains(alert)) channels.Add(AlertChannels.Email);
+        if (WebhookUrl is not null && WebhookAlerts.Contains(alert)) channels.Add(AlertChannels.Webhook);
+        return channels;
+    }
+
+    /// <summary>E-shop ids are strings: the stream id is derived from one, so the same id always finds the same stream.</summary>
+    public static Guid IdFor(string eshopId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("ellity-alert-settings:" + eshopId));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+
+    public static async Task<AlertSettings> LoadAsync(IQuerySession session, string eshopId, CancellationToken ct) =>
+        await session.LoadAsync<AlertSettings>(IdFor(eshopId), ct) ?? Default(eshopId);
+}

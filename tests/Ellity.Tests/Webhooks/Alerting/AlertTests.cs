@@ -1,0 +1,169 @@
+using System.Text.Json.Nodes;
+using Ellity.Tests.Infrastructure;
+using Ellity.Tests.Webhooks.Delivering;
+using Ellity.Webhooks;
+using Ellity.Webhooks.Alerting;
+
+namespace Ellity.Tests.Webhooks.Alerting;
+
+/// <summary>
+/// Alerts as a shop owner gets them: e-mail through a real SMTP server and the operational webhook on a real receiver, one
+/// message per transition, with the shipped thresholds and quiet period.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed class AlertTests(AppFixture app)
+{
+    private static string Owner(string eshop) => $"owner-{eshop}@example.cz";
+
+    private async Task<(string Eshop, Guid Webhook, Guid Customer, string Endpoint, string Operations)> FailingWebhookAsync(
+        object? settings = null, string language = "cs")
+    {
+        var eshop = await app.NewEshopAsync();
+        var operations = app.Receiver.NewEndpoint();
+        await app.PutAsync($"/api/eshops/{eshop}/notifications", settings ?? new
+        {
+            language, emails = new[] { Owner(eshop) }, webhookUrl = operations, failingAfterAttempts = 3,
+        });
+        var endpoint = app.Receiver.NewEndpoint(401);
+        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, "{\"credit\": #customer.credit#}",
+            name: "Konto do ERP", retrySchedule: []);
+        return (eshop, webhook, await app.RegisterCustomerAsync(eshop), endpoint, operations);
+    }
+
+    private async Task<JsonArray> AlertsInHistoryAsync(string eshop, Guid webhook) =>
+        [.. ((JsonArray)await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/history"))
+            .Where(c => c!["change"]!.GetValue<string>() == "alert-sent").Select(c => c!.DeepClone())];
+
+    [Fact]
+    public async Task a_webhook_failing_three_times_in_a_row_sends_one_email_and_one_signed_post_and_one_each_when_it_works_again()
+    {
+        var (eshop, webhook, customer, endpoint, operations) = await FailingWebhookAsync();
+        for (var i = 1; i <= 3; i++) await app.ChangeCreditAsync(eshop, customer, i);
+        await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 3);
+
+        var failing = Assert.Single(await app.Mail.WaitForAsync(Owner(eshop), 1));
+        Assert.Equal("Webhook „Konto do ERP“ nefunguje", failing.Subject);
+        Assert.Equal("alerts@ellity.test", failing.From.Mailboxes.Single().Address);
+        Assert.Contains("(neúspěšných pokusů za sebou: 3)", failing.TextBody);
+        Assert.Contains(FailureKinds.Explain(FailureKinds.CredentialsRefused, "cs").Text, failing.TextBody);
+        Assert.Contains("Co s tím: " + FailureKinds.Explain(FailureKinds.CredentialsRefused, "cs").Fix, failing.TextBody);
+        Assert.Contains("Poslední chyba: The receiver answered 401 Unauthorized.", failing.TextBody);
+        Assert.Contains($"http://127.0.0.1:5080/admin#/webhooks/{webhook}/deliveries", failing.TextBody);
+        Assert.Contains($"<a href=\"http://127.0.0.1:5080/admin#/webhooks/{webhook}/deliveries\">", failing.HtmlBody);
+        Assert.Contains("Příjemce odmítl přihlašovací údaje", failing.HtmlBody);
+
+        var post = Assert.Single(await app.Receiver.WaitForRequestsAsync(operations, 1));
+        var settings = await app.GetAsync($"/api/eshops/{eshop}/notifications");
+        SigningTests.AssertSignedWith(settings["webhookSecret"]!.GetValue<string>(), post);
+        var payload = JsonNode.Parse(post.BodyText)!;
+        Assert.Equal("webhook.failing", payload["type"]!.GetValue<string>());
+        Assert.Equal(webhook, payload["data"]!["webhook"]!["id"]!.GetValue<Guid>());
+        Assert.Equal(FailureKinds.CredentialsRefused, payload["data"]!["failureKind"]!.GetValue<string>());
+        Assert.Equal(3, payload["data"]!["consecutiveFailures"]!.GetValue<int>());
+
+        // More failures of the same run say nothing more. Then the receiver is fixed: the owner hears that once.
+        for (var i = 4; i <= 5; i++) await app.ChangeCreditAsync(eshop, customer, i);
+        await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 5);
+        app.Receiver.Answer(endpoint, 200);
+        await app.ChangeCreditAsync(eshop, customer, 6);
+        await app.ChangeCreditAsync(eshop, customer, 7);
+        var mails = await app.Mail.WaitForAsync(Owner(eshop), 2);
+        Assert.Equal("Webhook „Konto do ERP“ opět funguje", mails[1].Subject);
+        Assert.Contains("Znovu poslat vše, co selhalo od začátku problému", mails[1].TextBody);
+        var posts = await app.Receiver.WaitForRequestsAsync(operations, 2);
+        Assert.Equal("webhook.recovered", JsonNode.Parse(posts[1].BodyText)!["type"]!.GetValue<string>());
+        Assert.NotEqual(post.Headers["webhook-id"], posts[1].Headers["webhook-id"]);
+
+        await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 7);
+        var history = await AlertsInHistoryAsync(eshop, webhook);
+        Assert.Equal(["failing", "recovered"], history.Select(h => h!["data"]!["alert"]!.GetValue<string>()));
+        Assert.All(history, h => Assert.Equal("system", h!["actor"]!.GetValue<string>()));
+        Assert.Equal(["email", "webhook"], history[0]!["data"]!["channels"]!.AsArray().Select(c => c!.GetValue<string>()));
+        await Task.Delay(1000);
+        Assert.Equal(2, app.Mail.To(Owner(eshop)).Count);
+        Assert.Equal(2, app.Receiver.RequestsTo(operations).Count);
+    }
+
+    [Fact]
+    public async Task a_webhook_that_fails_again_soon_after_it_recovered_is_not_reported_failing_twice_in_a_day()
+    {
+        var (eshop, webhook, customer, endpoint, _) = await FailingWebhookAsync();
+        for (var round = 0; round < 3; round++)
+        {
+            app.Receiver.Answer(endpoint, 401);
+            for (var i = 0; i < 3; i++) await app.ChangeCreditAsync(eshop, customer, 1);
+            await app.WaitForFinishedDeliveriesAsync(eshop, webhook, round * 4 + 3);
+            if (round == 0) await app.Mail.WaitForAsync(Owner(eshop), 1);
+            app.Receiver.Answer(endpoint, 200);
+            await app.ChangeCreditAsync(eshop, customer, 1);
+            await app.WaitForFinishedDeliveriesAsync(eshop, webhook, round * 4 + 4);
+            if (round == 0) await app.Mail.WaitForAsync(Owner(eshop), 2);
+        }
+        await app.WaitForAsync($"/api/eshops/{eshop}/webhooks/{webhook}", w => !w.AsWebhook().Health.Failing, "the webhook to work");
+        await Task.Delay(1000);
+
+        Assert.Equal(["Webhook „Konto do ERP“ nefunguje", "Webhook „Konto do ERP“ opět funguje"],
+            app.Mail.To(Owner(eshop)).Select(m => m.Subject));
+        Assert.Equal(2, (await AlertsInHistoryAsync(eshop, webhook)).Count);
+    }
+
+    [Fact]
+    public async Task a_receiver_answering_410_sends_one_switched_off_email_in_english_and_nothing_about_failing()
+    {
+        var (eshop, webhook, customer, endpoint, operations) = await FailingWebhookAsync(language: "en");
+        app.Receiver.Answer(endpoint, 410);
+        await app.ChangeCreditAsync(eshop, customer, 1);
+        await app.WaitForAsync($"/api/eshops/{eshop}/webhooks/{webhook}", w => !w.AsWebhook().Enabled, "the webhook to be switched off");
+
+        var mail = Assert.Single(await app.Mail.WaitForAsync(Owner(eshop), 1));
+        Assert.Equal("Webhook \"Konto do ERP\" was switched off", mail.Subject);
+        Assert.Contains("the receiver answered 410 Gone", mail.TextBody);
+        Assert.Contains(FailureKinds.Explain(FailureKinds.Gone, "en").Fix, mail.TextBody);
+        Assert.Equal("webhook.disabled", JsonNode.Parse(Assert.Single(await app.Receiver.WaitForRequestsAsync(operations, 1)).BodyText)!["type"]!.GetValue<string>());
+        await Task.Delay(1000);
+        Assert.Single(app.Mail.To(Owner(eshop)));
+    }
+
+    [Fact]
+    public async Task removing_the_webhooks_feature_tells_the_owner_each_webhook_that_was_sending_is_switched_off()
+    {
+        var (eshop, webhook, _, _, _) = await FailingWebhookAsync(new { emails = new[] { "owner-removed@example.cz" } });
+        var off = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(), null, enabled: false, name: "Vypnutý");
+
+        await app.SendAsync(HttpMethod.Delete, $"/api/eshops/{eshop}/features/webhooks");
+
+        var mail = Assert.Single(await app.Mail.WaitForAsync("owner-removed@example.cz", 1));
+        Assert.Equal("Webhook „Konto do ERP“ byl vypnut", mail.Subject);
+        Assert.Contains("e-shop odebral funkci Webhooky", mail.TextBody);
+        Assert.Single(await AlertsInHistoryAsync(eshop, webhook));
+        Assert.Empty(await AlertsInHistoryAsync(eshop, off));
+    }
+
+    [Fact]
+    public async Task alerts_only_the_owner_asked_for_go_out_and_an_eshop_without_settings_gets_them_in_the_log_and_history_only()
+    {
+        var (eshop, webhook, customer, _, operations) = await FailingWebhookAsync(new
+        {
+            emails = new[] { "owner-picky@example.cz" }, emailAlerts = new[] { Alerts.Disabled }, failingAfterAttempts = 1,
+            webhookUrl = app.Receiver.NewEndpoint(), webhookAlerts = Array.Empty<string>(),
+        });
+        await app.ChangeCreditAsync(eshop, customer, 1);
+        await app.WaitForAsync($"/api/eshops/{eshop}/webhooks/{webhook}/history",
+            h => h.AsArray().Any(c => c!["change"]!.GetValue<string>() == "alert-sent"), "the failing alert to be recorded");
+        await Task.Delay(1000);
+        Assert.Empty(app.Mail.To("owner-picky@example.cz"));
+        Assert.Empty(app.Receiver.RequestsTo(operations));
+
+        var quiet = await app.NewEshopAsync();
+        var silent = await app.CreateWebhookAsync(quiet, "customer.credit.changed", app.Receiver.NewEndpoint(500), null, retrySchedule: []);
+        var someone = await app.RegisterCustomerAsync(quiet);
+        for (var i = 0; i < 5; i++) await app.ChangeCreditAsync(quiet, someone, 1);
+        await app.WaitForAsync($"/api/eshops/{quiet}/webhooks/{silent}/history",
+            h => h.AsArray().Any(c => c!["change"]!.GetValue<string>() == "alert-sent"), "the failing alert to be recorded");
+        var alert = Assert.Single(await AlertsInHistoryAsync(quiet, silent));
+        Assert.Empty(alert!["data"]!["channels"]!.AsArray());
+        // Logged when it is sent, a moment after it is recorded.
+        for (var i = 0; i < 100 && !app.Logs.Lines.Any(line => line.Contains($"Alert failing for webhook {silent}")); i++) await Task.Delay(100);
+        Assert.Contains(app.Logs.Lines, line => line.Contains($"Alert failing for webhook {silent}"));
+    }
+}
