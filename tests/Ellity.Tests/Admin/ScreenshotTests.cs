@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Ellity.Tests.Admin;
 
 /// <summary>
-/// The four main screens of the admin page with realistic content, at a desktop size. With
+/// The five main screens of the admin page with realistic content, at a desktop size. With
 /// ELLITY_SCREENSHOTS_DIR set (scripts/screenshots.sh sets it to docs/) each screen is saved as a
 /// PNG for the README; without it the same walk runs and checks what each screen shows.
 /// </summary>
@@ -69,6 +69,7 @@ public sealed class ScreenshotTests(BrowserFixture browser)
         var cards = page.GetByRole(AriaRole.Article);
         await Expect(cards.Filter(new() { HasText = "Konto do ERP" })).ToContainTextAsync("Funguje – naposledy doručeno");
         await Expect(cards.Filter(new() { HasText = "Newsletter" })).ToContainTextAsync("Nefunguje od");
+        await Expect(cards.Filter(new() { HasText = "Newsletter" })).ToContainTextAsync("Co s tím:");
         await Expect(cards.Filter(new() { HasText = "CRM" })).ToContainTextAsync("Zatím nic neodesláno.");
         await page.Mouse.MoveAsync(0, 0);
         await SaveAsync(page, "admin-webhooks.png");
@@ -91,6 +92,12 @@ public sealed class ScreenshotTests(BrowserFixture browser)
         await Expect(spent.GetByText("Pokus 1")).ToBeVisibleAsync();
         await Expect(spent).ToContainTextAsync("\"change\": -49.5");
         await SaveAsync(page, "admin-deliveries.png");
+
+        await browser.ApiAsync(HttpMethod.Put, $"/api/eshops/{eshop.Id}/notifications",
+            new { emails = new[] { "majitel@example.cz" }, webhookUrl = "https://provoz.example.cz/ellity-upozorneni" }, eshop.ApiKey);
+        await page.GotoAsync("/admin#/notifications");
+        await Expect(page.GetByLabel("E-mailové adresy")).ToHaveValueAsync("majitel@example.cz");
+        await SaveAsync(page, "admin-notifications.png");
         session.AssertNoScriptErrors();
     }
 

@@ -41,10 +41,16 @@ public static partial class SendAlertHandler
             ? $"{admin.TrimEnd('/')}#/webhooks/{webhook.Id}/deliveries"
             : null;
         var failing = alert.Alert != Alerts.Recovered;
-        return new AlertFacts(alert.Alert, webhook.Name, webhook.Url, alert.At, alert.FailingSince ?? health?.FailingSince,
+        return new AlertFacts(alert.Alert, webhook.Name, WithoutQuery(webhook.Url), alert.At, alert.FailingSince ?? health?.FailingSince,
             health?.ConsecutiveFailures ?? 0, failing ? health?.LastError : null, failing ? health?.LastFailureKind : null, alert.Reason,
             alert.Alert == Alerts.WillBeDisabled ? alert.FailingSince + webhooks.AutoDisableAfter : null, log);
     }
+
+    /// <summary>
+    /// A key is often in the URL's query (<c>?token=...</c>); an e-mail goes through more hands than the admin page, so the
+    /// query is left out.
+    /// </summary>
+    public static string WithoutQuery(string url) => url.IndexOf('?') is var at and >= 0 ? url[..at] + "?…" : url;
 
     /// <summary>Standard Webhooks' shape: <c>type</c>, <c>timestamp</c> and the alert's <c>data</c>.</summary>
     public static string Payload(SendAlert alert, AlertFacts facts, string language) => JsonSerializer.Serialize(new

@@ -25,7 +25,7 @@ public sealed class AlertTests(AppFixture app)
             language, emails = new[] { Owner(eshop) }, webhookUrl = operations, failingAfterAttempts = 3,
         });
         var endpoint = app.Receiver.NewEndpoint(401);
-        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, "{\"credit\": #customer.credit#}",
+        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint + "?token=erp-secret", "{\"credit\": #customer.credit#}",
             name: "Konto do ERP", retrySchedule: []);
         return (eshop, webhook, await app.RegisterCustomerAsync(eshop), endpoint, operations);
     }
@@ -51,6 +51,9 @@ public sealed class AlertTests(AppFixture app)
         Assert.Contains($"http://127.0.0.1:5080/admin#/webhooks/{webhook}/deliveries", failing.TextBody);
         Assert.Contains($"<a href=\"http://127.0.0.1:5080/admin#/webhooks/{webhook}/deliveries\">", failing.HtmlBody);
         Assert.Contains("Příjemce odmítl přihlašovací údaje", failing.HtmlBody);
+        // The key in the URL's query stays out of the e-mail.
+        Assert.Contains($"Adresa: {endpoint}?…", failing.TextBody);
+        Assert.DoesNotContain("erp-secret", failing.TextBody + failing.HtmlBody);
 
         var post = Assert.Single(await app.Receiver.WaitForRequestsAsync(operations, 1));
         var settings = await app.GetAsync($"/api/eshops/{eshop}/notifications");
