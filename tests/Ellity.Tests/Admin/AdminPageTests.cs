@@ -267,6 +267,11 @@ public sealed class AdminPageTests(BrowserFixture browser)
         await page.GetByText("HTTP 200").ClickAsync();
         await Expect(page.GetByText("Pokus 1")).ToBeVisibleAsync();
         await AssertNoSidewaysScroll(page, "delivery log");
+        await browser.ApiAsync(HttpMethod.Put, $"/api/eshops/{eshop.Id}/notifications",
+            new { webhookUrl = endpoint + "/a/very/long/path/for/alerts/that/does/not/fit/on/a/phone" }, eshop.ApiKey);
+        await page.GotoAsync("/admin#/notifications");
+        await Expect(page.GetByLabel("Po tolika neúspěšných pokusech za sebou")).ToBeVisibleAsync();
+        await AssertNoSidewaysScroll(page, "alert settings");
         session.AssertNoScriptErrors();
     }
 
