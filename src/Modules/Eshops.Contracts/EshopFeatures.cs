@@ -32,10 +32,20 @@ public sealed class EshopFeatures
     public static DateTimeOffset? Since(EshopFeatures? features, string feature) =>
         features is null ? DateTimeOffset.MinValue : features.Added.TryGetValue(feature, out var since) ? since : null;
 
-    /// <summary>The id of the e-shop's stream and of this document: e-shop ids are strings, derived so the same id always finds the same stream.</summary>
-    public static Guid IdFor(string eshopId)
+    /// <summary>The id of the e-shop's stream and of this document (see <see cref="EshopStreams"/>).</summary>
+    public static Guid IdFor(string eshopId) => EshopStreams.IdFor("ellity-eshop", eshopId);
+}
+
+/// <summary>
+/// E-shop ids are strings and streams are keyed by Guid: a stream kept per e-shop (its features here, a module's own
+/// settings elsewhere) gets an id derived from the e-shop's, so the same id always finds the same stream.
+/// </summary>
+public static class EshopStreams
+{
+    /// <summary>A name-based id, distinct per <paramref name="purpose"/>.</summary>
+    public static Guid IdFor(string purpose, string eshopId)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("ellity-eshop:" + eshopId));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(purpose + ":" + eshopId));
         hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Ellity.Webhooks;
 
 /// <summary>What the shop owner is told about: each alert is a transition of one webhook, never one failed attempt.</summary>
@@ -67,14 +64,7 @@ public sealed record AlertSettings(
         return channels;
     }
 
-    /// <summary>E-shop ids are strings: the stream id is derived from one, so the same id always finds the same stream.</summary>
-    public static Guid IdFor(string eshopId)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("ellity-alert-settings:" + eshopId));
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
-    }
+    public static Guid IdFor(string eshopId) => EshopStreams.IdFor("ellity-alert-settings", eshopId);
 
     public static async Task<AlertSettings> LoadAsync(IQuerySession session, string eshopId, CancellationToken ct) =>
         await session.LoadAsync<AlertSettings>(IdFor(eshopId), ct) ?? Default(eshopId);

@@ -32,4 +32,11 @@ public sealed class SmtpOptions
     public string? Password { get; set; }
     public string From { get; set; } = "Ellity <alerts@localhost>";
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public MailKit.Security.SecureSocketOptions SecureSocket =>
+        Enum.Parse<MailKit.Security.SecureSocketOptions>(Security, ignoreCase: true);
+
+    public bool IsValid() =>
+        Enum.TryParse<MailKit.Security.SecureSocketOptions>(Security, ignoreCase: true, out _) && !int.TryParse(Security, out _)
+        && MimeKit.MailboxAddress.TryParse(From, out _);
 }

@@ -36,6 +36,19 @@ public sealed class WebhookSecretProtector(IDataProtectionProvider provider)
         }
     }
 
+    /// <summary>The secret in clear, or null when the key ring can no longer decrypt it.</summary>
+    public string? TryUnprotect(Guid id, string stored)
+    {
+        try
+        {
+            return Unprotect(id, stored);
+        }
+        catch (WebhookSecretUnavailableException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The secrets in clear that sign a request sent at <paramref name="now"/>.</summary>
     public IReadOnlyList<string> SigningSecrets(Webhook? webhook, DateTimeOffset now) =>
         webhook is null ? [] : [.. webhook.StoredSigningSecrets(now).Select(stored => Unprotect(webhook.Id, stored))];

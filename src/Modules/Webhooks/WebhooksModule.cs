@@ -108,7 +108,10 @@ public static class WebhooksModule
     {
         var section = configuration.GetSection(WebhooksOptions.Section);
         services.Configure<WebhooksOptions>(section);
-        services.Configure<NotificationsOptions>(configuration.GetSection(NotificationsOptions.Section));
+        // Checked at start: a mistyped SMTP security mode or sender would otherwise fail every alert e-mail, unseen.
+        services.AddOptions<NotificationsOptions>().Bind(configuration.GetSection(NotificationsOptions.Section))
+            .Validate(o => o.Smtp.IsValid(), "Notifications:Smtp:Security must be Auto, None, StartTls or SslOnConnect, and Notifications:Smtp:From an e-mail address.")
+            .ValidateOnStart();
         var settings = section.Get<WebhooksOptions>() ?? new WebhooksOptions();
         services.AddRateLimiter(limiter => WebhookRateLimits.AddPolicies(limiter, settings.RateLimits));
         foreach (var trigger in TriggerCatalog.BuiltIn) services.AddWebhookTrigger(trigger);

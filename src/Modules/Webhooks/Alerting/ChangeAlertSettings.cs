@@ -13,7 +13,8 @@ public sealed record AlertSettingsInput(
     IReadOnlyList<string>? WebhookAlerts, int? FailingAfterAttempts, int? FailingAfterMinutes);
 
 /// <summary>
-/// The e-shop's notification settings. <c>webhookSecret</c> signs the operational webhook; <c>emailAvailable</c> says
+/// The e-shop's notification settings. <c>webhookSecret</c> signs the operational webhook (null when the key ring can no
+/// longer read it: saving the settings makes a new one); <c>emailAvailable</c> says
 /// whether this installation sends e-mail at all.
 /// </summary>
 public sealed record AlertSettingsResponse(
@@ -23,7 +24,7 @@ public sealed record AlertSettingsResponse(
 {
     public static AlertSettingsResponse From(AlertSettings s, WebhookSecretProtector secrets, bool canEmail) => new(
         s.Language, s.Emails, s.EmailAlerts, s.WebhookUrl, s.WebhookAlerts,
-        s.WebhookSecret is null ? null : secrets.Unprotect(s.Id, s.WebhookSecret), s.FailingAfterAttempts, s.FailingAfterMinutes,
+        s.WebhookSecret is null ? null : secrets.TryUnprotect(s.Id, s.WebhookSecret), s.FailingAfterAttempts, s.FailingAfterMinutes,
         canEmail, Alerts.All);
 }
 
@@ -91,7 +92,9 @@ public static class ChangeAlertSettingsEndpoint
         // For writing: a first change starts the e-shop's stream, and two changes racing cannot both base themselves on one version.
         var stream = await session.Events.FetchForWriting<AlertSettings>(AlertSettings.IdFor(eshopId), ct);
         var current = stream.Aggregate ?? AlertSettings.Default(eshopId);
-        var secret = input.WebhookUrl is null ? null : current.WebhookSecret ?? secrets.Protect(WebhookSecrets.New());
+        // A secret the key ring can no longer read could sign nothing: saving again is how the owner gets a new one.
+        var kept = current.WebhookSecret is { } stored && secrets.TryUnprotect(current.Id, stored) is not null ? stored : null;
+        var secret = input.WebhookUrl is null ? null : kept ?? secrets.Protect(WebhookSecrets.New());
         var changed = new AlertSettingsChanged(eshopId, input.Language ?? "cs",
             (input.Emails ?? []).Distinct(StringComparer.OrdinalIgnoreCase).ToList(), Ordered(input.EmailAlerts),
             input.WebhookUrl, Ordered(input.WebhookAlerts), secret,

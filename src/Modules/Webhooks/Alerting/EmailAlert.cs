@@ -18,7 +18,7 @@ public static class EmailAlertHandler
         using var client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
         try
         {
-            await client.ConnectAsync(smtp.Host!, smtp.Port, Enum.Parse<SecureSocketOptions>(smtp.Security, ignoreCase: true), ct);
+            await client.ConnectAsync(smtp.Host!, smtp.Port, smtp.SecureSocket, ct);
             if (!string.IsNullOrEmpty(smtp.Username)) await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", ct);
             await client.SendAsync(message, ct);
             await client.DisconnectAsync(quit: true, ct);

@@ -22,10 +22,12 @@ public static class PostAlertHandler
             ["Content-Type"] = "application/json",
             ["User-Agent"] = Dispatching.RequestRenderer.UserAgent,
         }, alert.Body);
+        // Each try reads the settings afresh: saving them again (a new secret, another URL) is how the owner mends this.
+        var signing = secrets.TryUnprotect(settings.Id, secret)
+            ?? throw new AlertNotSentException("The operational webhook's secret cannot be decrypted; saving the notification settings makes a new one.");
         try
         {
-            var attempt = await sender.SendAsync(request, 1, [secrets.Unprotect(settings.Id, secret)], new Dictionary<string, string>(),
-                alert.EshopId, ct);
+            var attempt = await sender.SendAsync(request, 1, [signing], new Dictionary<string, string>(), alert.EshopId, ct);
             if (!attempt.Succeeded) throw new AlertNotSentException($"The operational webhook {url} did not take the alert: {attempt.Error}");
         }
         catch (Polly.CircuitBreaker.BrokenCircuitException e)

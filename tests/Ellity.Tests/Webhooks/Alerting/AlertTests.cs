@@ -3,6 +3,7 @@ using Ellity.Tests.Infrastructure;
 using Ellity.Tests.Webhooks.Delivering;
 using Ellity.Webhooks;
 using Ellity.Webhooks.Alerting;
+using Microsoft.AspNetCore.DataProtection;
 
 namespace Ellity.Tests.Webhooks.Alerting;
 
@@ -168,5 +169,32 @@ public sealed class AlertTests(AppFixture app)
         // Logged when it is sent, a moment after it is recorded.
         for (var i = 0; i < 100 && !app.Logs.Lines.Any(line => line.Contains($"Alert failing for webhook {silent}")); i++) await Task.Delay(100);
         Assert.Contains(app.Logs.Lines, line => line.Contains($"Alert failing for webhook {silent}"));
+    }
+    [Fact]
+    public async Task an_operational_secret_the_key_ring_cannot_decrypt_reads_as_none_and_the_next_save_makes_a_new_one()
+    {
+        var eshop = await app.NewEshopAsync();
+        var operations = app.Receiver.NewEndpoint();
+        // Protected with a key this Host's key ring never had, as after the ring was lost.
+        var unreadable = new EphemeralDataProtectionProvider()
+            .CreateProtector("Ellity.Webhooks.SigningSecrets").Protect(WebhookSecrets.New());
+        await using (var session = app.Store.LightweightSession())
+        {
+            session.Events.StartStream<AlertSettings>(AlertSettings.IdFor(eshop), new AlertSettingsChanged(eshop, "cs", [], Alerts.All,
+                operations, Alerts.All, unreadable, 1, 60, DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+
+        var read = await app.GetAsync($"/api/eshops/{eshop}/notifications");
+        var saved = await app.PutAsync($"/api/eshops/{eshop}/notifications", new { webhookUrl = operations, failingAfterAttempts = 1 });
+
+        Assert.Null(read["webhookSecret"]);
+        Assert.Equal(operations, read["webhookUrl"]!.GetValue<string>());
+        var secret = saved["webhookSecret"]!.GetValue<string>();
+        Assert.StartsWith(WebhookSecrets.Prefix, secret);
+        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(500), null, retrySchedule: []);
+        await app.ChangeCreditAsync(eshop, await app.RegisterCustomerAsync(eshop), 1);
+        SigningTests.AssertSignedWith(secret, Assert.Single(await app.Receiver.WaitForRequestsAsync(operations, 1)));
+        Assert.Single(await AlertsInHistoryAsync(eshop, webhook));
     }
 }
