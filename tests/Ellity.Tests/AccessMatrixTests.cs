@@ -75,7 +75,7 @@ public sealed class AccessMatrixTests(AppFixture app) : IAsyncLifetime
         var values = new Dictionary<string, string>
         {
             ["eshopId"] = own, ["webhookId"] = webhook, ["customerId"] = customer, ["deliveryId"] = delivery,
-            ["file"] = "app.js", ["documentName"] = "v1",
+            ["file"] = "app.js", ["documentName"] = "v1", ["jobId"] = Guid.NewGuid().ToString(),
         };
         // What must never reach a caller who is not the shop or the operator.
         string[] secrets = [own, webhook, customer, delivery, created["secret"]!.GetValue<string>(), "matrix-owner@example.cz"];

@@ -49,9 +49,10 @@ public sealed class AccessTests(AppFixture app)
         var customer = await app.RegisterCustomerAsync(eshop);
         await app.ChangeCreditAsync(eshop, customer, 1m);
         var delivery = (await app.WaitForFinishedDeliveriesAsync(eshop, Guid.Parse(webhook), 1))[0]!["id"]!.GetValue<string>();
+        var job = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/resyncs", new { }, 202))["id"]!.GetValue<string>();
         var values = new Dictionary<string, string>
         {
-            ["eshopId"] = eshop, ["webhookId"] = webhook, ["customerId"] = customer.ToString(), ["deliveryId"] = delivery,
+            ["eshopId"] = eshop, ["webhookId"] = webhook, ["customerId"] = customer.ToString(), ["deliveryId"] = delivery, ["jobId"] = job,
         };
 
         var routes = app.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()

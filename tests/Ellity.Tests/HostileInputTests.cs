@@ -56,6 +56,8 @@ public sealed class HostileInputTests(AppFixture app)
                  ("webhookUrl", BadUrl.Where(u => u is not JsonValue v || !v.ToJsonString().Contains('#')).ToArray(), false),
                  ("webhookAlerts", BadAlerts, false), ("failingAfterAttempts", [.. BadNumber, 0, 101, -1], false),
                  ("failingAfterMinutes", [.. BadNumber, 0, 7 * 24 * 60 + 1], false), ("emial", ["owner@example.cz"], false)]),
+            (HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/resyncs", Obj("{\"onlyMatching\": true}"),
+                [("onlyMatching", BadBool, false), ("onlyMatchin", [true], false)]),
         };
         foreach (var (method, url, valid, fields) in cases)
         foreach (var (field, bad, required) in fields)
@@ -109,6 +111,7 @@ public sealed class HostileInputTests(AppFixture app)
             (HttpMethod.Put, $"/api/eshops/{eshop}/webhooks/{webhook}"),
             (HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/preview"),
             (HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/recover"),
+            (HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/resyncs"),
         };
         var requests = endpoints.SelectMany(e => Bodies.Select(body => (e.Method, e.Url, Body: body)))
             // Each wrong value is also sent broken in the ways clients break JSON: trailing garbage,

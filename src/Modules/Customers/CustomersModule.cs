@@ -1,3 +1,5 @@
+using Ellity.Customers.Contracts;
+using Ellity.Customers.ListingCustomers;
 using Ellity.Customers.Publishing;
 using JasperFx.Events.Projections;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +20,8 @@ public static class CustomersModule
     public static void ConfigureMarten(StoreOptions options)
     {
         options.Projections.Snapshot<Customer>(SnapshotLifecycle.Inline);
-        options.Schema.For<Customer>().DatabaseSchemaName(Schema).Index(x => x.EshopId);
+        // The e-shop's customers in id order is how the directory pages through them (ListingCustomers).
+        options.Schema.For<Customer>().DatabaseSchemaName(Schema).Index(x => new { x.EshopId, x.Id });
         options.Events.AddEventType<CustomerRegistered>();
         options.Events.AddEventType<CreditChanged>();
         options.Events.AddEventType<TierChanged>();
@@ -33,6 +36,7 @@ public static class CustomersModule
     {
         // Built by the container, so that it gets every module's ICustomerEventSubscriber.
         services.SubscribeToEventsWithServices<PublishCustomerEvents>(ServiceLifetime.Singleton);
+        services.AddSingleton<ICustomerDirectory, CustomerDirectory>();
         return services;
     }
 }

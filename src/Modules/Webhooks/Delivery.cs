@@ -7,11 +7,13 @@ namespace Ellity.Webhooks;
 /// attempts) fixed for its whole life, so a restart or a later config change cannot alter it.
 /// <see cref="Test"/>: sent on request with the trigger's sample data, not caused by an event.
 /// <see cref="TraceParent"/>: the trace of the request that caused it, which every attempt continues.
+/// <see cref="ResyncJobId"/>: sent by a resync (see <see cref="ResyncJob"/>), the customer's state rather than a change.
 /// </summary>
 public sealed record DeliveryScheduled(
     Guid DeliveryId, string EshopId, Guid WebhookId, string Trigger, Guid SourceEventId,
     DateTimeOffset SourceOccurredAt, DeliveryRequest Request, DateTimeOffset ScheduledAt,
-    IReadOnlyList<int>? RetrySchedule = null, Guid? CustomerId = null, bool Test = false, string? TraceParent = null);
+    IReadOnlyList<int>? RetrySchedule = null, Guid? CustomerId = null, bool Test = false, string? TraceParent = null,
+    Guid? ResyncJobId = null);
 
 /// <summary>
 /// One HTTP attempt: a status code when the receiver answered, an error when it did not. <see cref="FailureKind"/>: why it
@@ -76,12 +78,13 @@ public sealed partial record Delivery(
     IReadOnlyList<DeliveryAttempted> Attempts, DateTimeOffset? CompletedAt,
     IReadOnlyList<int> RetrySchedule, int NextAttempt, DateTimeOffset? NextAttemptAt, bool NextAttemptManual,
     int? LastStatusCode = null, Guid? CustomerId = null, DateTimeOffset? ContentErasedAt = null, bool Test = false,
-    string? TraceParent = null, string? FailureReason = null, int Deferrals = 0, bool Unsendable = false, Guid? HeldBehind = null)
+    string? TraceParent = null, string? FailureReason = null, int Deferrals = 0, bool Unsendable = false, Guid? HeldBehind = null,
+    Guid? ResyncJobId = null)
 {
     public static Delivery Create(DeliveryScheduled e) =>
         new(e.DeliveryId, e.EshopId, e.WebhookId, e.Trigger, e.SourceEventId, e.SourceOccurredAt, e.Request,
             e.ScheduledAt, DeliveryStatus.Pending, [], null, e.RetrySchedule ?? [], 1, e.ScheduledAt, false,
-            CustomerId: e.CustomerId, Test: e.Test, TraceParent: e.TraceParent);
+            CustomerId: e.CustomerId, Test: e.Test, TraceParent: e.TraceParent, ResyncJobId: e.ResyncJobId);
 
     public Delivery Apply(DeliveryAttempted e) => this with
     {

@@ -83,8 +83,14 @@ public sealed partial record Webhook(
     string? Secret = null, string? PreviousSecret = null, DateTimeOffset? PreviousSecretExpiresAt = null,
     string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null, DateTimeOffset? RecoveryStartedAt = null,
     IReadOnlyList<Condition>? Conditions = null, DeliveryRateLimit? RateLimit = null, string? Ordering = null, bool Suspended = false,
-    DateTimeOffset? AlertedFailingSince = null, DateTimeOffset? LastFailingAlertAt = null, DateTimeOffset? WarnedFailingSince = null)
+    DateTimeOffset? AlertedFailingSince = null, DateTimeOffset? LastFailingAlertAt = null, DateTimeOffset? WarnedFailingSince = null,
+    Guid? ResyncJobId = null)
 {
+    /// <summary><see cref="ResyncJobId"/>: the resync running, one at a time.</summary>
+    public Webhook Apply(WebhookResyncStarted e) => this with { ResyncJobId = e.JobId };
+
+    public Webhook Apply(WebhookResyncEnded e) => ResyncJobId == e.JobId ? this with { ResyncJobId = null } : this;
+
     /// <summary>
     /// <see cref="AlertedFailingSince"/>: the run of failures the owner was told of, until told it works again;
     /// <see cref="WarnedFailingSince"/>: the one they were warned would switch the webhook off (which tells it fails, too).

@@ -22,6 +22,9 @@ public sealed class WebhookRateLimitOptions
     /// <summary>Recovers: each can redeliver thousands of deliveries.</summary>
     public RateLimit Recover { get; set; } = new() { Burst = 5, PerMinute = 5 };
 
+    /// <summary>Resyncs: each sends every customer of the e-shop.</summary>
+    public RateLimit Resync { get; set; } = new() { Burst = 5, PerMinute = 5 };
+
     /// <summary>Exports: each reads a whole period of the delivery log.</summary>
     public RateLimit Export { get; set; } = new() { Burst = 5, PerMinute = 5 };
 }
@@ -36,6 +39,7 @@ public static class WebhookRateLimits
     public const string TestSends = "webhook-test-sends";
     public const string Recover = "webhook-recover";
     public const string Export = "delivery-export";
+    public const string Resync = "webhook-resync";
 
     public static void AddPolicies(RateLimiterOptions options, WebhookRateLimitOptions limits)
     {
@@ -43,6 +47,7 @@ public static class WebhookRateLimits
         AddPolicy(options, TestSends, limits.TestSends);
         AddPolicy(options, Recover, limits.Recover);
         AddPolicy(options, Export, limits.Export);
+        AddPolicy(options, Resync, limits.Resync);
     }
 
     private static void AddPolicy(RateLimiterOptions options, string name, RateLimit limit) =>

@@ -25,7 +25,7 @@ public static class WebhooksModule
     public const string DeliveryQueue = "webhook-deliveries";
 
     /// <summary>The projections behind this module's read models, which the Host's rebuild-read-models command rebuilds.</summary>
-    public static readonly string[] ReadModels = ["Webhook", "Delivery", "WebhookHealth", "WebhookHourStatistics", "AlertSettings"];
+    public static readonly string[] ReadModels = ["Webhook", "Delivery", "WebhookHealth", "WebhookHourStatistics", "AlertSettings", "ResyncJob"];
 
     public static void ConfigureMarten(StoreOptions options)
     {
@@ -39,6 +39,8 @@ public static class WebhooksModule
             .Index(x => new { x.EshopId, x.ScheduledAt }).Index(x => new { x.WebhookId, x.ScheduledAt })
             .Index(x => x.CustomerId).Index(x => x.CompletedAt).Index(x => x.Status);
         options.Schema.For<ErasedCustomer>().DatabaseSchemaName(Schema);
+        options.Projections.Snapshot<ResyncJob>(SnapshotLifecycle.Inline);
+        options.Schema.For<ResyncJob>().DatabaseSchemaName(Schema).Index(x => new { x.WebhookId, x.StartedAt });
         options.Projections.Snapshot<AlertSettings>(SnapshotLifecycle.Inline);
         options.Schema.For<AlertSettings>().DatabaseSchemaName(Schema);
         DeliveryContent.ConfigureMasking(options);
@@ -57,6 +59,8 @@ public static class WebhooksModule
             typeof(DeliveryRedeliveryRequested), typeof(DeliverySucceeded), typeof(DeliveryFailed), typeof(DeliveryContentErased),
             typeof(DeliveryAttemptDeferred), typeof(WebhookRecoveryStarted), typeof(WebhookRecoveryFinished),
             typeof(WebhookAlerted), typeof(AlertSettingsChanged),
+            typeof(ResyncStarted), typeof(ResyncPageSent), typeof(ResyncCompleted), typeof(ResyncCancelled),
+            typeof(WebhookResyncStarted), typeof(WebhookResyncEnded),
         ]);
     }
 
@@ -89,9 +93,10 @@ public static class WebhooksModule
         options.PublishMessage<ReleaseOrderedDelivery>().ToLocalQueue(OrderedDeliveriesHandler.Queue);
 
         // A dead-lettered attempt ends its delivery (DeadLetteredAttemptHandler), a dead-lettered recovery ends the recovery:
-        // nothing stays pending for ever.
+        // a dead-lettered resync page ends the resync: nothing stays pending for ever.
         options.Policies.ForMessagesOfType<AttemptDelivery>().PublishFault(includeStackTrace: false);
         options.Policies.ForMessagesOfType<RecoverWebhook>().PublishFault(includeStackTrace: false);
+        options.Policies.ForMessagesOfType<Resyncing.SendResyncPage>().PublishFault(includeStackTrace: false);
 
         // An alert that cannot reach its channel now (SMTP down, the operational webhook failing) is tried again for a few hours.
         options.OnException<Alerting.AlertNotSentException>().RetryWithCooldown(1.Seconds(), 5.Seconds())

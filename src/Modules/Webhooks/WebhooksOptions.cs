@@ -39,6 +39,12 @@ public sealed class WebhooksOptions
     /// <summary>The largest body a delivery may render to; past it the delivery fails unsent and nothing of the body is stored.</summary>
     public int MaxBodyBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// How many customers a second a resync sends to a webhook without a rate limit of its own; one with a limit gets
+    /// them at its limit.
+    /// </summary>
+    public int ResyncPerSecond { get; set; } = 100;
+
     /// <summary>How many webhooks (not deleted) one e-shop may have.</summary>
     public int MaxWebhooksPerEshop { get; set; } = 100;
 

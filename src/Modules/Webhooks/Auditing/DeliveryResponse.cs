@@ -10,13 +10,14 @@ public sealed record AttemptResponse(
 
 /// <summary>
 /// <c>failureKind</c> and <c>explanation</c>: why the latest attempt failed, while the delivery is failed or still retrying;
-/// <c>circuitOpen</c> while its attempts are put off because the destination's circuit is open.
+/// <c>circuitOpen</c> while its attempts are put off because the destination's circuit is open. <c>resyncJobId</c>: the resync
+/// that sent the customer's state, for a delivery that stands for no change.
 /// </summary>
 public sealed record DeliveryResponse(
     Guid Id, Guid WebhookId, string Trigger, Guid SourceEventId, DateTimeOffset SourceOccurredAt,
     string Status, DateTimeOffset ScheduledAt, DateTimeOffset? CompletedAt, DateTimeOffset? NextAttemptAt,
     DeliveryRequest Request, IReadOnlyList<AttemptResponse> Attempts, DateTimeOffset? ContentErasedAt, bool Test,
-    string? FailureReason, Guid? WaitingFor, string? FailureKind, FailureExplanation? Explanation)
+    string? FailureReason, Guid? WaitingFor, string? FailureKind, FailureExplanation? Explanation, Guid? ResyncJobId)
 {
     public static DeliveryResponse From(Delivery d)
     {
@@ -29,7 +30,8 @@ public sealed record DeliveryResponse(
             d.Status.ToString().ToLowerInvariant(), d.ScheduledAt, d.CompletedAt,
             d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null, d.Request,
             d.Attempts.Select(a => Attempt(a, language)).ToList(),
-            d.ContentErasedAt, d.Test, d.FailureReason, d.HeldBehind, kind, kind is null ? null : FailureKinds.Explain(kind, language));
+            d.ContentErasedAt, d.Test, d.FailureReason, d.HeldBehind, kind, kind is null ? null : FailureKinds.Explain(kind, language),
+            d.ResyncJobId);
     }
 
     private static AttemptResponse Attempt(DeliveryAttempted a, string language)

@@ -51,6 +51,8 @@ public static class GetWebhookHistoryEndpoint
             WebhookRecoveryStarted c => ("recovery-started", new { c.Since }),
             WebhookRecoveryFinished c => ("recovery-finished", new { c.Redelivered, c.Error }),
             WebhookAlerted c => ("alert-sent", new { c.Alert, c.FailingSince, c.Reason, c.Channels }),
+            WebhookResyncStarted c => ("resync-started", new { c.JobId, c.OnlyMatching }),
+            WebhookResyncEnded c => ("resync-ended", new { c.JobId, c.Status }),
             _ => (e.EventTypeName, new { }),
         };
         var actor = e.Data is WebhookAutoDisabled or WebhookRecoveryFinished or WebhookAlerted ? SystemActor : e.UserName ?? SystemActor;

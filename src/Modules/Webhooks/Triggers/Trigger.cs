@@ -78,21 +78,30 @@ public sealed class Trigger
     public Dictionary<string, TemplateValue> ValuesFor(ICustomerIntegrationEvent e)
     {
         if (!FiresOn(e)) throw new ArgumentException($"Trigger {Name} does not fire on {e.GetType().Name}.", nameof(e));
-        var c = e.Customer;
+        var values = StateValuesFor(e.Customer, e.EventId, e.OccurredAt);
+        _fill(e, values);
+        return values;
+    }
+
+    /// <summary>
+    /// The common variables for a customer's state at <paramref name="at"/> with no event behind it (a resync): the
+    /// trigger's own variables describe a change, so they render empty.
+    /// </summary>
+    public Dictionary<string, TemplateValue> StateValuesFor(CustomerSnapshot c, Guid eventId, DateTimeOffset at)
+    {
         var values = new Dictionary<string, TemplateValue>(StringComparer.Ordinal)
         {
             ["customer.id"] = TemplateValue.Text(c.Id.ToString()),
             ["customer.email"] = TemplateValue.Text(c.Email),
             ["customer.credit"] = TemplateValue.Number(c.Credit),
             ["account.eshopId"] = TemplateValue.Text(c.EshopId),
-            ["event.id"] = TemplateValue.Text(e.EventId.ToString()),
+            ["event.id"] = TemplateValue.Text(eventId.ToString()),
             ["event.type"] = TemplateValue.Text(Name),
             ["event.occurredAt"] = TemplateValue.Text(
-                e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)),
+                at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)),
         };
         AddRef(values, "customer.group", c.Group);
         AddRef(values, "customer.tier", c.Tier);
-        _fill(e, values);
         return values;
     }
 

@@ -1,0 +1,128 @@
+using Ellity.Customers.Contracts;
+using Ellity.Webhooks.Delivering;
+using Ellity.Webhooks.Dispatching;
+using Ellity.Webhooks.Templating;
+using Ellity.Webhooks.Triggers;
+using Microsoft.Extensions.Options;
+
+namespace Ellity.Webhooks.Resyncing;
+
+/// <summary>Send page <see cref="Page"/> of a resync's customers: the job says where the one before it ended.</summary>
+public sealed record SendResyncPage(Guid JobId, Guid WebhookId, int Page);
+
+/// <summary>What one page makes: the job's events, the first attempts of its deliveries, and when the next page is due.</summary>
+public sealed record ResyncPage(IReadOnlyList<object> Events, IReadOnlyList<object> Attempts, TimeSpan? NextAfter);
+
+public static class SendResyncPageHandler
+{
+    public const int MaxPageSize = 100;
+
+    /// <summary>
+    /// A page holds what the webhook may be sent in this long (never more than <see cref="MaxPageSize"/>), so a cancel takes
+    /// effect within it, and progress moves at least this often, however slow the webhook's limit.
+    /// </summary>
+    public static readonly TimeSpan PageSpan = TimeSpan.FromSeconds(5);
+
+    /// <summary>The time between two deliveries of the resync: the webhook's rate limit, or the resync's own default pace.</summary>
+    public static TimeSpan Interval(Webhook webhook, WebhooksOptions options) =>
+        webhook.RateLimit?.Interval ?? TimeSpan.FromSeconds(1) / Math.Max(1, options.ResyncPerSecond);
+
+    public static int PageSize(TimeSpan interval) => (int)Math.Clamp(PageSpan / interval, 1, MaxPageSize);
+
+    /// <summary>
+    /// The job and its page are read for writing, so a cancel committed meanwhile makes this page's transaction fail on the
+    /// job's version; the page handled again finds the job cancelled and sends nothing. A page handled twice (at-least-once
+    /// messaging) finds the job past it. Either way its deliveries are queued once, with the job's progress.
+    /// </summary>
+    public static async Task<OutgoingMessages> Handle(SendResyncPage command, IDocumentSession session, ICustomerDirectory customers,
+        TriggerCatalog catalog, IOptions<WebhooksOptions> options, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForWriting<ResyncJob>(command.JobId, ct);
+        if (stream.Aggregate is not { Status: ResyncStatus.Running } job || job.Pages != command.Page - 1) return [];
+        var webhook = await session.LoadAsync<Webhook>(job.WebhookId, ct);
+        var now = DateTimeOffset.UtcNow;
+        ResyncPage decided;
+        var stopped = ResyncJob.Stopped(webhook);
+        if (stopped is not null || catalog.Find(webhook!.Trigger) is not { } trigger)
+            decided = new([new ResyncCancelled(now, stopped ?? "The webhook's trigger no longer exists.")], [], null);
+        else
+        {
+            var interval = Interval(webhook, options.Value);
+            var page = await customers.PageAsync(job.EshopId, job.StartedAt, job.After, PageSize(interval), ct);
+            decided = Decide(job, webhook, trigger, page, now, interval, options.Value);
+        }
+
+        stream.AppendMany(decided.Events);
+        var ended = decided.Events.OfType<ResyncCompleted>().Any() ? "completed" : decided.Events.OfType<ResyncCancelled>().Any() ? "cancelled" : null;
+        if (ended is not null) session.Events.Append(job.WebhookId, new WebhookResyncEnded(job.Id, ended, now));
+        var messages = new OutgoingMessages();
+        messages.AddRange(decided.Attempts);
+        if (decided.NextAfter is { } after)
+        {
+            var next = command with { Page = command.Page + 1 };
+            if (after > TimeSpan.Zero) messages.Add(next.DelayedFor(after));
+            else messages.Add(next);
+        }
+        return messages;
+    }
+
+    /// <summary>
+    /// One page of customers as deliveries: each customer's state as of the job's start, through the webhook's template (only
+    /// those meeting its conditions, if the job says so). The next page is due when the webhook may have been sent this one's.
+    /// </summary>
+    public static ResyncPage Decide(ResyncJob job, Webhook webhook, Trigger trigger, CustomerPage page, DateTimeOffset now,
+        TimeSpan interval, WebhooksOptions options)
+    {
+        var attempts = new List<object>();
+        var ordered = new List<DeliveryScheduled>();
+        var skipped = 0;
+        var at = DispatchCustomerEvents.ScheduledNow();
+        foreach (var customer in page.Customers)
+        {
+            var eventId = job.EventIdFor(customer.Id);
+            var values = trigger.StateValuesFor(customer, eventId, job.StartedAt);
+            if (job.OnlyMatching && webhook.Unmet(values) is not null)
+            {
+                skipped++;
+                continue;
+            }
+            var delivery = Plan(job, webhook, trigger, customer, eventId, values, at, options);
+            // Each a microsecond after the one before, so the delivery log keeps the customers' order.
+            at = at.AddTicks(TimeSpan.TicksPerMicrosecond);
+            if (webhook.OrderedPerCustomer && delivery.NotSent is null) ordered.Add(delivery.Scheduled);
+            else attempts.Add(delivery.Queue());
+        }
+        if (ordered.Count > 0) attempts.Add(new StartOrderedDeliveries(ordered));
+
+        var sent = page.Customers.Count - skipped;
+        List<object> events = [new ResyncPageSent(now, job.Pages + 1, page.After ?? job.After, page.Customers.Count, sent, skipped)];
+        if (page.After is null) events.Add(new ResyncCompleted(now));
+        return new(events, attempts, page.After is null ? null : interval * sent);
+    }
+
+    private static PlannedDelivery Plan(ResyncJob job, Webhook webhook, Trigger trigger, CustomerSnapshot customer, Guid eventId,
+        IReadOnlyDictionary<string, TemplateValue> values, DateTimeOffset at, WebhooksOptions options)
+    {
+        var planned = DispatchCustomerEvents.Plan(webhook, DeliveryIds.For(webhook.Id, eventId), trigger, values, at,
+            webhook.RetrySchedule ?? options.EffectiveRetrySchedule, options.RenderLimits);
+        var request = planned.Scheduled.Request;
+        return planned with
+        {
+            Scheduled = planned.Scheduled with
+            {
+                SourceEventId = eventId, SourceOccurredAt = job.StartedAt, CustomerId = customer.Id, ResyncJobId = job.Id,
+                Request = request with { Headers = new Dictionary<string, string>(request.Headers) { [ResyncJob.Header] = job.Id.ToString() } },
+            },
+        };
+    }
+
+    /// <summary>A resync whose page message was dead-lettered ends, so that the next one can start.</summary>
+    public static async Task Handle(Fault<SendResyncPage> fault, IDocumentSession session, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForWriting<ResyncJob>(fault.Message.JobId, ct);
+        if (stream.Aggregate is not { Status: ResyncStatus.Running } job) return;
+        var now = DateTimeOffset.UtcNow;
+        stream.AppendOne(new ResyncCancelled(now, $"Stopped by an internal error ({fault.Exception.Type}); start it again to send everyone."));
+        session.Events.Append(job.WebhookId, new WebhookResyncEnded(job.Id, "cancelled", now));
+    }
+}
