@@ -18,8 +18,11 @@ public sealed record ResyncPageSent(DateTimeOffset At, int Page, Guid? After, in
 /// <summary>Every page went through.</summary>
 public sealed record ResyncCompleted(DateTimeOffset At);
 
-/// <summary>The resync stopped before its end: someone cancelled it, or its webhook stopped sending (<see cref="Reason"/>).</summary>
-public sealed record ResyncCancelled(DateTimeOffset At, string Reason);
+/// <summary>
+/// The resync stopped before its end: someone cancelled it (<see cref="ByUser"/>), or its webhook stopped sending
+/// (<see cref="Reason"/>).
+/// </summary>
+public sealed record ResyncCancelled(DateTimeOffset At, string Reason, bool ByUser = false);
 
 /// <summary>A resync of the webhook started (see <see cref="ResyncJob"/>): until it ends, no other may.</summary>
 public sealed record WebhookResyncStarted(Guid JobId, bool OnlyMatching, DateTimeOffset At);
@@ -36,7 +39,8 @@ public enum ResyncStatus { Running, Completed, Cancelled }
 /// </summary>
 public sealed record ResyncJob(
     Guid Id, string EshopId, Guid WebhookId, DateTimeOffset StartedAt, bool OnlyMatching, int Total, ResyncStatus Status,
-    int Pages, Guid? After, int Processed, int Sent, int Skipped, DateTimeOffset? EndedAt, string? CancelReason)
+    int Pages, Guid? After, int Processed, int Sent, int Skipped, DateTimeOffset? EndedAt, string? CancelReason,
+    bool CancelledByUser = false)
 {
     /// <summary>The header every resync delivery carries, naming its job, so a receiver can tell it from a change.</summary>
     public const string Header = "ellity-resync";
@@ -51,7 +55,10 @@ public sealed record ResyncJob(
 
     public ResyncJob Apply(ResyncCompleted e) => this with { Status = ResyncStatus.Completed, EndedAt = e.At };
 
-    public ResyncJob Apply(ResyncCancelled e) => this with { Status = ResyncStatus.Cancelled, EndedAt = e.At, CancelReason = e.Reason };
+    public ResyncJob Apply(ResyncCancelled e) => this with
+    {
+        Status = ResyncStatus.Cancelled, EndedAt = e.At, CancelReason = e.Reason, CancelledByUser = e.ByUser,
+    };
 
     /// <summary>
     /// The id of the event a customer's delivery stands for: one per job and customer, so a page sent again finds its

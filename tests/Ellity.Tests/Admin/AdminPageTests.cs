@@ -73,10 +73,10 @@ public sealed class AdminPageTests(BrowserFixture browser)
         var received = await browser.Receiver.WaitForRequestsAsync(endpoint, 2);
         Assert.All(received, r => Assert.Equal("Bearer erp-token", r.Headers["Authorization"]));
 
-        await page.GetByLabel("Stav").SelectOptionAsync(new SelectOptionValue { Label = "Nedoručeno" });
+        await page.GetByLabel("Stav", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Nedoručeno" });
         await Expect(page.GetByText("Žádná zpráva v tomto stavu.")).ToBeVisibleAsync();
         await Expect(delivery).ToBeHiddenAsync();
-        await page.GetByLabel("Stav").SelectOptionAsync(new SelectOptionValue { Label = "Doručeno" });
+        await page.GetByLabel("Stav", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Doručeno" });
         await Expect(delivery).ToBeVisibleAsync();
         session.AssertNoScriptErrors();
     }
@@ -565,6 +565,77 @@ public sealed class AdminPageTests(BrowserFixture browser)
         Assert.Equal("en", saved["language"]!.GetValue<string>());
         Assert.Equal(30, saved["failingAfterMinutes"]!.GetValue<int>());
         Assert.Equal(["failing", "disabled", "recovered"], saved["webhookAlerts"]!.AsArray().Select(e => e!.GetValue<string>()));
+        session.AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task an_owner_sends_every_customers_state_after_confirming_watches_the_progress_bar_and_stops_it_half_way()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        for (var i = 0; i < 30; i++)
+            await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers", new { email = $"z{i}@example.cz", credit = i }, eshop.ApiKey);
+        var endpoint = browser.Receiver.NewEndpoint();
+        // One a second: a page is 5 customers, the next one 5 s later, so the job is still running when it is stopped.
+        var webhook = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/webhooks", new
+        {
+            name = "Nové ERP", trigger = "customer.credit.changed", url = endpoint, enabled = true, body = "{\"id\": \"#customer.id#\"}",
+            rateLimit = new { requests = 1, per = "second" },
+        }, eshop.ApiKey);
+        var resyncs = $"/api/eshops/{eshop.Id}/webhooks/{webhook["id"]}/resyncs";
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await session.SignInAsync(eshop);
+
+        await page.GetByRole(AriaRole.Link, Named("Historie odeslání")).ClickAsync();
+        var resync = page.GetByRole(AriaRole.Region, new() { Name = "Poslat aktuální stav zákazníků" });
+        await resync.GetByRole(AriaRole.Button, new() { Name = "Poslat stav všech zákazníků", Exact = true }).ClickAsync();
+        await Expect(resync).ToContainTextAsync("Poslat přes webhook „Nové ERP“ aktuální stav všech zákazníků?");
+        Assert.Empty((await browser.ApiAsync(HttpMethod.Get, resyncs, null, eshop.ApiKey)).AsArray());
+        await resync.GetByRole(AriaRole.Button, new() { Name = "Ano, poslat", Exact = true }).ClickAsync();
+
+        await Expect(resync.GetByRole(AriaRole.Status)).ToHaveTextAsync(
+            new Regex(@"^Zpracováno (5|10) z 30 zákazníků \((16|33) %\), odesláno (5|10), přeskočeno 0\.$"));
+        await Expect(resync.GetByRole(AriaRole.Progressbar)).ToHaveAttributeAsync("value", new Regex("^(16|33)$"));
+        await resync.GetByRole(AriaRole.Button, new() { Name = "Zastavit", Exact = true }).ClickAsync();
+        await Expect(resync.GetByRole(AriaRole.Status)).ToHaveTextAsync(new Regex(@"^Zastaveno .+ po (5|10|15) z 30 zákazníků \(odesláno (5|10|15)\)\.$"));
+        await Expect(resync.GetByRole(AriaRole.Button, new() { Name = "Poslat stav všech zákazníků", Exact = true })).ToBeVisibleAsync();
+        var job = (await browser.ApiAsync(HttpMethod.Get, resyncs, null, eshop.ApiKey)).AsArray().Single()!;
+        Assert.Equal(("cancelled", "user"), (job["status"]!.GetValue<string>(), job["cancelledBy"]!.GetValue<string>()));
+
+        // Each customer sent is an ordinary delivery in the log, marked as a resync.
+        await Expect(page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "resync" }).First).ToContainTextAsync("Doručeno");
+        await browser.Receiver.WaitForRequestsAsync(endpoint, job["sent"]!.GetValue<int>());
+        session.AssertNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task in_english_a_resync_of_a_webhook_with_conditions_sends_only_the_customers_who_meet_them_and_says_so_when_done()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        foreach (var credit in new[] { 5, 10, 20 })
+            await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers", new { email = $"e{credit}@example.com", credit }, eshop.ApiKey);
+        var endpoint = browser.Receiver.NewEndpoint();
+        var webhook = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/webhooks", new
+        {
+            name = "Mailing", trigger = "customer.credit.changed", url = endpoint, enabled = true, body = "{\"credit\": #customer.credit#}",
+            conditions = new[] { new { variable = "customer.credit", @operator = ">=", value = 10 } },
+        }, eshop.ApiKey);
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await session.SignInAsync(eshop);
+        await page.GetByRole(AriaRole.Button, Named("English")).ClickAsync();
+
+        await page.GetByRole(AriaRole.Link, Named("Delivery log")).ClickAsync();
+        var resync = page.GetByRole(AriaRole.Region, new() { Name = "Send the current state of customers" });
+        await Expect(resync.GetByLabel("Only customers who meet the webhook's conditions")).ToBeCheckedAsync();
+        await resync.GetByRole(AriaRole.Button, new() { Name = "Send all customers' state", Exact = true }).ClickAsync();
+        await Expect(resync).ToContainTextAsync("Send the current state of every customer who meets its conditions through the webhook \"Mailing\"?");
+        await resync.GetByRole(AriaRole.Button, new() { Name = "Yes, send", Exact = true }).ClickAsync();
+
+        await Expect(resync.GetByRole(AriaRole.Status)).ToHaveTextAsync(new Regex(@"^Done .+: 2 of 3 customers sent, 1 skipped\.$"));
+        var received = await browser.Receiver.WaitForRequestsAsync(endpoint, 2);
+        Assert.Equal(["{\"credit\": 10}", "{\"credit\": 20}"], received.Select(r => r.BodyText).Order());
+        Assert.All(received, r => Assert.True(r.Headers.ContainsKey("ellity-resync")));
         session.AssertNoScriptErrors();
     }
 

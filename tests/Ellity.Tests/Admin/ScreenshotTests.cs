@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using Ellity.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -98,6 +99,25 @@ public sealed class ScreenshotTests(BrowserFixture browser)
         await page.GotoAsync("/admin#/notifications");
         await Expect(page.GetByLabel("E-mailové adresy")).ToHaveValueAsync("majitel@example.cz");
         await SaveAsync(page, "admin-notifications.png");
+
+        // A resync under way: a new ERP gets every customer's state, two a second, as its rate limit says.
+        for (var i = 1; i <= 39; i++)
+            await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers", new { email = $"zakaznik{i}@example.cz", credit = i * 10 }, eshop.ApiKey);
+        var newErp = await CreateWebhookAsync(eshop, new
+        {
+            name = "Zákazníci do nového ERP", trigger = "customer.credit.changed", url = working + "/nove-erp",
+            body = "{ \"email\": \"#customer.email#\", \"credit\": #customer.credit#, \"tier\": \"#customer.tier.name#\" }",
+            rateLimit = new { requests = 2, per = "second" },
+        });
+        await page.GotoAsync($"/admin#/webhooks/{newErp}/deliveries");
+        var resync = page.GetByRole(AriaRole.Region, new() { Name = "Poslat aktuální stav zákazníků" });
+        await resync.GetByRole(AriaRole.Button, new() { Name = "Poslat stav všech zákazníků", Exact = true }).ClickAsync();
+        await resync.GetByRole(AriaRole.Button, new() { Name = "Ano, poslat", Exact = true }).ClickAsync();
+        await Expect(resync.GetByRole(AriaRole.Status)).ToHaveTextAsync(new Regex(@"^Zpracováno (10|20) z 40 zákazníků"));
+        await Expect(page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "resync" })).Not.ToHaveCountAsync(0);
+        await page.Mouse.MoveAsync(0, 0);
+        await SaveAsync(page, "admin-resync.png");
+        await resync.GetByRole(AriaRole.Button, new() { Name = "Zastavit", Exact = true }).ClickAsync();
         session.AssertNoScriptErrors();
     }
 

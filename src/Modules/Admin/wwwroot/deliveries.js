@@ -4,6 +4,7 @@ import { field, h } from './dom.js';
 import { formatTime, t } from './i18n.js';
 import { focusHeading, triggerLabel } from './nav.js';
 import { explanationOf, recoverControl } from './recover.js';
+import { resyncControl } from './resync.js';
 
 const pageSize = 20;
 const refreshEvery = 3000;
@@ -32,6 +33,7 @@ class DeliveryLog {
     this.empty = h('p', { class: 'card empty', hidden: true }, t('log.empty'));
     this.more = h('button', { type: 'button', hidden: true, onclick: () => this.loadOlder() }, t('log.older'));
     this.statusLine = h('p', { class: 'status', role: 'status' });
+    this.resync = resyncControl(webhook);
     view.append(
       h('h1', { tabindex: '-1', id: 'log-title' }, t('log.title', { name: webhook.name })),
       h('p', { class: 'lead' }, t('log.lead')),
@@ -40,7 +42,9 @@ class DeliveryLog {
       h('div', { class: 'toolbar' },
         field({ id: 'status-filter', label: t('log.filter'), control: this.filter }),
         h('button', { type: 'button', onclick: () => this.refresh() }, t('log.refresh'))),
-      webhook.health.problemSince ? recoverControl(webhook, webhook.health.problemSince) : null,
+      // DOM append writes a null as the text "null": what is not there is left out instead.
+      ...[webhook.health.problemSince ? recoverControl(webhook, webhook.health.problemSince) : null].filter(Boolean),
+      this.resync.section,
       this.statusLine,
       this.empty,
       this.list,
@@ -51,6 +55,7 @@ class DeliveryLog {
 
   leave() {
     clearInterval(this.timer);
+    this.resync.leave();
     this.left = true;
   }
 
@@ -126,6 +131,7 @@ class DeliveryLog {
           h('span', { class: `badge ${delivery.status}` }, t(`status.${delivery.status}`)),
           result ? h('span', { class: 'result' }, result) : null,
           delivery.test ? h('span', { class: 'badge test' }, t('log.test')) : null,
+          delivery.resyncJobId ? h('span', { class: 'badge test' }, t('log.resync')) : null,
           h('time', { datetime: delivery.scheduledAt }, formatTime(delivery.scheduledAt)),
           h('span', { class: 'count' }, t('log.attemptCount', { count: delivery.attempts.length }))),
         h('div', { class: 'delivery-body' },

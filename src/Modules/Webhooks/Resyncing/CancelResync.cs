@@ -6,7 +6,7 @@ namespace Ellity.Webhooks.Resyncing;
 /// </summary>
 public static class CancelResyncEndpoint
 {
-    public const string ByUser = "Cancelled.";
+    public const string ByUser = "Cancelled on request.";
 
     public static ProblemDetails Validate(ResyncJob? job, string eshopId, Guid webhookId, Guid jobId)
     {
@@ -21,7 +21,7 @@ public static class CancelResyncEndpoint
      EnableRateLimiting(WebhookRateLimits.Writes)]
     public static (ResyncResponse, Events) Post([WriteAggregate("jobId", Required = false)] ResyncJob? job, IDocumentSession session)
     {
-        var cancelled = new ResyncCancelled(DateTimeOffset.UtcNow, ByUser);
+        var cancelled = new ResyncCancelled(DateTimeOffset.UtcNow, ByUser, ByUser: true);
         session.Events.Append(job!.WebhookId, new WebhookResyncEnded(job.Id, "cancelled", cancelled.At));
         return (ResyncResponse.From(job.Apply(cancelled)), [cancelled]);
     }

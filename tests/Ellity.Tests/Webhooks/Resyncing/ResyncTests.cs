@@ -66,7 +66,7 @@ public sealed class ResyncTests(AppFixture app)
 
         await WaitForJobAsync(eshop, webhook, firstId, j => Int(j, "processed") >= 800, "the first resync half-way");
         var cancelled = await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/resyncs/{firstId}/cancel", null);
-        Assert.Equal("cancelled", cancelled["status"]!.GetValue<string>());
+        Assert.Equal(("cancelled", "user"), (cancelled["status"]!.GetValue<string>(), cancelled["cancelledBy"]!.GetValue<string>()));
         await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/resyncs/{firstId}/cancel", null, 409);
         var stopped = await JobAsync(eshop, webhook, firstId);
         var sentBefore = Int(stopped, "sent");
@@ -161,7 +161,8 @@ public sealed class ResyncTests(AppFixture app)
 
         var stopped = await WaitForJobAsync(eshop, webhook, job, j => j["status"]!.GetValue<string>() != "running", "the resync stopped");
         Assert.Equal("cancelled", stopped["status"]!.GetValue<string>());
-        Assert.Equal("The webhook was switched off.", stopped["cancelReason"]!.GetValue<string>());
+        Assert.Equal(("The webhook was switched off.", "system"),
+            (stopped["cancelReason"]!.GetValue<string>(), stopped["cancelledBy"]!.GetValue<string>()));
         Assert.Equal(50, Int(stopped, "processed"));
         // Another e-shop does not see it, even with the right ids.
         var other = await app.NewEshopAsync();
