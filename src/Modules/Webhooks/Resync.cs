@@ -11,9 +11,11 @@ public sealed record ResyncStarted(Guid JobId, string EshopId, Guid WebhookId, D
 
 /// <summary>
 /// Page <see cref="Page"/> of customers (ids up to <see cref="After"/>) went through: <see cref="Sent"/> deliveries were
-/// queued, <see cref="Skipped"/> customers did not meet the conditions, <see cref="Customers"/> in all.
+/// queued, scheduled from <see cref="FirstScheduledAt"/> on, <see cref="Skipped"/> customers did not meet the conditions,
+/// <see cref="Customers"/> in all.
 /// </summary>
-public sealed record ResyncPageSent(DateTimeOffset At, int Page, Guid? After, int Customers, int Sent, int Skipped);
+public sealed record ResyncPageSent(DateTimeOffset At, int Page, Guid? After, int Customers, int Sent, int Skipped,
+    DateTimeOffset? FirstScheduledAt = null);
 
 /// <summary>Every page went through.</summary>
 public sealed record ResyncCompleted(DateTimeOffset At);
@@ -36,11 +38,12 @@ public enum ResyncStatus { Running, Completed, Cancelled }
 /// A resync: sending every customer's current state through one webhook, a page at a time, each an ordinary audited
 /// delivery marked with the job. Folded from its own stream; also the read model the progress is shown from.
 /// <see cref="Pages"/> and <see cref="After"/>: how far it got, so a page handled twice is sent once.
+/// <see cref="LastPageSent"/> and <see cref="LastPageScheduledAt"/>: the latest page's deliveries, which the next page waits for.
 /// </summary>
 public sealed record ResyncJob(
     Guid Id, string EshopId, Guid WebhookId, DateTimeOffset StartedAt, bool OnlyMatching, int Total, ResyncStatus Status,
     int Pages, Guid? After, int Processed, int Sent, int Skipped, DateTimeOffset? EndedAt, string? CancelReason,
-    bool CancelledByUser = false)
+    bool CancelledByUser = false, int LastPageSent = 0, DateTimeOffset? LastPageScheduledAt = null)
 {
     /// <summary>The header every resync delivery carries, naming its job, so a receiver can tell it from a change.</summary>
     public const string Header = "ellity-resync";
@@ -51,6 +54,7 @@ public sealed record ResyncJob(
     public ResyncJob Apply(ResyncPageSent e) => this with
     {
         Pages = e.Page, After = e.After, Processed = Processed + e.Customers, Sent = Sent + e.Sent, Skipped = Skipped + e.Skipped,
+        LastPageSent = e.Sent, LastPageScheduledAt = e.FirstScheduledAt,
     };
 
     public ResyncJob Apply(ResyncCompleted e) => this with { Status = ResyncStatus.Completed, EndedAt = e.At };

@@ -7,8 +7,11 @@ using Microsoft.Extensions.Options;
 
 namespace Ellity.Webhooks.Resyncing;
 
-/// <summary>Send page <see cref="Page"/> of a resync's customers: the job says where the one before it ended.</summary>
-public sealed record SendResyncPage(Guid JobId, Guid WebhookId, int Page);
+/// <summary>
+/// Send page <see cref="Page"/> of a resync's customers: the job says where the one before it ended. <see cref="Waited"/>:
+/// how many times it was put off because the page before was not attempted yet.
+/// </summary>
+public sealed record SendResyncPage(Guid JobId, Guid WebhookId, int Page, int Waited = 0);
 
 /// <summary>What one page makes: the job's events, the first attempts of its deliveries, and when the next page is due.</summary>
 public sealed record ResyncPage(IReadOnlyList<object> Events, IReadOnlyList<object> Attempts, TimeSpan? NextAfter);
@@ -30,6 +33,15 @@ public static class SendResyncPageHandler
     public static int PageSize(TimeSpan interval) => (int)Math.Clamp(PageSpan / interval, 1, MaxPageSize);
 
     /// <summary>
+    /// How long a page waits, again and again, for every delivery of the page before to have been attempted, and for how long
+    /// at most: a receiver that hangs holds the resync up instead of filling the queue with its customers; past the bound
+    /// (an attempt lost, say) the resync goes on.
+    /// </summary>
+    public static readonly TimeSpan WaitForAttempts = TimeSpan.FromSeconds(1);
+
+    public const int MaxWaits = 300;
+
+    /// <summary>
     /// The job and its page are read for writing, so a cancel committed meanwhile makes this page's transaction fail on the
     /// job's version; the page handled again finds the job cancelled and sends nothing. A page handled twice (at-least-once
     /// messaging) finds the job past it. Either way its deliveries are queued once, with the job's progress.
@@ -39,6 +51,8 @@ public static class SendResyncPageHandler
     {
         var stream = await session.Events.FetchForWriting<ResyncJob>(command.JobId, ct);
         if (stream.Aggregate is not { Status: ResyncStatus.Running } job || job.Pages != command.Page - 1) return [];
+        if (job.LastPageSent > 0 && command.Waited < MaxWaits && await AttemptedAsync(session, job, ct) < job.LastPageSent)
+            return [(command with { Waited = command.Waited + 1 }).DelayedFor(WaitForAttempts)];
         var webhook = await session.LoadAsync<Webhook>(job.WebhookId, ct);
         var now = DateTimeOffset.UtcNow;
         ResyncPage decided;
@@ -59,12 +73,20 @@ public static class SendResyncPageHandler
         messages.AddRange(decided.Attempts);
         if (decided.NextAfter is { } after)
         {
-            var next = command with { Page = command.Page + 1 };
+            var next = command with { Page = command.Page + 1, Waited = 0 };
             if (after > TimeSpan.Zero) messages.Add(next.DelayedFor(after));
             else messages.Add(next);
         }
         return messages;
     }
+
+    /// <summary>
+    /// How many of the latest page's deliveries have been attempted (or ended unsent, or are held in order): their streams are
+    /// written by then. An index range on the webhook and the time, as long as the page, whatever the length of the log.
+    /// </summary>
+    private static Task<int> AttemptedAsync(IQuerySession session, ResyncJob job, CancellationToken ct) =>
+        session.Query<Delivery>().CountAsync(d => d.WebhookId == job.WebhookId && d.ScheduledAt >= job.LastPageScheduledAt
+            && d.ResyncJobId == job.Id, ct);
 
     /// <summary>
     /// One page of customers as deliveries: each customer's state as of the job's start, through the webhook's template (only
@@ -76,7 +98,8 @@ public static class SendResyncPageHandler
         var attempts = new List<object>();
         var ordered = new List<DeliveryScheduled>();
         var skipped = 0;
-        var at = DispatchCustomerEvents.ScheduledNow();
+        var first = DispatchCustomerEvents.ScheduledNow();
+        var at = first;
         foreach (var customer in page.Customers)
         {
             var eventId = job.EventIdFor(customer.Id);
@@ -95,7 +118,7 @@ public static class SendResyncPageHandler
         if (ordered.Count > 0) attempts.Add(new StartOrderedDeliveries(ordered));
 
         var sent = page.Customers.Count - skipped;
-        List<object> events = [new ResyncPageSent(now, job.Pages + 1, page.After ?? job.After, page.Customers.Count, sent, skipped)];
+        List<object> events = [new ResyncPageSent(now, job.Pages + 1, page.After ?? job.After, page.Customers.Count, sent, skipped, first)];
         if (page.After is null) events.Add(new ResyncCompleted(now));
         return new(events, attempts, page.After is null ? null : interval * sent);
     }

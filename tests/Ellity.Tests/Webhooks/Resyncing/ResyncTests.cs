@@ -13,7 +13,10 @@ public sealed class ResyncTests(AppFixture app)
 {
     private const string Header = "ellity-resync";
 
-    /// <summary>Customers registered the way the Customers module records them, many in one transaction.</summary>
+    /// <summary>
+    /// Customers registered the way the Customers module records them, many in one transaction; their credits are 0 to
+    /// count - 1, shuffled (37 shares no factor with the counts used), so customers of every credit are on every page.
+    /// </summary>
     private async Task<Dictionary<Guid, decimal>> RegisterCustomersAsync(string eshop, int count)
     {
         var credits = new Dictionary<Guid, decimal>();
@@ -21,8 +24,8 @@ public sealed class ResyncTests(AppFixture app)
         for (var i = 0; i < count; i++)
         {
             var id = Guid.CreateVersion7();
-            credits[id] = i;
-            session.Events.StartStream<Customer>(id, new CustomerRegistered(id, eshop, $"c{i}@example.cz", i, null, null));
+            credits[id] = i * 37 % count;
+            session.Events.StartStream<Customer>(id, new CustomerRegistered(id, eshop, $"c{i}@example.cz", credits[id], null, null));
         }
         await session.SaveChangesAsync();
         return credits;
@@ -71,6 +74,7 @@ public sealed class ResyncTests(AppFixture app)
         var stopped = await JobAsync(eshop, webhook, firstId);
         var sentBefore = Int(stopped, "sent");
         Assert.InRange(Int(stopped, "processed"), 800, 1999);
+        Assert.InRange(sentBefore, 1, Int(stopped, "processed") - 1);
         Assert.Equal(Int(stopped, "processed"), sentBefore + Int(stopped, "skipped"));
         Assert.True(Int(stopped, "percent") < 100);
 
@@ -169,5 +173,24 @@ public sealed class ResyncTests(AppFixture app)
         await app.GetAsync($"/api/eshops/{other}/webhooks/{webhook}/resyncs/{job}", 404);
         await app.PostAsync($"/api/eshops/{other}/webhooks/{webhook}/resyncs/{job}/cancel", null, 404);
         await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/resyncs/{Guid.NewGuid()}", 404);
+    }
+
+    [Fact]
+    public async Task a_resync_to_a_receiver_that_hangs_waits_for_each_page_to_be_attempted_instead_of_queueing_every_customer()
+    {
+        var eshop = await app.NewEshopAsync();
+        await RegisterCustomersAsync(eshop, 400);
+        await using var tarpit = new Tarpit();
+        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", tarpit.Url, """{"id": "#customer.id#"}""",
+            retrySchedule: []);
+        var job = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/resyncs", new { }, 202))["id"]!.GetValue<string>();
+
+        // A page is 100 customers; with 10 requests to the webhook at a time, each hanging until the attempt times out, the
+        // first page takes several timeouts to be attempted: until then no second page is queued.
+        await WaitForJobAsync(eshop, webhook, job, j => Int(j, "processed") == 100, "the first page");
+        while (tarpit.FirstGivenUpAt is null) await Task.Delay(100);
+        Assert.Equal(100, Int(await JobAsync(eshop, webhook, job), "processed"));
+        Assert.True(tarpit.Connections < 100, $"{tarpit.Connections} of the first page's requests were made already");
+        await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/resyncs/{job}/cancel", null);
     }
 }

@@ -51,10 +51,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            // Loading Marten aggregate as part of the aggregate handler workflow
-            var stream_job = await documentSession.Events.FetchForWriting<Ellity.Webhooks.ResyncJob>(jobId, httpContext.RequestAborted);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", jobId);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "Ellity.Webhooks.ResyncJob");
+            var resyncJob = await Ellity.Webhooks.Resyncing.CancelResyncEndpoint.LoadAsync(jobId, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
             var eshopId = (string?)httpContext.GetRouteValue("eshopId");
             if(eshopId == null)
             {
@@ -74,7 +71,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            var problemDetails2 = Ellity.Webhooks.Resyncing.CancelResyncEndpoint.Validate(stream_job.Aggregate, eshopId, webhookId, jobId);
+            var problemDetails2 = Ellity.Webhooks.Resyncing.CancelResyncEndpoint.Validate(resyncJob, eshopId, webhookId, jobId);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -84,14 +81,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var resyncResponse_response, var events) = Ellity.Webhooks.Resyncing.CancelResyncEndpoint.Post(stream_job.Aggregate, documentSession);
-
-            if (events != null)
-            {
-                
-                // Capturing any possible events returned from the command handlers
-                stream_job.AppendMany(events);
-            }
+            var resyncResponse_response = Ellity.Webhooks.Resyncing.CancelResyncEndpoint.Post(resyncJob, documentSession);
 
             
             // Save all pending changes to this Marten session
