@@ -23,6 +23,7 @@ public static class OpenApiDocumentation
         ["Webhooks"] = "A shop's webhooks: configuration, custom headers, signing secret, preview, statistics; the trigger catalog and the defaults.",
         ["Deliveries"] = "The delivery log, redelivery, Send test and recovery of failed deliveries.",
         ["Auditing"] = "A webhook's configuration history.",
+        ["Resync"] = "Sending every customer's current state through a webhook, as a job with progress that can be cancelled.",
         ["Customers"] = "Stands in for the rest of Ellity: customers whose changes trigger the webhooks.",
     };
 

@@ -41,13 +41,13 @@ public static class StartResyncEndpoint
     public static async Task<(Accepted<ResyncResponse>, Events, IStartStream, OutgoingMessages)> Post(string eshopId, StartResync? command,
         [WriteAggregate(Required = false)] Webhook? webhook, ICustomerDirectory customers, CancellationToken ct)
     {
-        var started = Decide(webhook!, command, Guid.CreateVersion7(), DispatchNow(), await customers.CountAsync(eshopId, ct));
+        // In whole microseconds, as PostgreSQL keeps the events' times the customers are read as of.
+        var now = Dispatching.DispatchCustomerEvents.ScheduledNow();
+        var started = Decide(webhook!, command, Guid.CreateVersion7(), now, await customers.CountAsync(eshopId, ct));
         return (TypedResults.Accepted($"/api/eshops/{eshopId}/webhooks/{started.WebhookId}/resyncs/{started.JobId}",
                 ResyncResponse.From(ResyncJob.Create(started))),
             [new WebhookResyncStarted(started.JobId, started.OnlyMatching, started.At)],
             MartenOps.StartStream<ResyncJob>(started.JobId, started),
             [new SendResyncPage(started.JobId, started.WebhookId, 1)]);
     }
-
-    private static DateTimeOffset DispatchNow() => Dispatching.DispatchCustomerEvents.ScheduledNow();
 }

@@ -27,8 +27,8 @@ public sealed class EmailAlertTests
 
         var received = await mail.WaitForAsync("owner@example.cz", 2);
         Assert.All(received, m => Assert.Equal($"alert-{alert.AlertId}@ellity", m.MessageId));
-        Assert.Equal("Prostý text", received[0].TextBody.Trim());
-        Assert.Equal("<p>HTML</p>", received[0].HtmlBody.Trim());
+        Assert.Equal("Prostý text", received[0].TextBody?.Trim());
+        Assert.Equal("<p>HTML</p>", received[0].HtmlBody?.Trim());
         Assert.Equal("Webhook „ERP“ nefunguje", received[0].Subject);
     }
 

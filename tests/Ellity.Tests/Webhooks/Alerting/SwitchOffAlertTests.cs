@@ -35,9 +35,9 @@ public sealed class SwitchOffAlertTests(FaultsFixture app)
         Assert.Equal(alerts.Count, subjects.Count);
         Assert.Single(subjects, s => s == "Webhook \"Mailing\" will be switched off soon");
         Assert.Single(subjects, s => s == "Webhook \"Mailing\" was switched off");
-        var warning = mails.Single(m => m.Subject.EndsWith("soon"));
+        var warning = mails.Single(m => m.Subject?.EndsWith("soon") == true);
         Assert.Contains("will be switched off automatically", warning.TextBody);
-        var disabled = mails.Single(m => m.Subject.EndsWith("switched off"));
+        var disabled = mails.Single(m => m.Subject?.EndsWith("switched off") == true);
         Assert.Contains("every attempt since", disabled.TextBody);
         Assert.Contains("The receiver has a problem of its own (a 5xx error).", disabled.TextBody);
     }
