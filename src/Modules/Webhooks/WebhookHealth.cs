@@ -68,8 +68,13 @@ public sealed partial class WebhookHealthProjection : MultiStreamProjection<Webh
         health.LastError = e.Error;
         health.LastFailureStatusCode = e.StatusCode;
         health.LastFailureKind = FailureKinds.Of(e);
-        if (health.FailingSince is null) health.ProblemSince = e.StartedAt;
-        health.FailingSince ??= e.StartedAt;
+        // Concurrent attempts commit in any order: the run began with its earliest failed attempt, so a recovery since
+        // then finds every delivery that failed in it.
+        if (health.FailingSince is null || e.StartedAt < health.FailingSince)
+        {
+            health.FailingSince = e.StartedAt;
+            health.ProblemSince = e.StartedAt;
+        }
         health.ConsecutiveFailures++;
     }
 

@@ -256,6 +256,20 @@ public sealed class WebhookRulesTests
         Assert.Contains("410", Assert.IsType<DeliveryFailed>(outcome.Events[1]).Reason);
     }
 
+    [Fact]
+    public void a_run_of_failures_begins_with_its_earliest_attempt_even_when_a_later_one_is_recorded_first()
+    {
+        // Two deliveries attempted side by side: the one that started second is committed first.
+        var projection = new WebhookHealthProjection();
+        var health = new WebhookHealth();
+        projection.Apply(health, new DeliveryAttempted(1, Now, 12, 401, "HTTP 401", null, false));
+        projection.Apply(health, new DeliveryAttempted(1, Now.AddMilliseconds(-40), 12, 401, "HTTP 401", null, false));
+
+        Assert.Equal(Now.AddMilliseconds(-40), health.ProblemSince);
+        Assert.Equal(Now.AddMilliseconds(-40), health.FailingSince);
+        Assert.Equal(2, health.ConsecutiveFailures);
+    }
+
     private static WebhookHealth Failing(TimeSpan since, int? status = 500) =>
         new() { FailingSince = Now - since, LastError = $"HTTP {status}", LastFailureStatusCode = status, ConsecutiveFailures = 3 };
 
