@@ -147,8 +147,8 @@ public static partial class AttemptDeliveryHandler
         {
             // A webhook with a rate limit sends in the next free slot: a near one is waited for here, a later one put back for.
             var slot = webhook!.RateLimit is { } limit ? await pacing.SlotAsync(webhook.Id, limit, command.PacedAt, ct) : (DateTimeOffset?)null;
-            if (slot - DateTimeOffset.UtcNow > DeliveryPacing.Horizon)
-                return new AttemptRecord(delivery.Id, version, [], command with { PacedAt = slot }, slot.Value - DeliveryPacing.Horizon);
+            if (slot is { } far && far - DateTimeOffset.UtcNow > DeliveryPacing.Horizon)
+                return new AttemptRecord(delivery.Id, version, [], command with { PacedAt = slot }, far - DeliveryPacing.Horizon);
             // The e-shop's and the webhook's slots are held only while the request is in flight.
             var lease = await concurrency.AcquireAsync(delivery.EshopId, delivery.WebhookId, ct);
             // Put back as it came: a first attempt keeps its plan, nothing is written to the stream.

@@ -65,7 +65,7 @@ public sealed class DeliveryPacing(IDocumentStore store)
     /// <summary>The table of next free slots, one row per webhook that has sent with a rate limit; Marten creates it with its own.</summary>
     public static Table Schema()
     {
-        var table = new Table(new Weasel.Postgresql.PostgresqlObjectName(WebhooksModule.Schema, Table));
+        var table = new Table(new Weasel.Postgresql.PostgresqlObjectName(WebhooksModule.Schema, Table, Weasel.Postgresql.SchemaUtils.IdentifierUsage.General));
         table.AddColumn<Guid>("webhook_id").AsPrimaryKey();
         table.AddColumn("next_at", "timestamptz").NotNull();
         return table;
