@@ -52,24 +52,32 @@ public sealed partial class WebhookHealthProjection : MultiStreamProjection<Webh
         Identity<WebhookEnabled>(e => e.WebhookId);
     }
 
+    /// <summary>
+    /// Two writers commit attempts, so a webhook's attempts arrive here in roughly, not exactly, the order they started:
+    /// an attempt that started before the latest one of the other outcome does not turn the state back.
+    /// </summary>
     public void Apply(WebhookHealth health, DeliveryAttempted e)
     {
         health.Id = e.WebhookId;
-        health.LastAttemptAt = e.StartedAt;
+        if (health.LastAttemptAt is null || e.StartedAt > health.LastAttemptAt) health.LastAttemptAt = e.StartedAt;
         if (e.Succeeded)
         {
+            if (health.LastSuccessAt is null || e.StartedAt > health.LastSuccessAt) health.LastSuccessAt = e.StartedAt;
+            if (health.FailingSince is not null && e.StartedAt < health.LastFailureAt) return;
             if (health.FailingSince is not null) health.RecoveredAt = e.StartedAt;
-            health.LastSuccessAt = e.StartedAt;
             health.FailingSince = null;
             health.ConsecutiveFailures = 0;
             return;
         }
-        health.LastFailureAt = e.StartedAt;
-        health.LastError = e.Error;
-        health.LastFailureStatusCode = e.StatusCode;
-        health.LastFailureKind = FailureKinds.Of(e);
-        // Concurrent attempts commit in any order: the run began with its earliest failed attempt, so a recovery since
-        // then finds every delivery that failed in it.
+        if (health.LastFailureAt is null || e.StartedAt >= health.LastFailureAt)
+        {
+            health.LastFailureAt = e.StartedAt;
+            health.LastError = e.Error;
+            health.LastFailureStatusCode = e.StatusCode;
+            health.LastFailureKind = FailureKinds.Of(e);
+        }
+        if (health.FailingSince is null && e.StartedAt < health.LastSuccessAt) return;
+        // The run began with its earliest failed attempt, so a recovery since then finds every delivery that failed in it.
         if (health.FailingSince is null || e.StartedAt < health.FailingSince)
         {
             health.FailingSince = e.StartedAt;

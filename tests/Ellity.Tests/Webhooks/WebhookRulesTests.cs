@@ -270,6 +270,32 @@ public sealed class WebhookRulesTests
         Assert.Equal(2, health.ConsecutiveFailures);
     }
 
+    [Fact]
+    public void an_attempt_recorded_after_a_later_one_of_the_other_outcome_does_not_turn_the_health_back()
+    {
+        var projection = new WebhookHealthProjection();
+        // The receiver is back: its success is committed before an older failure.
+        var working = new WebhookHealth();
+        projection.Apply(working, new DeliveryAttempted(1, Now.AddSeconds(-10), 12, 503, "HTTP 503", null, false));
+        projection.Apply(working, new DeliveryAttempted(1, Now, 12, 200, null, null, false));
+        projection.Apply(working, new DeliveryAttempted(1, Now.AddMilliseconds(-30), 12, 503, "HTTP 503", null, false));
+        Assert.Null(working.FailingSince);
+        Assert.Equal(0, working.ConsecutiveFailures);
+        Assert.Equal(Now, working.RecoveredAt);
+        Assert.Equal(Now, working.LastAttemptAt);
+        Assert.Equal(Now.AddMilliseconds(-30), working.LastFailureAt);
+
+        // The receiver went down: its failure is committed before an older success.
+        var failing = new WebhookHealth();
+        projection.Apply(failing, new DeliveryAttempted(1, Now, 12, 503, "HTTP 503", null, false));
+        projection.Apply(failing, new DeliveryAttempted(1, Now.AddMilliseconds(-30), 12, 200, null, null, false));
+        Assert.Equal(Now, failing.FailingSince);
+        Assert.Equal(1, failing.ConsecutiveFailures);
+        Assert.Null(failing.RecoveredAt);
+        Assert.Equal(Now.AddMilliseconds(-30), failing.LastSuccessAt);
+        Assert.Equal(Now, failing.LastAttemptAt);
+    }
+
     private static WebhookHealth Failing(TimeSpan since, int? status = 500) =>
         new() { FailingSince = Now - since, LastError = $"HTTP {status}", LastFailureStatusCode = status, ConsecutiveFailures = 3 };
 
