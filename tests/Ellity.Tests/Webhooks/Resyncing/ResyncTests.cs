@@ -191,6 +191,13 @@ public sealed class ResyncTests(AppFixture app)
         while (tarpit.FirstGivenUpAt is null) await Task.Delay(100);
         Assert.Equal(100, Int(await JobAsync(eshop, webhook, job), "processed"));
         Assert.True(tarpit.Connections < 100, $"{tarpit.Connections} of the first page's requests were made already");
-        await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/resyncs/{job}/cancel", null);
+
+        // Cancels that race each other end the job once: one is taken, the others hear it has ended.
+        var cancels = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/resyncs/{job}/cancel")));
+        Assert.Equal([200, 409, 409, 409], cancels.Select(c => c.Status).Order());
+        Assert.Equal("cancelled", (await JobAsync(eshop, webhook, job))["status"]!.GetValue<string>());
+        var history = await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/history");
+        Assert.Single(history.AsArray(), e => e!["change"]!.GetValue<string>() == "resync-ended");
     }
 }

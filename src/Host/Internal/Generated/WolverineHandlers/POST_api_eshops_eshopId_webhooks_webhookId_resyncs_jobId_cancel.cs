@@ -81,7 +81,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var resyncResponse_response = Ellity.Webhooks.Resyncing.CancelResyncEndpoint.Post(resyncJob, documentSession);
+            var resultsOfOkOfResyncResponseAndProblemHttpResult = await Ellity.Webhooks.Resyncing.CancelResyncEndpoint.Post(resyncJob, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
@@ -91,8 +91,7 @@ namespace Internal.Generated.WolverineHandlers
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
-            // Writing the response body to JSON because this was the first 'return variable' in the method signature
-            await WriteJsonAsync(httpContext, resyncResponse_response, 404);
+            await resultsOfOkOfResyncResponseAndProblemHttpResult.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
