@@ -4,6 +4,7 @@ using Ellity.Customers.Contracts;
 using Ellity.Tests.Infrastructure;
 using Ellity.Webhooks;
 using Marten;
+using Npgsql;
 
 namespace Ellity.Tests.Webhooks.Resyncing;
 
@@ -173,6 +174,43 @@ public sealed class ResyncTests(AppFixture app)
         await app.GetAsync($"/api/eshops/{other}/webhooks/{webhook}/resyncs/{job}", 404);
         await app.PostAsync($"/api/eshops/{other}/webhooks/{webhook}/resyncs/{job}/cancel", null, 404);
         await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}/resyncs/{Guid.NewGuid()}", 404);
+    }
+
+    [Fact]
+    public async Task a_page_that_keeps_failing_ends_the_resync_with_its_reason_and_the_next_one_can_start()
+    {
+        var eshop = await app.NewEshopAsync();
+        var credits = await RegisterCustomersAsync(eshop, 30);
+        var endpoint = app.Receiver.NewEndpoint();
+        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, """{"id": "#customer.id#", "credit": #customer.credit#}""");
+        // One customer's stored state cannot be read (a damaged row): every try of the first page throws.
+        var damaged = credits.Keys.Min();
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync();
+        async Task SetCreditAsync(string json)
+        {
+            await using var update = new NpgsqlCommand(
+                "UPDATE customers.mt_doc_customer SET data = jsonb_set(data, '{credit}', @credit::jsonb) WHERE id = @id", connection);
+            update.Parameters.AddWithValue("credit", json);
+            update.Parameters.AddWithValue("id", damaged);
+            Assert.Equal(1, await update.ExecuteNonQueryAsync());
+        }
+        await SetCreditAsync("""{"broken": true}""");
+
+        var job = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/resyncs", new { }, 202))["id"]!.GetValue<string>();
+        var stopped = await WaitForJobAsync(eshop, webhook, job, j => j["status"]!.GetValue<string>() != "running", "the resync stopped");
+        Assert.Equal(("cancelled", "system", 0),
+            (stopped["status"]!.GetValue<string>(), stopped["cancelledBy"]!.GetValue<string>(), Int(stopped, "sent")));
+        Assert.StartsWith("Stopped by an internal error", stopped["cancelReason"]!.GetValue<string>());
+        Assert.Empty(app.Receiver.RequestsTo(endpoint));
+
+        // Repaired, the same webhook can be resynced again, and everyone arrives.
+        await SetCreditAsync(credits[damaged].ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var again = (await app.PostAsync($"/api/eshops/{eshop}/webhooks/{webhook}/resyncs", new { }, 202))["id"]!.GetValue<string>();
+        var done = await WaitForJobAsync(eshop, webhook, again, j => j["status"]!.GetValue<string>() != "running", "the second resync done");
+        Assert.Equal(("completed", 30), (done["status"]!.GetValue<string>(), Int(done, "sent")));
+        var received = await app.Receiver.WaitForRequestsAsync(endpoint, 30, TimeSpan.FromSeconds(60));
+        Assert.Equal(credits.Keys.Order(), received.Select(Sent).Select(x => x.Customer).Order());
     }
 
     [Fact]
