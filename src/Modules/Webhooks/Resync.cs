@@ -30,7 +30,11 @@ public sealed record ResyncCancelled(DateTimeOffset At, string Reason, bool ByUs
 public sealed record WebhookResyncStarted(Guid JobId, bool OnlyMatching, DateTimeOffset At);
 
 /// <summary>The webhook's resync ended, completed or cancelled.</summary>
-public sealed record WebhookResyncEnded(Guid JobId, string Status, DateTimeOffset At);
+public sealed record WebhookResyncEnded(Guid JobId, string Status, DateTimeOffset At)
+{
+    /// <summary>The status as the API spells it (<c>completed</c>, <c>cancelled</c>).</summary>
+    public static WebhookResyncEnded Of(Guid jobId, ResyncStatus status, DateTimeOffset at) => new(jobId, status.ToString().ToLowerInvariant(), at);
+}
 
 public enum ResyncStatus { Running, Completed, Cancelled }
 

@@ -41,7 +41,7 @@ public static class CancelResyncEndpoint
             var current = stream.Aggregate!;
             if (Decide(current, DateTimeOffset.UtcNow) is not { } cancelled) return Ended(current);
             stream.AppendOne(cancelled);
-            session.Events.Append(current.WebhookId, new WebhookResyncEnded(current.Id, "cancelled", cancelled.At));
+            session.Events.Append(current.WebhookId, WebhookResyncEnded.Of(current.Id, ResyncStatus.Cancelled, cancelled.At));
             try
             {
                 await session.SaveChangesAsync(ct);

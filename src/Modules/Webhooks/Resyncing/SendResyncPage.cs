@@ -67,8 +67,9 @@ public static class SendResyncPageHandler
         }
 
         stream.AppendMany(decided.Events);
-        var ended = decided.Events.OfType<ResyncCompleted>().Any() ? "completed" : decided.Events.OfType<ResyncCancelled>().Any() ? "cancelled" : null;
-        if (ended is not null) session.Events.Append(job.WebhookId, new WebhookResyncEnded(job.Id, ended, now));
+        var ended = decided.Events.OfType<ResyncCompleted>().Any() ? ResyncStatus.Completed
+            : decided.Events.OfType<ResyncCancelled>().Any() ? ResyncStatus.Cancelled : (ResyncStatus?)null;
+        if (ended is { } status) session.Events.Append(job.WebhookId, WebhookResyncEnded.Of(job.Id, status, now));
         var messages = new OutgoingMessages();
         messages.AddRange(decided.Attempts);
         if (decided.NextAfter is { } after)
@@ -146,6 +147,6 @@ public static class SendResyncPageHandler
         if (stream.Aggregate is not { Status: ResyncStatus.Running } job) return;
         var now = DateTimeOffset.UtcNow;
         stream.AppendOne(new ResyncCancelled(now, $"Stopped by an internal error ({fault.Exception.Type}); start it again to send everyone."));
-        session.Events.Append(job.WebhookId, new WebhookResyncEnded(job.Id, "cancelled", now));
+        session.Events.Append(job.WebhookId, WebhookResyncEnded.Of(job.Id, ResyncStatus.Cancelled, now));
     }
 }
