@@ -132,6 +132,7 @@ public static class WebhooksModule
         services.AddSingleton<DeliveryTelemetry>();
         services.AddHostedService<DeliveryBacklogSampler>();
         services.AddHostedService<OrderedDeliverySweeper>();
+        services.AddHostedService<FailingWebhookSweeper>();
         // Read now, so that a bad network or proxy stops the start rather than the first delivery.
         var allowed = settings.AllowedNetworks.Select(IPNetwork.Parse).ToList();
         var proxy = DeliveryHttpHandler.ProxyAddress(settings);

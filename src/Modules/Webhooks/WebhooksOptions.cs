@@ -62,6 +62,12 @@ public sealed class WebhooksOptions
     /// <summary>A webhook with no successful attempt for this long while attempts keep failing is disabled.</summary>
     public TimeSpan AutoDisableAfter { get; set; } = TimeSpan.FromDays(5);
 
+    /// <summary>
+    /// How often each node looks for failing webhooks whose "failing" alert is due by time alone (failing for the shop's
+    /// <c>failingAfterMinutes</c>), which would otherwise wait for the next attempt.
+    /// </summary>
+    public TimeSpan FailingCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     public CircuitBreakerOptions CircuitBreaker { get; set; } = new();
 
     /// <summary>How long finished deliveries keep their request and response bodies (like Svix: 90 days).</summary>

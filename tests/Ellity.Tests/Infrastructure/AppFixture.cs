@@ -53,6 +53,8 @@ public class AppFixture : IAsyncLifetime
     {
         ["Webhooks:AttemptTimeout"] = AttemptTimeout.ToString(),
         ["Webhooks:AllowedNetworks:0"] = "127.0.0.0/8",
+        // The minute's check for alerts due by time alone, every second: a test waits for the shop's minute, not two.
+        ["Webhooks:FailingCheckInterval"] = "00:00:01",
         ["Access:OperatorKey"] = OperatorKey,
     };
 

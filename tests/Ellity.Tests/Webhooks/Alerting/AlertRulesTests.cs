@@ -164,4 +164,49 @@ public sealed class AlertRulesTests
         Assert.Equal([AlertChannels.Webhook], Settings.ChannelsFor(Alerts.Failing, canEmail: false));
         Assert.Empty(AlertSettings.Default("shop").ChannelsFor(Alerts.Failing, canEmail: true));
     }
+
+    /// <summary>
+    /// One delivery failed and gave up; no attempt follows. The sweep looks every minute for six days: what it finds due, the
+    /// signal it sends decides, nothing is due twice, and the warning and the switch-off are left to an attempt.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void a_webhook_with_no_more_attempts_is_still_told_it_fails_once_and_is_not_switched_off_by_the_clock(int failures)
+    {
+        var webhook = NewWebhook();
+        var health = Failing(Start, failures, Start);
+        var decisions = new List<(DateTimeOffset At, string What)>();
+        for (var now = Start; now <= Start.AddDays(6); now = now.AddMinutes(1))
+        {
+            if (!(FailingWebhookSweeper.FailingAlertDue(webhook, health, Settings, AutoDisableAfter, Options) <= now)) continue;
+            var decided = DisableFailingWebhookHandler.Decide(webhook, health, now, AutoDisableAfter);
+            (var alerts, webhook) = Signal(webhook, health, now);
+            Assert.Empty(decided);
+            Assert.NotEmpty(alerts);
+            decisions.AddRange(alerts.Select(a => (now, a.Alert)));
+        }
+
+        // Five failures would have been told by the attempt's own signal already; one is told after the shop's hour.
+        var at = failures >= Settings.FailingAfterAttempts ? Start : Start.AddMinutes(Settings.FailingAfterMinutes);
+        Assert.Equal([(at, Alerts.Failing)], decisions);
+        Assert.True(webhook.Enabled);
+    }
+
+    [Fact]
+    public void the_sweep_leaves_a_webhook_that_works_is_off_was_told_or_would_be_warned_first()
+    {
+        static DateTimeOffset? Due(Webhook webhook, WebhookHealth health, AlertSettings? settings = null) =>
+            FailingWebhookSweeper.FailingAlertDue(webhook, health, settings ?? Settings, AutoDisableAfter, Options);
+
+        Assert.Null(Due(NewWebhook(), Working));
+        Assert.Null(Due(NewWebhook().Apply(new WebhookDisabled(Start)), Failing(Start, 1, Start)));
+        Assert.Null(Due(NewWebhook().Apply(new WebhookAlerted(Guid.NewGuid(), Alerts.WillBeDisabled, Start, Start, null, [])), Failing(Start, 1, Start)));
+        // An hour the shop set longer than the time to the warning: the warning tells it.
+        Assert.Null(Due(NewWebhook(), Failing(Start, 1, Start), Settings with { FailingAfterMinutes = 5 * 24 * 60 }));
+        // Told failing and working again since: a new run is not told before the day has passed.
+        var flapped = NewWebhook().Apply(new WebhookAlerted(Guid.NewGuid(), Alerts.Failing, Start, Start, null, []))
+            .Apply(new WebhookAlerted(Guid.NewGuid(), Alerts.Recovered, Start.AddMinutes(5), Start, null, []));
+        Assert.Equal(Start + Options.RepeatFailingAfter, Due(flapped, Failing(Start.AddMinutes(10), 1, Start.AddMinutes(10))));
+    }
 }

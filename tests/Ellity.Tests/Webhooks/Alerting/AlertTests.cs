@@ -112,6 +112,33 @@ public sealed class AlertTests(AppFixture app)
     }
 
     [Fact]
+    public async Task a_webhook_that_failed_once_and_has_no_attempt_left_is_reported_failing_once_the_shops_minute_has_passed()
+    {
+        var eshop = await app.NewEshopAsync();
+        var operations = app.Receiver.NewEndpoint();
+        await app.PutAsync($"/api/eshops/{eshop}/notifications", new
+        {
+            language = "en", emails = new[] { Owner(eshop) }, webhookUrl = operations, failingAfterAttempts = 5, failingAfterMinutes = 1,
+        });
+        var endpoint = app.Receiver.NewEndpoint(503);
+        var webhook = await app.CreateWebhookAsync(eshop, "customer.credit.changed", endpoint, null, name: "ERP", retrySchedule: []);
+        await app.ChangeCreditAsync(eshop, await app.RegisterCustomerAsync(eshop), 1);
+        var failed = Assert.Single(await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))!.AsDelivery();
+
+        // One failure of five, no retry, no other change: only the clock can tell the owner, once the minute has passed.
+        var mail = Assert.Single(await app.Mail.WaitForAsync(Owner(eshop), 1, TimeSpan.FromSeconds(90)));
+        Assert.Equal("Webhook \"ERP\" is failing", mail.Subject);
+        Assert.Contains("(failed attempts in a row: 1)", mail.TextBody);
+        var post = Assert.Single(await app.Receiver.WaitForRequestsAsync(operations, 1));
+        Assert.True(post.At - failed.Attempts[0].StartedAt >= TimeSpan.FromMinutes(1), $"told at {post.At:O}, failed at {failed.Attempts[0].StartedAt:O}");
+        await Task.Delay(3000);
+        Assert.Single(app.Mail.To(Owner(eshop)));
+        Assert.Single(app.Receiver.RequestsTo(endpoint));
+        Assert.Equal(["failing"], (await AlertsInHistoryAsync(eshop, webhook)).Select(h => h!["data"]!["alert"]!.GetValue<string>()));
+        Assert.True((await app.GetAsync($"/api/eshops/{eshop}/webhooks/{webhook}")).AsWebhook().Enabled);
+    }
+
+    [Fact]
     public async Task a_receiver_answering_410_sends_one_switched_off_email_in_english_and_nothing_about_failing()
     {
         var (eshop, webhook, customer, endpoint, operations) = await FailingWebhookAsync(language: "en");
