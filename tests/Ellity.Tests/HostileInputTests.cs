@@ -55,7 +55,10 @@ public sealed class HostileInputTests(AppFixture app)
                 [("language", [.. BadText, "", "de", "CS"], false), ("emails", BadEmails, false), ("emailAlerts", BadAlerts, false),
                  ("webhookUrl", BadUrl.Where(u => u is not JsonValue v || !v.ToJsonString().Contains('#')).ToArray(), false),
                  ("webhookAlerts", BadAlerts, false), ("failingAfterAttempts", [.. BadNumber, 0, 101, -1], false),
-                 ("failingAfterMinutes", [.. BadNumber, 0, 7 * 24 * 60 + 1], false), ("emial", ["owner@example.cz"], false)]),
+                 ("failingAfterMinutes", [.. BadNumber, 0, 7 * 24 * 60 + 1], false),
+                 ("timeZone", [.. BadText, "", "Mars/Olympus", "europe/prague", "Central Europe Standard Time", "../../etc/passwd",
+                     "Europe//Prague", "/Europe/Prague", "Europe/Prague/"], false),
+                 ("emial", ["owner@example.cz"], false)]),
             (HttpMethod.Post, $"/api/eshops/{eshop}/webhooks/{webhook}/resyncs", Obj("{\"onlyMatching\": true}"),
                 [("onlyMatching", BadBool, false), ("onlyMatchin", [true], false)]),
         };

@@ -526,6 +526,7 @@ public sealed class AdminPageTests(BrowserFixture browser)
         await byEmail.GetByLabel("Webhook opět funguje").UncheckAsync();
         await page.GetByLabel("Provozní webhook (nepovinné)").FillAsync(operations);
         await page.GetByLabel("Po tolika neúspěšných pokusech za sebou").FillAsync("3");
+        await Expect(page.GetByLabel("Časové pásmo v e-mailech")).ToHaveValueAsync("Europe/Prague");
         await page.GetByRole(AriaRole.Button, Named("Uložit")).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Upozornění jsou uložená." })).ToBeVisibleAsync();
 
@@ -551,6 +552,7 @@ public sealed class AdminPageTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Link, Named("Alerts about failing webhooks")).ClickAsync();
         await page.GetByLabel("E-mail addresses").FillAsync("owner@example.com");
         await page.GetByLabel("Language of the alerts").SelectOptionAsync("en");
+        await page.GetByLabel("Time zone of the e-mails").SelectOptionAsync("Europe/London");
         await page.GetByRole(AriaRole.Group, new() { Name = "Send to the operational webhook" })
             .GetByLabel("The webhook will soon be switched off automatically").UncheckAsync();
         var minutes = page.GetByLabel("or after failing for this many minutes");
@@ -564,6 +566,7 @@ public sealed class AdminPageTests(BrowserFixture browser)
         var saved = await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/notifications", null, eshop.ApiKey);
         Assert.Equal("en", saved["language"]!.GetValue<string>());
         Assert.Equal(30, saved["failingAfterMinutes"]!.GetValue<int>());
+        Assert.Equal("Europe/London", saved["timeZone"]!.GetValue<string>());
         Assert.Equal(["failing", "disabled", "recovered"], saved["webhookAlerts"]!.AsArray().Select(e => e!.GetValue<string>()));
         session.AssertNoScriptErrors();
     }

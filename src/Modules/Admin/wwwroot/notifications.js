@@ -4,13 +4,14 @@ import { field, h, setFieldError } from './dom.js';
 import { language, t } from './i18n.js';
 import { focusHeading } from './nav.js';
 
-const fields = ['alert-language', 'emails', 'emailAlerts', 'webhookUrl', 'webhookAlerts', 'failingAfterAttempts', 'failingAfterMinutes'];
+const fields = ['alert-language', 'timeZone', 'emails', 'emailAlerts', 'webhookUrl', 'webhookAlerts', 'failingAfterAttempts', 'failingAfterMinutes'];
 
 export async function renderNotifications(view) {
   const { json: settings } = await call('GET', shop('/notifications'));
   const status = h('p', { class: 'status', role: 'status' });
 
   const lang = h('select', {}, ['cs', 'en'].map(code => h('option', { value: code, selected: settings.language === code }, t(`language.${code}`))));
+  const zone = h('select', {}, timeZones(settings.timeZone).map(name => h('option', { value: name, selected: settings.timeZone === name }, name)));
   const emails = h('textarea', { rows: '3', spellcheck: 'false', autocomplete: 'email' });
   emails.value = settings.emails.join('\n');
   const url = h('input', { type: 'url', spellcheck: 'false', value: settings.webhookUrl ?? '' });
@@ -28,6 +29,7 @@ export async function renderNotifications(view) {
       save.disabled = true;
       const body = {
         language: lang.value,
+        timeZone: zone.value,
         emails: emails.value.split(/[\n,;]/).map(e => e.trim()).filter(Boolean),
         emailAlerts: emailChoice.selected(),
         webhookUrl: url.value.trim() || null,
@@ -53,6 +55,7 @@ export async function renderNotifications(view) {
     webhookChoice.element,
     // Not "language": the page's language switch has that id.
     field({ id: 'alert-language', label: t('notifications.language'), control: lang }),
+    field({ id: 'timeZone', label: t('notifications.timeZone'), hint: t('notifications.timeZoneHint'), control: zone }),
     h('fieldset', { class: 'field thresholds' },
       h('legend', {}, t('notifications.thresholds')),
       field({ id: 'failingAfterAttempts', label: t('notifications.attempts'), control: attempts }),
@@ -66,6 +69,12 @@ export async function renderNotifications(view) {
     h('p', { class: 'subnav' }, h('a', { href: '#/' }, t('editor.back'))),
     form, secret);
   focusHeading(view);
+}
+
+/** The zones the browser knows (IANA names, as the API takes them), with the saved one and UTC sure to be among them. */
+function timeZones(saved) {
+  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return [...new Set([saved, 'UTC', ...known])].sort();
 }
 
 /** The operational webhook's signing secret, once it has a URL. */

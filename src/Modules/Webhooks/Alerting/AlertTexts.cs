@@ -20,9 +20,10 @@ public static class AlertTexts
     /// <summary>Escapes markup only: Czech letters stay readable in the HTML source.</summary>
     private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
 
-    public static AlertEmailContent Email(AlertFacts f, string language)
+    public static AlertEmailContent Email(AlertFacts f, string language, TimeZoneInfo zone)
     {
         var cs = language == "cs";
+        string Time(DateTimeOffset? at) => Format(at, zone, cs);
         var name = f.WebhookName;
         var explanation = f.FailureKind is null ? null : FailureKinds.Explain(f.FailureKind, language);
         var (subject, lead) = f.Alert switch
@@ -34,8 +35,8 @@ public static class AlertTexts
                 ? ($"Webhook „{name}“ bude brzy vypnut", $"Webhook „{name}“ nedoručuje zprávy od {Time(f.FailingSince)}. Pokud se do {Time(f.DisablesAt)} žádnou nepodaří doručit, bude automaticky vypnut.")
                 : ($"Webhook \"{name}\" will be switched off soon", $"Webhook \"{name}\" has not delivered since {Time(f.FailingSince)}. Unless a delivery succeeds by {Time(f.DisablesAt)}, it will be switched off automatically."),
             Alerts.Disabled => cs
-                ? ($"Webhook „{name}“ byl vypnut", $"Webhook „{name}“ byl {Time(f.At)} vypnut: {DisabledBecause(f, cs)}")
-                : ($"Webhook \"{name}\" was switched off", $"Webhook \"{name}\" was switched off at {Time(f.At)}: {DisabledBecause(f, cs)}"),
+                ? ($"Webhook „{name}“ byl vypnut", $"Webhook „{name}“ byl {Time(f.At)} vypnut: {DisabledBecause(f, cs, Time)}")
+                : ($"Webhook \"{name}\" was switched off", $"Webhook \"{name}\" was switched off at {Time(f.At)}: {DisabledBecause(f, cs, Time)}"),
             _ => cs
                 ? ($"Webhook „{name}“ opět funguje", $"Webhook „{name}“ od {Time(f.At)} opět doručuje (nefungoval od {Time(f.FailingSince)}). Co mezitím selhalo, můžete poslat znovu tlačítkem „Znovu poslat vše, co selhalo od začátku problému“ v seznamu webhooků.")
                 : ($"Webhook \"{name}\" works again", $"Webhook \"{name}\" delivers again since {Time(f.At)} (it was failing since {Time(f.FailingSince)}). What failed in the meantime can be sent again with \"Resend everything that failed since the problem began\" in the list of webhooks."),
@@ -71,14 +72,16 @@ public static class AlertTexts
     }
 
     /// <summary>The system's reasons are English sentences; the ones it gives itself are said in the shop's language.</summary>
-    private static string DisabledBecause(AlertFacts f, bool cs) => f.Reason switch
+    private static string DisabledBecause(AlertFacts f, bool cs, Func<DateTimeOffset?, string> time) => f.Reason switch
     {
         DisableFailingWebhookHandler.Gone => cs ? "příjemce odpověděl 410 Gone, adresa už neplatí." : "the receiver answered 410 Gone: the address is no more.",
         WebhooksFeature.Removed => cs ? "e-shop odebral funkci Webhooky." : "the e-shop removed the Webhooks feature.",
-        _ => cs ? $"všechny pokusy od {Time(f.FailingSince)} selhaly ({f.Reason})." : $"every attempt since {Time(f.FailingSince)} failed ({f.Reason}).",
+        _ => cs ? $"všechny pokusy od {time(f.FailingSince)} selhaly ({f.Reason})." : $"every attempt since {time(f.FailingSince)} failed ({f.Reason}).",
     };
 
-    /// <summary>Times in UTC, said so: the owner's time zone is not known.</summary>
-    private static string Time(DateTimeOffset? at) =>
-        at is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "?";
+    /// <summary>A time in the shop's zone, which is named: "3. 12. 2026 13:41 (Europe/Prague)", "3 Dec 2026 13:41 (Europe/Prague)".</summary>
+    public static string Format(DateTimeOffset? at, TimeZoneInfo zone, bool cs) =>
+        at is { } t
+            ? TimeZoneInfo.ConvertTime(t, zone).ToString(cs ? "d. M. yyyy H:mm" : "d MMM yyyy HH:mm", CultureInfo.InvariantCulture) + $" ({zone.Id})"
+            : "?";
 }

@@ -7,10 +7,11 @@ namespace Ellity.Webhooks.Alerting;
 /// <param name="EmailAlerts">Which alerts go by e-mail; all of them when missing.</param>
 /// <remarks>Unknown fields are refused: a mistyped <c>email</c> would otherwise quietly leave the owner without alerts.</remarks>
 /// <param name="WebhookUrl">An operational webhook: each alert is POSTed there as JSON, signed (Standard Webhooks).</param>
+/// <param name="TimeZone">The IANA time zone the e-mails tell times in; Europe/Prague when missing.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record AlertSettingsInput(
     string? Language, IReadOnlyList<string>? Emails, IReadOnlyList<string>? EmailAlerts, string? WebhookUrl,
-    IReadOnlyList<string>? WebhookAlerts, int? FailingAfterAttempts, int? FailingAfterMinutes);
+    IReadOnlyList<string>? WebhookAlerts, int? FailingAfterAttempts, int? FailingAfterMinutes, string? TimeZone = null);
 
 /// <summary>
 /// The e-shop's notification settings. <c>webhookSecret</c> signs the operational webhook (null when the key ring can no
@@ -19,13 +20,13 @@ public sealed record AlertSettingsInput(
 /// </summary>
 public sealed record AlertSettingsResponse(
     string Language, IReadOnlyList<string> Emails, IReadOnlyList<string> EmailAlerts, string? WebhookUrl,
-    IReadOnlyList<string> WebhookAlerts, string? WebhookSecret, int FailingAfterAttempts, int FailingAfterMinutes,
+    IReadOnlyList<string> WebhookAlerts, string? WebhookSecret, int FailingAfterAttempts, int FailingAfterMinutes, string TimeZone,
     bool EmailAvailable, IReadOnlyList<string> AlertKinds)
 {
     public static AlertSettingsResponse From(AlertSettings s, WebhookSecretProtector secrets, bool canEmail) => new(
         s.Language, s.Emails, s.EmailAlerts, s.WebhookUrl, s.WebhookAlerts,
         s.WebhookSecret is null ? null : secrets.TryUnprotect(s.Id, s.WebhookSecret), s.FailingAfterAttempts, s.FailingAfterMinutes,
-        canEmail, Alerts.All);
+        s.TimeZone, canEmail, Alerts.All);
 }
 
 /// <summary>Replaces the e-shop's notification settings as a whole.</summary>
@@ -69,6 +70,8 @@ public static class ChangeAlertSettingsEndpoint
             errors["failingAfterAttempts"] = [$"Failed attempts in a row before a webhook counts as failing: 1-{MaxFailingAfterAttempts}."];
         if (input.FailingAfterMinutes is { } minutes && minutes is < 1 or > MaxFailingAfterMinutes)
             errors["failingAfterMinutes"] = [$"Minutes of failing before a webhook counts as failing: 1-{MaxFailingAfterMinutes}."];
+        if (input.TimeZone is { } zone && AlertSettings.FindTimeZone(zone) is null)
+            errors["timeZone"] = ["An IANA time zone such as Europe/Prague (the default) or UTC."];
         return errors;
     }
 
@@ -99,7 +102,8 @@ public static class ChangeAlertSettingsEndpoint
             (input.Emails ?? []).Distinct(StringComparer.OrdinalIgnoreCase).ToList(), Ordered(input.EmailAlerts),
             input.WebhookUrl, Ordered(input.WebhookAlerts), secret,
             input.FailingAfterAttempts ?? AlertSettings.DefaultFailingAfterAttempts,
-            input.FailingAfterMinutes ?? AlertSettings.DefaultFailingAfterMinutes, DateTimeOffset.UtcNow);
+            input.FailingAfterMinutes ?? AlertSettings.DefaultFailingAfterMinutes, DateTimeOffset.UtcNow,
+            AlertSettings.FindTimeZone(input.TimeZone)?.Id ?? AlertSettings.DefaultTimeZone);
         stream.AppendOne(changed);
         return AlertSettingsResponse.From(current.Apply(changed), secrets, notifications.Value.CanEmail);
     }

@@ -46,6 +46,7 @@ public sealed class AlertTests(AppFixture app)
         Assert.Equal("Webhook „Konto do ERP“ nefunguje", failing.Subject);
         Assert.Equal("alerts@ellity.test", failing.From.Mailboxes.Single().Address);
         Assert.Contains("(neúspěšných pokusů za sebou: 3)", failing.TextBody);
+
         Assert.Contains(FailureKinds.Explain(FailureKinds.CredentialsRefused, "cs").Text, failing.TextBody);
         Assert.Contains("Co s tím: " + FailureKinds.Explain(FailureKinds.CredentialsRefused, "cs").Fix, failing.TextBody);
         Assert.Contains("Poslední chyba: The receiver answered 401 Unauthorized.", failing.TextBody);
@@ -64,6 +65,10 @@ public sealed class AlertTests(AppFixture app)
         Assert.Equal(webhook, payload["data"]!["webhook"]!["id"]!.GetValue<Guid>());
         Assert.Equal(FailureKinds.CredentialsRefused, payload["data"]!["failureKind"]!.GetValue<string>());
         Assert.Equal(3, payload["data"]!["consecutiveFailures"]!.GetValue<int>());
+        // The e-mail tells the same time in Prague's, named, as the shop chose no other zone.
+        var prague = TimeZoneInfo.ConvertTime(payload["data"]!["failingSince"]!.GetValue<DateTimeOffset>(),
+            TimeZoneInfo.FindSystemTimeZoneById("Europe/Prague"));
+        Assert.Contains($"od {prague.Day}. {prague.Month}. {prague.Year} {prague.Hour}:{prague.Minute:00} (Europe/Prague) nedoručuje", failing.TextBody);
 
         // More failures of the same run say nothing more. Then the receiver is fixed: the owner hears that once.
         for (var i = 4; i <= 5; i++) await app.ChangeCreditAsync(eshop, customer, i);
@@ -142,6 +147,13 @@ public sealed class AlertTests(AppFixture app)
     public async Task a_receiver_answering_410_sends_one_switched_off_email_in_english_and_nothing_about_failing()
     {
         var (eshop, webhook, customer, endpoint, operations) = await FailingWebhookAsync(language: "en");
+        var settings = await app.GetAsync($"/api/eshops/{eshop}/notifications");
+        Assert.Equal("Europe/Prague", settings["timeZone"]!.GetValue<string>());
+        settings = await app.PutAsync($"/api/eshops/{eshop}/notifications", new
+        {
+            language = "en", emails = new[] { Owner(eshop) }, webhookUrl = operations, failingAfterAttempts = 3, timeZone = "America/New_York",
+        });
+        Assert.Equal("America/New_York", settings["timeZone"]!.GetValue<string>());
         app.Receiver.Answer(endpoint, 410);
         await app.ChangeCreditAsync(eshop, customer, 1);
         await app.WaitForAsync($"/api/eshops/{eshop}/webhooks/{webhook}", w => !w.AsWebhook().Enabled, "the webhook to be switched off");
@@ -150,7 +162,11 @@ public sealed class AlertTests(AppFixture app)
         Assert.Equal("Webhook \"Konto do ERP\" was switched off", mail.Subject);
         Assert.Contains("the receiver answered 410 Gone", mail.TextBody);
         Assert.Contains(FailureKinds.Explain(FailureKinds.Gone, "en").Fix, mail.TextBody);
-        Assert.Equal("webhook.disabled", JsonNode.Parse(Assert.Single(await app.Receiver.WaitForRequestsAsync(operations, 1)).BodyText)!["type"]!.GetValue<string>());
+        var disabled = JsonNode.Parse(Assert.Single(await app.Receiver.WaitForRequestsAsync(operations, 1)).BodyText)!;
+        Assert.Equal("webhook.disabled", disabled["type"]!.GetValue<string>());
+        var newYork = TimeZoneInfo.ConvertTime(disabled["timestamp"]!.GetValue<DateTimeOffset>(), TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
+        Assert.Contains($"was switched off at {newYork.ToString("d MMM yyyy HH:mm", System.Globalization.CultureInfo.InvariantCulture)} (America/New_York):",
+            mail.TextBody);
         await Task.Delay(1000);
         Assert.Single(app.Mail.To(Owner(eshop)));
     }
