@@ -29,12 +29,19 @@ public static class RaiseAlerts
         var quiet = webhook.LastFailingAlertAt is { } last && now - last < options.RepeatFailingAfter;
         var disablesAt = since + autoDisableAfter;
         // The warning says it fails too: when both are due, the owner gets the warning alone.
-        if (webhook.WarnedFailingSince != since && now >= disablesAt - options.WarnBeforeDisable && now < disablesAt)
+        if (!Told(webhook.WarnedFailingSince, since) && now >= disablesAt - options.WarnBeforeDisable && now < disablesAt)
             return [Alert(Alerts.WillBeDisabled, now, since, null, settings, options)];
-        if (failing && webhook.AlertedFailingSince != since && !quiet)
+        if (failing && !Told(webhook.AlertedFailingSince, since) && !quiet)
             return [Alert(Alerts.Failing, now, since, null, settings, options)];
         return [];
     }
+
+    /// <summary>
+    /// Whether the owner was told about the run of failures that began at <paramref name="since"/>. A later run always begins
+    /// after the one told of; the same run may be found to have begun a moment earlier than it was told with (an attempt
+    /// committed late, see <see cref="WebhookHealthProjection"/>), which is still the run told of.
+    /// </summary>
+    public static bool Told(DateTimeOffset? told, DateTimeOffset since) => told >= since;
 
     /// <summary>After a success ended a run of failures: "works again", if the owner was told it failed.</summary>
     public static IReadOnlyList<WebhookAlerted> OnRecovered(Webhook webhook, WebhookHealth? health, AlertSettings settings,

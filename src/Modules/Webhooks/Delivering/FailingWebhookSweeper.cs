@@ -29,7 +29,7 @@ public sealed partial class FailingWebhookSweeper(IDocumentStore store, IWolveri
         NotificationsOptions options)
     {
         if (!webhook.Enabled || webhook.Deleted || webhook.Suspended || health.FailingSince is not { } since
-            || health.LastFailureAt < webhook.ActiveSince || webhook.AlertedFailingSince == since)
+            || health.LastFailureAt < webhook.ActiveSince || RaiseAlerts.Told(webhook.AlertedFailingSince, since))
             return null;
         var due = health.ConsecutiveFailures >= settings.FailingAfterAttempts ? since : since + TimeSpan.FromMinutes(settings.FailingAfterMinutes);
         // A webhook that flaps is told failing once per RepeatFailingAfter: not before that has passed.
@@ -56,10 +56,14 @@ public sealed partial class FailingWebhookSweeper(IDocumentStore store, IWolveri
     private async Task SweepAsync(CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        // Only webhooks that are on: a switched-off one keeps its failing health, and there is nothing left to decide for it.
+        // Only webhooks that are on and whose owner was not told of this run yet (RaiseAlerts.Told): a switched-off one keeps
+        // its failing health, and one told has nothing left for this sweep, so the batch holds only what may be due.
         var failing = await session.Query<WebhookHealth>()
             .Where(h => h.FailingSince != null)
-            .Where(h => h.MatchesSql($"exists (select 1 from {WebhooksModule.Schema}.mt_doc_webhook w where w.id = d.id and (w.data ->> 'enabled')::boolean)"))
+            .Where(h => h.MatchesSql($$"""
+                exists (select 1 from {{WebhooksModule.Schema}}.mt_doc_webhook w where w.id = d.id and (w.data ->> 'enabled')::boolean
+                  and coalesce((w.data ->> 'alertedFailingSince')::timestamptz < (d.data ->> 'failingSince')::timestamptz, true))
+                """))
             .OrderBy(h => h.FailingSince).Take(Batch).ToListAsync(ct);
         if (failing.Count == 0) return;
         var reads = session.CreateBatchQuery();

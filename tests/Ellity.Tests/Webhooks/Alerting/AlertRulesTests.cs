@@ -209,4 +209,17 @@ public sealed class AlertRulesTests
             .Apply(new WebhookAlerted(Guid.NewGuid(), Alerts.Recovered, Start.AddMinutes(5), Start, null, []));
         Assert.Equal(Start + Options.RepeatFailingAfter, Due(flapped, Failing(Start.AddMinutes(10), 1, Start.AddMinutes(10))));
     }
+
+    [Fact]
+    public void a_run_found_to_have_begun_a_moment_earlier_than_it_was_told_with_is_not_told_again()
+    {
+        (var first, var webhook) = Signal(NewWebhook(), Failing(Start, 5, Start), Start);
+        Assert.Equal(Alerts.Failing, Assert.Single(first).Alert);
+        // An attempt that started 30 ms before the run is committed after the alert: the same run, and past the day's quiet.
+        var earlier = Failing(Start.AddMilliseconds(-30), 30, Start.AddHours(25));
+        Assert.Empty(Signal(webhook, earlier, Start.AddHours(25)).Alerts);
+        Assert.Null(FailingWebhookSweeper.FailingAlertDue(webhook, earlier, Settings, AutoDisableAfter, Options));
+        // A later run is one of its own.
+        Assert.Single(Signal(webhook, Failing(Start.AddHours(26), 5, Start.AddHours(26)), Start.AddHours(26)).Alerts);
+    }
 }

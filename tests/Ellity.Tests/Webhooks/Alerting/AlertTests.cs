@@ -131,7 +131,7 @@ public sealed class AlertTests(AppFixture app)
         var failed = Assert.Single(await app.WaitForFinishedDeliveriesAsync(eshop, webhook, 1))!.AsDelivery();
 
         // One failure of five, no retry, no other change: only the clock can tell the owner, once the minute has passed.
-        var mail = Assert.Single(await app.Mail.WaitForAsync(Owner(eshop), 1, TimeSpan.FromSeconds(90)));
+        var mail = Assert.Single(await app.Mail.WaitForAsync(Owner(eshop), 1, TimeSpan.FromSeconds(120)));
         Assert.Equal("Webhook \"ERP\" is failing", mail.Subject);
         Assert.Contains("(failed attempts in a row: 1)", mail.TextBody);
         var post = Assert.Single(await app.Receiver.WaitForRequestsAsync(operations, 1));
