@@ -33,11 +33,18 @@ public sealed record AlertSettingsChanged(
     string? WebhookUrl, IReadOnlyList<string> WebhookAlerts, string? WebhookSecret,
     int FailingAfterAttempts, int FailingAfterMinutes, DateTimeOffset At, string? TimeZone = null);
 
+/// <summary>
+/// The operational webhook got a new signing secret; <see cref="PreviousSecret"/> (protected) signs beside it until
+/// <see cref="PreviousExpiresAt"/>, so the receiver can switch over.
+/// </summary>
+public sealed record AlertWebhookSecretRotated(string Secret, string? PreviousSecret, DateTimeOffset PreviousExpiresAt, DateTimeOffset At);
+
 /// <summary>One e-shop's notification settings, folded from its own stream (<see cref="IdFor"/>).</summary>
 public sealed record AlertSettings(
     Guid Id, string EshopId, string Language, IReadOnlyList<string> Emails, IReadOnlyList<string> EmailAlerts,
     string? WebhookUrl, IReadOnlyList<string> WebhookAlerts, string? WebhookSecret,
-    int FailingAfterAttempts, int FailingAfterMinutes, string TimeZone = AlertSettings.DefaultTimeZone)
+    int FailingAfterAttempts, int FailingAfterMinutes, string TimeZone = AlertSettings.DefaultTimeZone,
+    string? PreviousWebhookSecret = null, DateTimeOffset? PreviousWebhookSecretExpiresAt = null)
 {
     public const int DefaultFailingAfterAttempts = 5;
     public const int DefaultFailingAfterMinutes = 60;
@@ -56,7 +63,19 @@ public sealed record AlertSettings(
         Language = e.Language, Emails = e.Emails, EmailAlerts = e.EmailAlerts, WebhookUrl = e.WebhookUrl,
         WebhookAlerts = e.WebhookAlerts, WebhookSecret = e.WebhookSecret,
         FailingAfterAttempts = e.FailingAfterAttempts, FailingAfterMinutes = e.FailingAfterMinutes, TimeZone = e.TimeZone ?? DefaultTimeZone,
+        // Without a URL there is nothing to sign: a previous secret goes with the current one.
+        PreviousWebhookSecret = e.WebhookSecret is null ? null : PreviousWebhookSecret,
+        PreviousWebhookSecretExpiresAt = e.WebhookSecret is null ? null : PreviousWebhookSecretExpiresAt,
     };
+
+    public AlertSettings Apply(AlertWebhookSecretRotated e) => this with
+    {
+        WebhookSecret = e.Secret, PreviousWebhookSecret = e.PreviousSecret, PreviousWebhookSecretExpiresAt = e.PreviousExpiresAt,
+    };
+
+    /// <summary>The secrets (stored form) the operational webhook is signed with now: the current one, and a previous one for its day.</summary>
+    public IReadOnlyList<string> StoredSigningSecrets(DateTimeOffset now) =>
+        [.. new[] { WebhookSecret }.Concat(PreviousWebhookSecretExpiresAt > now ? [PreviousWebhookSecret] : []).OfType<string>()];
 
     /// <summary>
     /// The zone of an IANA name such as <c>Europe/Prague</c> or <c>UTC</c>, or null for anything else: a Windows name, a

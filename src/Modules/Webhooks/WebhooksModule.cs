@@ -58,7 +58,7 @@ public static class WebhooksModule
             typeof(DeliveryScheduled), typeof(DeliveryAttempted), typeof(DeliveryRetryScheduled),
             typeof(DeliveryRedeliveryRequested), typeof(DeliverySucceeded), typeof(DeliveryFailed), typeof(DeliveryContentErased),
             typeof(DeliveryAttemptDeferred), typeof(WebhookRecoveryStarted), typeof(WebhookRecoveryFinished),
-            typeof(WebhookAlerted), typeof(AlertSettingsChanged),
+            typeof(WebhookAlerted), typeof(AlertSettingsChanged), typeof(AlertWebhookSecretRotated),
             typeof(ResyncStarted), typeof(ResyncPageSent), typeof(ResyncCompleted), typeof(ResyncCancelled),
             typeof(WebhookResyncStarted), typeof(WebhookResyncEnded),
         ]);

@@ -537,6 +537,14 @@ public sealed class AdminPageTests(BrowserFixture browser)
         Assert.Equal(operations, saved["webhookUrl"]!.GetValue<string>());
         Assert.Equal(3, saved["failingAfterAttempts"]!.GetValue<int>());
         await Expect(page.Locator(".secret-line code")).ToHaveTextAsync(saved["webhookSecret"]!.GetValue<string>());
+
+        // The operational webhook's secret is rotated after a confirmation; the old one still signs for a day.
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await page.Locator(".secret-line").GetByRole(AriaRole.Button, new() { Name = "Vyměnit klíč" }).ClickAsync();
+        await Expect(page.Locator(".secret-line")).ToContainTextAsync("Nový klíč platí hned. Starý podepisuje ještě do");
+        var rotated = await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/notifications", null, eshop.ApiKey);
+        Assert.NotEqual(saved["webhookSecret"]!.GetValue<string>(), rotated["webhookSecret"]!.GetValue<string>());
+        await Expect(page.Locator(".secret-line code")).ToHaveTextAsync(rotated["webhookSecret"]!.GetValue<string>());
         session.AssertNoScriptErrors();
     }
 

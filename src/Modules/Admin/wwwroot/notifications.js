@@ -1,7 +1,7 @@
 // The e-shop's alert settings: who hears when a webhook starts failing, will be or was switched off, or works again.
 import { call, shop } from './api.js';
 import { field, h, setFieldError } from './dom.js';
-import { language, t } from './i18n.js';
+import { formatTime, language, t } from './i18n.js';
 import { focusHeading } from './nav.js';
 
 const fields = ['alert-language', 'timeZone', 'emails', 'emailAlerts', 'webhookUrl', 'webhookAlerts', 'failingAfterAttempts', 'failingAfterMinutes'];
@@ -77,11 +77,26 @@ function timeZones(saved) {
   return [...new Set([saved, 'UTC', ...known])].sort();
 }
 
-/** The operational webhook's signing secret, once it has a URL. */
+/** The operational webhook's signing secret, once it has a URL, and a rotation that keeps the old one signing for a day. */
 function secretOf(settings) {
-  return settings.webhookSecret
-    ? [h('p', {}, t('notifications.secret')), h('code', { class: 'secret' }, settings.webhookSecret)]
-    : [];
+  if (!settings.webhookSecret) return [];
+  const code = h('code', { class: 'secret' }, settings.webhookSecret);
+  const status = h('p', { class: 'status', role: 'status' },
+    settings.previousWebhookSecretExpiresAt ? t('secret.rotated', { until: formatTime(settings.previousWebhookSecretExpiresAt) }) : '');
+  const rotate = h('button', {
+    type: 'button', class: 'small',
+    onclick: async () => {
+      if (!confirm(t('secret.confirmRotate'))) return;
+      const { ok, json } = await call('POST', shop('/notifications/secret/rotate'));
+      if (!ok) {
+        status.textContent = t('error.unexpected');
+        return;
+      }
+      code.textContent = json.secret;
+      status.textContent = t('secret.rotated', { until: formatTime(json.previousSecretExpiresAt) });
+    },
+  }, t('secret.rotate'));
+  return [h('p', {}, t('notifications.secret')), code, h('p', {}, rotate), status];
 }
 
 /** A group of check boxes, one per kind of alert, each labelled in words. */

@@ -15,17 +15,19 @@ public sealed record AlertSettingsInput(
 
 /// <summary>
 /// The e-shop's notification settings. <c>webhookSecret</c> signs the operational webhook (null when the key ring can no
-/// longer read it: saving the settings makes a new one); <c>emailAvailable</c> says
+/// longer read it: saving the settings makes a new one), and after a rotation the previous one too, until
+/// <c>previousWebhookSecretExpiresAt</c>; <c>emailAvailable</c> says
 /// whether this installation sends e-mail at all.
 /// </summary>
 public sealed record AlertSettingsResponse(
     string Language, IReadOnlyList<string> Emails, IReadOnlyList<string> EmailAlerts, string? WebhookUrl,
-    IReadOnlyList<string> WebhookAlerts, string? WebhookSecret, int FailingAfterAttempts, int FailingAfterMinutes, string TimeZone,
-    bool EmailAvailable, IReadOnlyList<string> AlertKinds)
+    IReadOnlyList<string> WebhookAlerts, string? WebhookSecret, DateTimeOffset? PreviousWebhookSecretExpiresAt,
+    int FailingAfterAttempts, int FailingAfterMinutes, string TimeZone, bool EmailAvailable, IReadOnlyList<string> AlertKinds)
 {
     public static AlertSettingsResponse From(AlertSettings s, WebhookSecretProtector secrets, bool canEmail) => new(
         s.Language, s.Emails, s.EmailAlerts, s.WebhookUrl, s.WebhookAlerts,
-        s.WebhookSecret is null ? null : secrets.TryUnprotect(s.Id, s.WebhookSecret), s.FailingAfterAttempts, s.FailingAfterMinutes,
+        s.WebhookSecret is null ? null : secrets.TryUnprotect(s.Id, s.WebhookSecret),
+        s.PreviousWebhookSecretExpiresAt > DateTimeOffset.UtcNow ? s.PreviousWebhookSecretExpiresAt : null, s.FailingAfterAttempts, s.FailingAfterMinutes,
         s.TimeZone, canEmail, Alerts.All);
 }
 

@@ -23,11 +23,13 @@ public static class PostAlertHandler
             ["User-Agent"] = Dispatching.RequestRenderer.UserAgent,
         }, alert.Body);
         // Each try reads the settings afresh: saving them again (a new secret, another URL) is how the owner mends this.
-        var signing = secrets.TryUnprotect(settings.Id, secret)
-            ?? throw new AlertNotSentException("The operational webhook's secret cannot be decrypted; saving the notification settings makes a new one.");
+        _ = secrets.TryUnprotect(settings.Id, secret)
+            ?? throw new AlertNotSentException("The operational webhook's secret cannot be decrypted; saving the notification settings or rotating the secret makes a new one.");
+        // After a rotation the previous secret signs too for its day: a receiver still checking with it accepts the alert.
+        var signing = settings.StoredSigningSecrets(DateTimeOffset.UtcNow).Select(s => secrets.TryUnprotect(settings.Id, s)).OfType<string>().ToList();
         try
         {
-            var attempt = await sender.SendAsync(request, 1, [signing], new Dictionary<string, string>(), alert.EshopId, ct);
+            var attempt = await sender.SendAsync(request, 1, signing, new Dictionary<string, string>(), alert.EshopId, ct);
             if (!attempt.Succeeded) throw new AlertNotSentException($"The operational webhook {url} did not take the alert: {attempt.Error}");
         }
         catch (Polly.CircuitBreaker.BrokenCircuitException e)

@@ -144,6 +144,39 @@ public sealed class AlertTests(AppFixture app)
     }
 
     [Fact]
+    public async Task the_operational_webhooks_secret_is_rotated_with_the_old_one_signing_beside_the_new_for_a_day()
+    {
+        var (eshop, _, customer, _, operations) = await FailingWebhookAsync();
+        var old = (await app.GetAsync($"/api/eshops/{eshop}/notifications"))["webhookSecret"]!.GetValue<string>();
+
+        var rotated = await app.PostAsync($"/api/eshops/{eshop}/notifications/secret/rotate", null);
+        var secret = rotated["secret"]!.GetValue<string>();
+        Assert.StartsWith("whsec_", secret);
+        Assert.NotEqual(old, secret);
+        Assert.InRange(rotated["previousSecretExpiresAt"]!.GetValue<DateTimeOffset>(),
+            DateTimeOffset.UtcNow.AddHours(23), DateTimeOffset.UtcNow.AddHours(25));
+        // Saving the settings again keeps both.
+        var settings = await app.PutAsync($"/api/eshops/{eshop}/notifications", new
+        {
+            language = "cs", emails = new[] { Owner(eshop) }, webhookUrl = operations, failingAfterAttempts = 3,
+        });
+        Assert.Equal(secret, settings["webhookSecret"]!.GetValue<string>());
+        Assert.Equal(rotated["previousSecretExpiresAt"]!.GetValue<DateTimeOffset>(), settings["previousWebhookSecretExpiresAt"]!.GetValue<DateTimeOffset>());
+
+        for (var i = 1; i <= 3; i++) await app.ChangeCreditAsync(eshop, customer, i);
+        var post = Assert.Single(await app.Receiver.WaitForRequestsAsync(operations, 1));
+        SigningTests.AssertSignedWith(secret, post);
+        SigningTests.AssertSignedWith(old, post);
+        Assert.Equal(2, post.Headers["webhook-signature"].Split(' ').Length);
+
+        // Without an operational webhook there is nothing to rotate; another shop's key cannot rotate this one's.
+        await app.PostAsync($"/api/eshops/{await app.NewEshopAsync()}/notifications/secret/rotate", null, 409);
+        var (_, otherKey) = await app.RegisterEshopAsync();
+        Assert.Equal(404, (await app.SendAsync(HttpMethod.Post, $"/api/eshops/{eshop}/notifications/secret/rotate", key: otherKey)).Status);
+        Assert.Equal(secret, (await app.GetAsync($"/api/eshops/{eshop}/notifications"))["webhookSecret"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task a_receiver_answering_410_sends_one_switched_off_email_in_english_and_nothing_about_failing()
     {
         var (eshop, webhook, customer, endpoint, operations) = await FailingWebhookAsync(language: "en");
