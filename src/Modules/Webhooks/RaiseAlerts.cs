@@ -54,6 +54,20 @@ public static class RaiseAlerts
     public static WebhookAlerted OnFeatureRemoved(AlertSettings settings, DateTimeOffset now, NotificationsOptions options) =>
         Alert(Alerts.Disabled, now, null, WebhooksFeature.Removed, settings, options);
 
+    /// <summary>
+    /// What tells the owner that removing the feature switched these webhooks off: each alert as usual, but with several
+    /// webhooks the e-mail goes once, listing them all, instead of once a webhook.
+    /// </summary>
+    public static IReadOnlyList<object> FeatureRemovedMessages(string eshopId, IReadOnlyList<(Guid Webhook, WebhookAlerted Alert)> alerts)
+    {
+        if (alerts.Count < 2) return [.. alerts.Select(a => Message(eshopId, a.Webhook, a.Alert))];
+        var messages = new List<object>(alerts.Select(a =>
+            Message(eshopId, a.Webhook, a.Alert) with { Channels = [.. a.Alert.Channels.Where(c => c != AlertChannels.Email)] }));
+        if (alerts[0].Alert.Channels.Contains(AlertChannels.Email))
+            messages.Add(new Alerting.EmailFeatureRemoved(alerts[0].Alert.AlertId, eshopId, [.. alerts.Select(a => a.Webhook)], alerts[0].Alert.At));
+        return messages;
+    }
+
     public static SendAlert Message(string eshopId, Guid webhookId, WebhookAlerted alert) =>
         new(alert.AlertId, eshopId, webhookId, alert.Alert, alert.At, alert.FailingSince, alert.Reason, alert.Channels);
 

@@ -49,6 +49,29 @@ public static class AlertTexts
             lines.Add((cs ? "Co s tím" : "What to do", explanation.Fix));
         }
         if (f.DeliveryLogUrl is not null) lines.Add((cs ? "Historie odeslání" : "Delivery log", f.DeliveryLogUrl));
+        return Compose(subject, lead, lines, f.DeliveryLogUrl, cs);
+    }
+
+    /// <summary>Removing the Webhooks feature switched these webhooks off (name, URL without its query): one e-mail for them all.</summary>
+    public static AlertEmailContent FeatureRemovedEmail(IReadOnlyList<(string Name, string Url)> webhooks, DateTimeOffset at, string language,
+        TimeZoneInfo zone, string? adminPageUrl)
+    {
+        var cs = language == "cs";
+        var time = Format(at, zone, cs);
+        var (subject, lead) = cs
+            ? ($"Webhooky e-shopu byly vypnuty ({webhooks.Count})",
+                $"E-shop odebral funkci Webhooky, proto byly {time} vypnuty tyto webhooky. Když funkci znovu přidáte, začnou posílat, co se stane od té chvíle.")
+            : ($"The e-shop's webhooks were switched off ({webhooks.Count})",
+                $"The e-shop removed the Webhooks feature, so these webhooks were switched off at {time}. Adding the feature again makes them send what happens from then on.");
+        var lines = webhooks.Select(w => (w.Name, w.Url)).ToList();
+        var admin = adminPageUrl is { Length: > 0 } url ? url.TrimEnd('/') : null;
+        if (admin is not null) lines.Add((cs ? "Administrace" : "Admin page", admin));
+        return Compose(subject, lead, lines, admin, cs);
+    }
+
+    /// <summary>The e-mail as plain text and as simple HTML: the lead, a table of labelled lines (<paramref name="link"/> as a link), the footer.</summary>
+    private static AlertEmailContent Compose(string subject, string lead, IReadOnlyList<(string Label, string Value)> lines, string? link, bool cs)
+    {
         var footer = cs
             ? "Tuto zprávu posílá Ellity, protože je tato adresa uvedena v nastavení upozornění e-shopu."
             : "Ellity sends this because this address is in the e-shop's notification settings.";
@@ -61,7 +84,7 @@ public static class AlertTexts
         html.Append("<p>").Append(Html.Encode(lead)).Append("</p><table>");
         foreach (var (label, value) in lines)
         {
-            var shown = value == f.DeliveryLogUrl
+            var shown = value == link
                 ? $"<a href=\"{Html.Encode(value)}\">{Html.Encode(value)}</a>"
                 : Html.Encode(value);
             html.Append("<tr><th style=\"text-align:left;vertical-align:top;padding-right:1em\">").Append(Html.Encode(label))

@@ -16,21 +16,26 @@ public static class SuspendWebhooksHandler
 {
     public const int BatchSize = 200;
 
-    /// <summary>Each webhook that was sending is switched off by this: the owner is told, like for any other switch-off.</summary>
+    /// <summary>
+    /// Each webhook that was sending is switched off by this: the owner is told, like for any other switch-off, each in its
+    /// history and on the operational webhook; by e-mail once for them all (<see cref="Alerting.EmailFeatureRemoved"/>), not once a webhook.
+    /// </summary>
     public static async Task<OutgoingMessages> Handle(EshopFeatureRemovedIntegrationEvent removed, IDocumentSession session,
         IOptions<NotificationsOptions> notifications, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
         if (removed.Feature != EshopFeature.Webhooks) return messages;
         var settings = await AlertSettings.LoadAsync(session, removed.EshopId, ct);
+        var alerts = new List<(Guid Webhook, WebhookAlerted Alert)>();
         foreach (var (webhook, enabled) in await WebhooksOfAsync(session, removed.EshopId, suspended: false, ct))
         {
             session.Events.Append(webhook, new WebhookSuspended(removed.At, WebhooksFeature.Removed));
             if (!enabled) continue;
             var alert = RaiseAlerts.OnFeatureRemoved(settings, removed.At, notifications.Value);
             session.Events.Append(webhook, alert);
-            messages.Add(RaiseAlerts.Message(removed.EshopId, webhook, alert));
+            alerts.Add((webhook, alert));
         }
+        messages.AddRange(RaiseAlerts.FeatureRemovedMessages(removed.EshopId, alerts));
         messages.Add(new EndDeliveriesWithoutFeature(removed.EshopId, removed.At));
         return messages;
     }

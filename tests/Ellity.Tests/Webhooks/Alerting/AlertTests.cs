@@ -220,6 +220,34 @@ public sealed class AlertTests(AppFixture app)
     }
 
     [Fact]
+    public async Task removing_the_feature_with_several_webhooks_sending_tells_the_owner_in_one_email_and_each_on_the_operational_webhook()
+    {
+        var (eshop, first, _, _, operations) = await FailingWebhookAsync();
+        var others = new[] { "Mailing", "Věrnostní program" };
+        var ids = new List<Guid> { first };
+        foreach (var name in others) ids.Add(await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(), null, name: name));
+        var off = await app.CreateWebhookAsync(eshop, "customer.credit.changed", app.Receiver.NewEndpoint(), null, enabled: false, name: "Vypnutý");
+
+        await app.SendAsync(HttpMethod.Delete, $"/api/eshops/{eshop}/features/webhooks");
+
+        var mail = Assert.Single(await app.Mail.WaitForAsync(Owner(eshop), 1));
+        Assert.Equal("Webhooky e-shopu byly vypnuty (3)", mail.Subject);
+        Assert.Contains("E-shop odebral funkci Webhooky, proto byly", mail.TextBody);
+        Assert.Equal(["Konto do ERP", "Mailing", "Věrnostní program"],
+            mail.TextBody.Split('\n').Where(l => l.StartsWith("Konto") || l.StartsWith("Mailing") || l.StartsWith("Věrnostní")).Select(l => l.Split(':')[0]));
+        Assert.DoesNotContain("Vypnutý", mail.TextBody);
+        Assert.DoesNotContain("erp-secret", mail.TextBody + mail.HtmlBody);
+        var posts = await app.Receiver.WaitForRequestsAsync(operations, 3);
+        Assert.Equal(ids.Order(), posts.Select(p => JsonNode.Parse(p.BodyText)!["data"]!["webhook"]!["id"]!.GetValue<Guid>()).Order());
+        Assert.All(posts, p => Assert.Equal("webhook.disabled", JsonNode.Parse(p.BodyText)!["type"]!.GetValue<string>()));
+        foreach (var id in ids) Assert.Single(await AlertsInHistoryAsync(eshop, id));
+        Assert.Empty(await AlertsInHistoryAsync(eshop, off));
+        await Task.Delay(1500);
+        Assert.Single(app.Mail.To(Owner(eshop)));
+        Assert.Equal(3, app.Receiver.RequestsTo(operations).Count);
+    }
+
+    [Fact]
     public async Task alerts_only_the_owner_asked_for_go_out_and_an_eshop_without_settings_gets_them_in_the_log_and_history_only()
     {
         var (eshop, webhook, customer, _, operations) = await FailingWebhookAsync(new
