@@ -234,7 +234,7 @@ public sealed class AlertTests(AppFixture app)
         Assert.Equal("Webhooky e-shopu byly vypnuty (3)", mail.Subject);
         Assert.Contains("E-shop odebral funkci Webhooky, proto byly", mail.TextBody);
         Assert.Equal(["Konto do ERP", "Mailing", "Věrnostní program"],
-            mail.TextBody.Split('\n').Where(l => l.StartsWith("Konto") || l.StartsWith("Mailing") || l.StartsWith("Věrnostní")).Select(l => l.Split(':')[0]));
+            mail.TextBody!.Split('\n').Where(l => l.StartsWith("Konto") || l.StartsWith("Mailing") || l.StartsWith("Věrnostní")).Select(l => l.Split(':')[0]));
         Assert.DoesNotContain("Vypnutý", mail.TextBody);
         Assert.DoesNotContain("erp-secret", mail.TextBody + mail.HtmlBody);
         var posts = await app.Receiver.WaitForRequestsAsync(operations, 3);
