@@ -73,9 +73,8 @@ public sealed record AlertSettings(
         WebhookSecret = e.Secret, PreviousWebhookSecret = e.PreviousSecret, PreviousWebhookSecretExpiresAt = e.PreviousExpiresAt,
     };
 
-    /// <summary>The secrets (stored form) the operational webhook is signed with now: the current one, and a previous one for its day.</summary>
-    public IReadOnlyList<string> StoredSigningSecrets(DateTimeOffset now) =>
-        [.. new[] { WebhookSecret }.Concat(PreviousWebhookSecretExpiresAt > now ? [PreviousWebhookSecret] : []).OfType<string>()];
+    /// <summary>The zone the e-mails tell times in; UTC should the system's tz database not know the saved one (any more).</summary>
+    public TimeZoneInfo ZoneOrUtc() => FindTimeZone(TimeZone) ?? TimeZoneInfo.Utc;
 
     /// <summary>
     /// The zone of an IANA name such as <c>Europe/Prague</c> or <c>UTC</c>, or null for anything else: a Windows name, a

@@ -54,21 +54,21 @@ public sealed class WebhookSecretProtector(IDataProtectionProvider provider)
         webhook is null ? [] : [.. webhook.StoredSigningSecrets(now).Select(stored => Unprotect(webhook.Id, stored))];
 
     /// <summary>
-    /// Replaces the webhook's secret with <paramref name="secret"/>; the current one keeps signing for a day, protected
-    /// even if it was stored in clear. One that cannot be decrypted any more is dropped: it could sign nothing,
-    /// and rotating is how an owner recovers from a lost key ring.
+    /// Replaces a secret (stored form, of <paramref name="ownerId"/>) with <paramref name="secret"/>: both protected, the
+    /// current one kept signing for a day, protected even if it was stored in clear. One that cannot be decrypted any more
+    /// is dropped: it could sign nothing, and rotating is how an owner recovers from a lost key ring.
     /// </summary>
+    public (string Secret, string? Previous, DateTimeOffset PreviousExpiresAt) Rotate(Guid ownerId, string? stored, string secret,
+        DateTimeOffset now)
+    {
+        var previous = stored is null ? null : TryUnprotect(ownerId, stored);
+        return (Protect(secret), previous is null ? null : Protect(previous), now + WebhookSecrets.PreviousSecretLifetime);
+    }
+
+    /// <summary>Replaces the webhook's secret with <paramref name="secret"/> (see the overload above).</summary>
     public WebhookSecretRotated Rotate(Webhook webhook, string secret, DateTimeOffset now)
     {
-        string? previous;
-        try
-        {
-            previous = webhook.Secret is { } stored ? Protect(Unprotect(webhook.Id, stored)) : null;
-        }
-        catch (WebhookSecretUnavailableException)
-        {
-            previous = null;
-        }
-        return new(Protect(secret), previous, now + WebhookSecrets.PreviousSecretLifetime);
+        var (current, previous, expiresAt) = Rotate(webhook.Id, webhook.Secret, secret, now);
+        return new(current, previous, expiresAt);
     }
 }

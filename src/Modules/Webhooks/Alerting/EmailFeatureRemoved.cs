@@ -18,7 +18,7 @@ public static class EmailFeatureRemovedHandler
         var webhooks = await session.LoadManyAsync<Webhook>(ct, command.WebhookIds);
         var content = AlertTexts.FeatureRemovedEmail(
             [.. webhooks.OrderBy(w => w.Name, StringComparer.CurrentCulture).Select(w => (w.Name, SendAlertHandler.WithoutQuery(w.Url)))],
-            command.At, settings.Language, AlertSettings.FindTimeZone(settings.TimeZone) ?? TimeZoneInfo.Utc, notifications.Value.AdminPageUrl);
+            command.At, settings.Language, settings.ZoneOrUtc(), notifications.Value.AdminPageUrl);
         return [new EmailAlert(command.AlertId, settings.Emails, content.Subject, content.Text, content.Html)];
     }
 }

@@ -23,10 +23,12 @@ public static class PostAlertHandler
             ["User-Agent"] = Dispatching.RequestRenderer.UserAgent,
         }, alert.Body);
         // Each try reads the settings afresh: saving them again (a new secret, another URL) is how the owner mends this.
-        _ = secrets.TryUnprotect(settings.Id, secret)
+        var current = secrets.TryUnprotect(settings.Id, secret)
             ?? throw new AlertNotSentException("The operational webhook's secret cannot be decrypted; saving the notification settings or rotating the secret makes a new one.");
         // After a rotation the previous secret signs too for its day: a receiver still checking with it accepts the alert.
-        var signing = settings.StoredSigningSecrets(DateTimeOffset.UtcNow).Select(s => secrets.TryUnprotect(settings.Id, s)).OfType<string>().ToList();
+        var previous = settings.PreviousWebhookSecretExpiresAt > DateTimeOffset.UtcNow && settings.PreviousWebhookSecret is { } old
+            ? secrets.TryUnprotect(settings.Id, old) : null;
+        IReadOnlyList<string> signing = previous is null ? [current] : [current, previous];
         try
         {
             var attempt = await sender.SendAsync(request, 1, signing, new Dictionary<string, string>(), alert.EshopId, ct);

@@ -8,13 +8,6 @@ namespace Ellity.Webhooks.Alerting;
 /// </summary>
 public static class RotateAlertWebhookSecretEndpoint
 {
-    /// <summary>The rotation: a previous secret that can no longer be decrypted is dropped, as it could sign nothing.</summary>
-    public static AlertWebhookSecretRotated Decide(AlertSettings settings, string secret, WebhookSecretProtector secrets, DateTimeOffset now)
-    {
-        var previous = secrets.TryUnprotect(settings.Id, settings.WebhookSecret!);
-        return new(secrets.Protect(secret), previous is null ? null : secrets.Protect(previous), now + WebhookSecrets.PreviousSecretLifetime, now);
-    }
-
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [WolverinePost("/api/eshops/{eshopId}/notifications/secret/rotate"), Tags("Notifications"), EnableRateLimiting(WebhookRateLimits.Writes)]
     public static async Task<Results<Ok<SecretResponse>, ProblemHttpResult>> Post(string eshopId, IDocumentSession session,
@@ -26,7 +19,9 @@ public static class RotateAlertWebhookSecretEndpoint
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "No operational webhook",
                 detail: "The notification settings have no operational webhook URL, so there is no secret to rotate.");
         var secret = WebhookSecrets.New();
-        var rotated = Decide(settings, secret, secrets, DateTimeOffset.UtcNow);
+        var now = DateTimeOffset.UtcNow;
+        var (current, previous, expiresAt) = secrets.Rotate(settings.Id, settings.WebhookSecret, secret, now);
+        var rotated = new AlertWebhookSecretRotated(current, previous, expiresAt, now);
         stream.AppendOne(rotated);
         return TypedResults.Ok(new SecretResponse(secret, rotated.PreviousSecret is null ? null : rotated.PreviousExpiresAt));
     }

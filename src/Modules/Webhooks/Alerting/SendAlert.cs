@@ -26,7 +26,7 @@ public static partial class SendAlertHandler
 
         if (alert.Channels.Contains(AlertChannels.Email) && settings.Emails.Count > 0 && notifications.Value.CanEmail)
         {
-            var content = AlertTexts.Email(facts, settings.Language, AlertSettings.FindTimeZone(settings.TimeZone) ?? TimeZoneInfo.Utc);
+            var content = AlertTexts.Email(facts, settings.Language, settings.ZoneOrUtc());
             messages.Add(new EmailAlert(alert.AlertId, settings.Emails, content.Subject, content.Text, content.Html));
         }
         if (alert.Channels.Contains(AlertChannels.Webhook) && settings.WebhookUrl is not null)

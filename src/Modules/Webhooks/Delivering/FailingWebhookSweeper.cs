@@ -66,18 +66,15 @@ public sealed partial class FailingWebhookSweeper(IDocumentStore store, IWolveri
                 """))
             .OrderBy(h => h.FailingSince).Take(Batch).ToListAsync(ct);
         if (failing.Count == 0) return;
-        var reads = session.CreateBatchQuery();
-        var webhooks = reads.LoadMany<Webhook>().ById(failing.Select(h => h.Id).ToArray());
-        await reads.Execute(ct);
-        var byId = (await webhooks).ToDictionary(w => w.Id);
-        var settings = new Dictionary<string, AlertSettings>();
+        var webhooks = (await session.LoadManyAsync<Webhook>(ct, failing.Select(h => h.Id))).ToDictionary(w => w.Id);
+        var settings = (await session.LoadManyAsync<AlertSettings>(ct, webhooks.Values.Select(w => AlertSettings.IdFor(w.EshopId)).Distinct()))
+            .ToDictionary(s => s.EshopId);
         var now = DateTimeOffset.UtcNow;
         var bus = new MessageBus(runtime);
         foreach (var health in failing)
         {
-            if (!byId.TryGetValue(health.Id, out var webhook)) continue;
-            if (!settings.TryGetValue(webhook.EshopId, out var shop))
-                settings[webhook.EshopId] = shop = await AlertSettings.LoadAsync(session, webhook.EshopId, ct);
+            if (!webhooks.TryGetValue(health.Id, out var webhook)) continue;
+            var shop = settings.GetValueOrDefault(webhook.EshopId) ?? AlertSettings.Default(webhook.EshopId);
             if (FailingAlertDue(webhook, health, shop, options.Value.AutoDisableAfter, notifications.Value) <= now)
                 await bus.PublishAsync(new WebhookFailing(webhook.Id));
         }
