@@ -11,10 +11,7 @@ namespace Ellity.Tests.Webhooks.Delivering;
 /// </summary>
 public sealed class FailureKindTests
 {
-    private static readonly Dictionary<string, string?> Loopback = new()
-    {
-        ["Webhooks:AllowedNetworks:0"] = "127.0.0.0/8", ["Webhooks:AttemptTimeout"] = "00:00:01",
-    };
+    private static readonly Dictionary<string, string?> Loopback = new() { ["Webhooks:AllowedNetworks:0"] = "127.0.0.0/8" };
 
     [Theory]
     [InlineData(401, FailureKinds.CredentialsRefused)]
@@ -60,7 +57,8 @@ public sealed class FailureKindTests
     public async Task a_receiver_that_does_not_answer_in_time_is_a_timeout()
     {
         await using var receiver = await ScriptedReceiver.StartAsync((c, _) => Task.Delay(TimeSpan.FromSeconds(5), c.RequestAborted));
-        await using var services = DeliveryServices.Build(Loopback);
+        // Only this test shortens the timeout: a cold first request on a busy machine can take longer than a second.
+        await using var services = DeliveryServices.Build(new Dictionary<string, string?>(Loopback) { ["Webhooks:AttemptTimeout"] = "00:00:01" });
 
         Assert.Equal(FailureKinds.Timeout, (await services.GetAsync(receiver.Url)).FailureKind);
     }
