@@ -51,8 +51,28 @@ public sealed record WebhookSuspended(DateTimeOffset At, string Reason);
 /// <summary>The e-shop added the Webhooks feature again: the webhook sends what happens from <see cref="At"/> on, if it is on.</summary>
 public sealed record WebhookResumed(DateTimeOffset At);
 
-/// <summary>The system switched the webhook off: its receiver said 410 Gone, or it kept failing too long.</summary>
-public sealed record WebhookAutoDisabled(Guid WebhookId, DateTimeOffset At, string Reason);
+/// <summary>
+/// The system switched the webhook off: its receiver said 410 Gone, or it kept failing too long (one of
+/// <see cref="AutoDisableCauses"/>; <see cref="FailingSince"/> is the run of failures). <see cref="Reason"/> says it in English;
+/// events written before the cause was recorded have only that.
+/// </summary>
+public sealed record WebhookAutoDisabled(Guid WebhookId, DateTimeOffset At, string Reason, string? Cause = null,
+    DateTimeOffset? FailingSince = null);
+
+/// <summary>Why the system switched a webhook off, as the API names it, so a page can say it in the owner's language.</summary>
+public static class AutoDisableCauses
+{
+    public const string ReceiverGone = "receiverGone";
+    public const string FailedTooLong = "failedTooLong";
+}
+
+/// <summary>The system switched the webhook off at <see cref="At"/> for <see cref="Cause"/> (<see cref="AutoDisableCauses"/>).</summary>
+public sealed record AutoDisabling(string Cause, DateTimeOffset At, DateTimeOffset? FailingSince)
+{
+    public static AutoDisabling Of(WebhookAutoDisabled e) =>
+        new(e.Cause ?? (e.Reason == Delivering.DisableFailingWebhookHandler.Gone ? AutoDisableCauses.ReceiverGone : AutoDisableCauses.FailedTooLong),
+            e.At, e.FailingSince);
+}
 
 /// <summary>The failed deliveries scheduled or failed since <see cref="Since"/> are being redelivered (see RecoverWebhook).</summary>
 public sealed record WebhookRecoveryStarted(DateTimeOffset Since, DateTimeOffset At);
@@ -84,7 +104,7 @@ public sealed partial record Webhook(
     string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null, DateTimeOffset? RecoveryStartedAt = null,
     IReadOnlyList<Condition>? Conditions = null, DeliveryRateLimit? RateLimit = null, string? Ordering = null, bool Suspended = false,
     DateTimeOffset? AlertedFailingSince = null, DateTimeOffset? LastFailingAlertAt = null, DateTimeOffset? WarnedFailingSince = null,
-    Guid? ResyncJobId = null)
+    Guid? ResyncJobId = null, AutoDisabling? AutoDisabled = null)
 {
     /// <summary><see cref="ResyncJobId"/>: the resync running, one at a time.</summary>
     public Webhook Apply(WebhookResyncStarted e) => this with { ResyncJobId = e.JobId };
@@ -148,11 +168,15 @@ public sealed partial record Webhook(
     public Webhook Apply(WebhookRetryScheduleChanged e) => this with { RetrySchedule = e.RetrySchedule };
 
     public Webhook Apply(WebhookEnabled e) =>
-        this with { Enabled = true, ActiveSince = e.At, DisabledReason = null, AlertedFailingSince = null, WarnedFailingSince = null };
+        this with
+        {
+            Enabled = true, ActiveSince = e.At, DisabledReason = null, AutoDisabled = null, AlertedFailingSince = null, WarnedFailingSince = null,
+        };
 
-    public Webhook Apply(WebhookDisabled e) => this with { Enabled = false, ActiveSince = null, DisabledReason = null };
+    public Webhook Apply(WebhookDisabled e) => this with { Enabled = false, ActiveSince = null, DisabledReason = null, AutoDisabled = null };
 
-    public Webhook Apply(WebhookAutoDisabled e) => this with { Enabled = false, ActiveSince = null, DisabledReason = e.Reason };
+    public Webhook Apply(WebhookAutoDisabled e) =>
+        this with { Enabled = false, ActiveSince = null, DisabledReason = e.Reason, AutoDisabled = AutoDisabling.Of(e) };
 
     public Webhook Apply(WebhookDeleted e) => this with { Enabled = false, ActiveSince = null, Deleted = true };
 

@@ -503,6 +503,46 @@ public sealed class AdminPageTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task a_webhook_switched_off_because_its_receiver_is_gone_says_so_in_czech_and_in_english_not_in_the_apis_words()
+    {
+        var eshop = await browser.RegisterEshopAsync();
+        var endpoint = browser.Receiver.NewEndpoint(410);
+        var webhook = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/webhooks", new
+        {
+            name = "Starý CRM", trigger = "customer.credit.changed", url = endpoint, enabled = true, retrySchedule = Array.Empty<int>(),
+        }, eshop.ApiKey);
+        var customer = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers", new { email = "c@example.cz", credit = 1 }, eshop.ApiKey);
+        await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers/{customer["id"]}/credit", new { value = 2, reason = "order" }, eshop.ApiKey);
+        var off = await WaitForSwitchOffAsync(eshop, webhook["id"]!.GetValue<string>());
+        Assert.Equal("receiverGone", off["autoDisabled"]!["cause"]!.GetValue<string>());
+        await using var session = await browser.OpenAsync();
+        var page = session.Page;
+        await session.SignInAsync(eshop);
+
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "Starý CRM" });
+        await Expect(card).ToContainTextAsync("Vypnuto automaticky ");
+        await Expect(card).ToContainTextAsync("příjemce odpověděl 410 Gone, adresa už neplatí. Opravte adresu a webhook zase zapněte.");
+        await Expect(card).Not.ToContainTextAsync(off["disabledReason"]!.GetValue<string>());
+
+        await page.GetByRole(AriaRole.Button, Named("English")).ClickAsync();
+        await Expect(card).ToContainTextAsync("Switched off automatically on ");
+        await Expect(card).ToContainTextAsync("the receiver answered 410 Gone, the address is no more.");
+        session.AssertNoScriptErrors();
+    }
+
+    private async Task<System.Text.Json.Nodes.JsonNode> WaitForSwitchOffAsync(Eshop eshop, string webhookId)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var webhook = await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks/{webhookId}", null, eshop.ApiKey);
+            if (!webhook["enabled"]!.GetValue<bool>()) return webhook;
+            await Task.Delay(100);
+        }
+        Assert.Fail("The webhook was never switched off.");
+        return null!;
+    }
+
+    [Fact]
     public async Task an_owner_sets_who_hears_about_failing_webhooks_and_a_wrong_address_is_refused_next_to_its_field()
     {
         var eshop = await browser.RegisterEshopAsync();

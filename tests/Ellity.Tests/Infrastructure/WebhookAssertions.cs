@@ -4,7 +4,11 @@ namespace Ellity.Tests.Infrastructure;
 
 /// <summary>A webhook as the API answers it, read by the names of its JSON contract (see <see cref="ApiJson"/>).</summary>
 public sealed record WebhookView(Guid Id, string Name, string Trigger, string Url, string? Body, string Method, bool Enabled,
-    string? DisabledReason, IReadOnlyDictionary<string, string> Headers, HealthView Health, IReadOnlyList<WarningView> Warnings);
+    string? DisabledReason, IReadOnlyDictionary<string, string> Headers, HealthView Health, IReadOnlyList<WarningView> Warnings,
+    AutoDisabledView? AutoDisabled = null);
+
+/// <summary>Why and when the system switched the webhook off, for a page to say in its own language.</summary>
+public sealed record AutoDisabledView(string Cause, DateTimeOffset At, DateTimeOffset? FailingSince);
 
 /// <summary>Whether the webhook's receiver works, as the webhook shows it.</summary>
 public sealed record HealthView(bool Failing, DateTimeOffset? FailingSince, int ConsecutiveFailures, string? LastError,

@@ -306,6 +306,21 @@ public sealed class WebhookRulesTests
             DisableFailingWebhookHandler.Decide(NewWebhook(), Failing(TimeSpan.Zero, 410), Now, TimeSpan.FromDays(5))));
 
         Assert.Contains("410", disabled.Reason);
+        Assert.Equal(AutoDisableCauses.ReceiverGone, disabled.Cause);
+    }
+
+    [Fact]
+    public void a_switch_off_recorded_before_causes_were_is_told_apart_by_its_reason()
+    {
+        var id = Guid.NewGuid();
+
+        Assert.Equal(AutoDisableCauses.ReceiverGone,
+            AutoDisabling.Of(new WebhookAutoDisabled(id, Now, DisableFailingWebhookHandler.Gone)).Cause);
+        Assert.Equal(AutoDisableCauses.FailedTooLong,
+            AutoDisabling.Of(new WebhookAutoDisabled(id, Now, "Every attempt failed since 2026-11-28 10:00:00Z (last error: HTTP 500)")).Cause);
+        var webhook = NewWebhook().Apply(new WebhookAutoDisabled(id, Now, DisableFailingWebhookHandler.Gone));
+        Assert.Equal(new AutoDisabling(AutoDisableCauses.ReceiverGone, Now, null), webhook.AutoDisabled);
+        Assert.Null(webhook.Apply(new WebhookEnabled(id, Now.AddMinutes(1))).AutoDisabled);
     }
 
     [Fact]
@@ -316,6 +331,8 @@ public sealed class WebhookRulesTests
         var disabled = Assert.IsType<WebhookAutoDisabled>(Assert.Single(
             DisableFailingWebhookHandler.Decide(NewWebhook(), Failing(allowed), Now, allowed)));
         Assert.StartsWith("Every attempt failed since", disabled.Reason);
+        Assert.Equal(AutoDisableCauses.FailedTooLong, disabled.Cause);
+        Assert.Equal(Now - allowed, disabled.FailingSince);
         Assert.Empty(DisableFailingWebhookHandler.Decide(NewWebhook(), Failing(allowed - TimeSpan.FromMinutes(1)), Now, allowed));
     }
 

@@ -1,7 +1,7 @@
 // The admin page: a hash router over four screens (sign-in, webhook list, editor, delivery log).
 import { call, loadTriggers, session, shop, SignedOut, whenSignedOut } from './api.js';
 import { h } from './dom.js';
-import { formatTime, language, setLanguage, t, translateStatic } from './i18n.js';
+import { formatTime, language, setLanguage, t, tOr, translateStatic } from './i18n.js';
 import { focusHeading, setFlash, takeFlash, triggerLabel } from './nav.js';
 import { renderEditor } from './editor.js';
 import { renderDeliveries } from './deliveries.js';
@@ -176,6 +176,12 @@ function featureRemoval() {
 /** One line saying whether a webhook works: from its health (last attempts) and why it is off, if it is. */
 function healthOf(webhook) {
   const health = webhook.health;
+  // The cause in the page's language; the API's English reason only for a cause this page does not know.
+  const off = webhook.autoDisabled;
+  const cause = off && `health.autoDisabled.${off.cause}`;
+  if (off && tOr(cause, null)) {
+    return { kind: 'bad', text: t(cause, { at: formatTime(off.at), since: formatTime(off.failingSince ?? off.at) }) };
+  }
   if (webhook.disabledReason) return { kind: 'bad', text: t('health.autoDisabled', { reason: webhook.disabledReason }) };
   if (health.failing) {
     const text = t('health.failing', { since: formatTime(health.failingSince), count: health.consecutiveFailures });

@@ -94,12 +94,15 @@ public static class AlertTexts
         return new AlertEmailContent(subject, text.ToString(), html.ToString());
     }
 
-    /// <summary>The system's reasons are English sentences; the ones it gives itself are said in the shop's language.</summary>
+    /// <summary>
+    /// The system's reasons are English sentences for the API; the e-mail says them in the shop's language. The last
+    /// error has a line of its own, so a switch-off after failing too long needs only the time the failures began.
+    /// </summary>
     private static string DisabledBecause(AlertFacts f, bool cs, Func<DateTimeOffset?, string> time) => f.Reason switch
     {
         DisableFailingWebhookHandler.Gone => cs ? "příjemce odpověděl 410 Gone, adresa už neplatí." : "the receiver answered 410 Gone: the address is no more.",
         WebhooksFeature.Removed => cs ? "e-shop odebral funkci Webhooky." : "the e-shop removed the Webhooks feature.",
-        _ => cs ? $"všechny pokusy od {time(f.FailingSince)} selhaly ({f.Reason})." : $"every attempt since {time(f.FailingSince)} failed ({f.Reason}).",
+        _ => cs ? $"všechny pokusy od {time(f.FailingSince)} selhaly." : $"every attempt since {time(f.FailingSince)} failed.",
     };
 
     /// <summary>A time in the shop's zone, which is named: "3. 12. 2026 13:41 (Europe/Prague)", "3 Dec 2026 13:41 (Europe/Prague)".</summary>

@@ -44,7 +44,7 @@ public static class GetWebhookHistoryEndpoint
             WebhookSecretRotated c => ("secret-rotated", new { PreviousSecretValidUntil = c.PreviousExpiresAt }),
             WebhookEnabled => ("enabled", new { }),
             WebhookDisabled => ("disabled", new { }),
-            WebhookAutoDisabled c => ("auto-disabled", new { c.Reason }),
+            WebhookAutoDisabled c => ("auto-disabled", new { c.Reason, AutoDisabling.Of(c).Cause }),
             WebhookSuspended c => ("suspended", new { c.Reason }),
             WebhookResumed => ("resumed", new { }),
             WebhookDeleted => ("deleted", new { }),

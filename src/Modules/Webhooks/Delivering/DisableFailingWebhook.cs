@@ -16,10 +16,11 @@ public static class DisableFailingWebhookHandler
     {
         if (!webhook.Enabled || webhook.Deleted || health?.FailingSince is not { } since) return [];
         if (health.LastFailureAt < webhook.ActiveSince) return [];
-        if (health.LastFailureStatusCode == 410) return [new WebhookAutoDisabled(webhook.Id, now, Gone)];
+        if (health.LastFailureStatusCode == 410) return [new WebhookAutoDisabled(webhook.Id, now, Gone, AutoDisableCauses.ReceiverGone, since)];
         return now - since >= allowed
             ? [new WebhookAutoDisabled(webhook.Id, now,
-                $"Every attempt failed since {since:u} (last error: {health.LastError}); disabled after {allowed.TotalHours:0.#} h without a success.")]
+                $"Every attempt failed since {since:u} (last error: {health.LastError}); disabled after {allowed.TotalHours:0.#} h without a success.",
+                AutoDisableCauses.FailedTooLong, since)]
             : [];
     }
 

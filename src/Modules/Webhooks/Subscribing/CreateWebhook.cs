@@ -9,11 +9,11 @@ public sealed record CreatedWebhookResponse(
     Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, string Method, bool Enabled,
     DateTimeOffset CreatedAt, IReadOnlyList<int>? RetrySchedule, string? DisabledReason,
     IReadOnlyDictionary<string, string> Headers, WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings, string Secret,
-    IReadOnlyList<Condition> Conditions, DeliveryRateLimit? RateLimit, string Ordering)
+    IReadOnlyList<Condition> Conditions, DeliveryRateLimit? RateLimit, string Ordering, AutoDisabling? AutoDisabled)
 {
     public CreatedWebhookResponse(WebhookResponse w, string secret) : this(w.Id, w.EshopId, w.Name, w.Trigger, w.Url, w.Body,
         w.Method, w.Enabled, w.CreatedAt, w.RetrySchedule, w.DisabledReason, w.Headers, w.Health, w.Warnings, secret, w.Conditions,
-        w.RateLimit, w.Ordering)
+        w.RateLimit, w.Ordering, w.AutoDisabled)
     {
     }
 }

@@ -8,13 +8,13 @@ public sealed record WebhookResponse(
     Guid Id, string EshopId, string Name, string Trigger, string Url, string? Body, string Method, bool Enabled,
     DateTimeOffset CreatedAt, IReadOnlyList<int>? RetrySchedule, string? DisabledReason,
     IReadOnlyDictionary<string, string> Headers, WebhookHealthResponse Health, IReadOnlyList<VariableWarning> Warnings,
-    IReadOnlyList<Condition> Conditions, DeliveryRateLimit? RateLimit, string Ordering)
+    IReadOnlyList<Condition> Conditions, DeliveryRateLimit? RateLimit, string Ordering, AutoDisabling? AutoDisabled)
 {
     public static WebhookResponse From(Webhook w, TriggerCatalog triggers, WebhookHealth? health = null,
         IReadOnlyList<VariableWarning>? warnings = null) =>
         new(w.Id, w.EshopId, w.Name, w.Trigger, w.Url, w.Body, w.Method, w.Enabled, w.CreatedAt,
             w.RetrySchedule, w.DisabledReason, WebhookHeaders.Masked(w.HeaderNames ?? []), WebhookHealthResponse.From(health),
-            warnings ?? Warn(triggers, w), w.Conditions ?? [], w.RateLimit, w.Ordering ?? WebhookOrdering.None);
+            warnings ?? Warn(triggers, w), w.Conditions ?? [], w.RateLimit, w.Ordering ?? WebhookOrdering.None, w.AutoDisabled);
 
     /// <summary>What the stored webhook's templates and conditions use that its trigger does not carry.</summary>
     private static List<VariableWarning> Warn(TriggerCatalog triggers, Webhook w)

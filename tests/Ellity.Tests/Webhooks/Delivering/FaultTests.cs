@@ -139,6 +139,8 @@ public sealed class FaultTests(FaultsFixture app)
         // Switched off by its own handler, once the webhook's health has taken the attempt in.
         var state = (await app.WaitForAsync($"/api/eshops/{eshop}/webhooks/{webhook}", w => !w.AsWebhook().Enabled, "auto-disable")).AsWebhook();
         Assert.Contains("410", state.DisabledReason);
+        Assert.Equal("receiverGone", state.AutoDisabled?.Cause);
+        Assert.Equal(state.Health.FailingSince, state.AutoDisabled!.FailingSince);
         Assert.Contains("webhook_auto_disabled", await app.EventTypesAsync(webhook));
     }
 
@@ -194,10 +196,14 @@ public sealed class FaultTests(FaultsFixture app)
         Assert.Contains("500", failing.LastError);
         var disabled = (await app.WaitForAsync(url, w => !w.AsWebhook().Enabled, "auto-disable")).AsWebhook();
         Assert.StartsWith("Every attempt failed since", disabled.DisabledReason);
+        Assert.Equal("failedTooLong", disabled.AutoDisabled?.Cause);
+        Assert.Equal(failing.FailingSince, disabled.AutoDisabled!.FailingSince);
+        Assert.True(disabled.AutoDisabled.At - failing.FailingSince >= TimeSpan.FromSeconds(4), $"{disabled.AutoDisabled}");
 
         await app.PostAsync($"{url}/enable", null);
         var enabled = (await app.WaitForAsync(url, w => !w.AsWebhook().Health.Failing, "a fresh start")).AsWebhook();
         Assert.Null(enabled.DisabledReason);
+        Assert.Null(enabled.AutoDisabled);
         Assert.Equal(0, enabled.Health.ConsecutiveFailures);
     }
 

@@ -67,6 +67,8 @@ export default {
   'health.failing': 'Nefunguje od {since} (neúspěšných pokusů za sebou: {count}).',
   'health.lastError': 'Poslední chyba: {error}',
   'health.autoDisabled': 'Vypnuto automaticky: {reason}',
+  'health.autoDisabled.receiverGone': 'Vypnuto automaticky {at}: příjemce odpověděl 410 Gone, adresa už neplatí. Opravte adresu a webhook zase zapněte.',
+  'health.autoDisabled.failedTooLong': 'Vypnuto automaticky {at}: od {since} se nepodařil žádný pokus. Až příjemce opravíte, webhook zase zapněte.',
   'explain.fix': 'Co s tím:',
   'recover.button': 'Znovu poslat vše, co selhalo od začátku problému',
   'recover.question': 'Od {since} se nepodařilo doručit zpráv: {count}. Poslat je znovu?',

@@ -67,6 +67,8 @@ export default {
   'health.failing': 'Failing since {since} (failed attempts in a row: {count}).',
   'health.lastError': 'Last error: {error}',
   'health.autoDisabled': 'Switched off automatically: {reason}',
+  'health.autoDisabled.receiverGone': 'Switched off automatically on {at}: the receiver answered 410 Gone, the address is no more. Fix the address and switch the webhook back on.',
+  'health.autoDisabled.failedTooLong': 'Switched off automatically on {at}: no attempt succeeded since {since}. Once the receiver is fixed, switch the webhook back on.',
   'explain.fix': 'What to do:',
   'recover.button': 'Resend everything that failed since the problem began',
   'recover.question': 'Messages not delivered since {since}: {count}. Send them again?',
