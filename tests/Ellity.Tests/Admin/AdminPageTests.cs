@@ -430,14 +430,8 @@ public sealed class AdminPageTests(BrowserFixture browser)
     {
         var eshop = await browser.RegisterEshopAsync();
         var endpoint = browser.Receiver.NewEndpoint(401);
-        var webhook = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/webhooks", new
-        {
-            name = "ERP", trigger = "customer.credit.changed", url = endpoint, enabled = true, retrySchedule = Array.Empty<int>(),
-        }, eshop.ApiKey);
-        var customer = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers", new { email = "a@example.cz", credit = 1 }, eshop.ApiKey);
-        foreach (var value in new[] { 5, 7 })
-            await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers/{customer["id"]}/credit", new { value, reason = "order" }, eshop.ApiKey);
-        await WaitForFailuresAsync(eshop, webhook["id"]!.GetValue<string>(), 2);
+        var webhook = await WebhookWithoutRetriesAsync(eshop, "ERP", endpoint, 5, 7);
+        await WaitForFailuresAsync(eshop, webhook, 2);
         await using var session = await browser.OpenAsync();
         var page = session.Page;
         await session.SignInAsync(eshop);
@@ -462,7 +456,7 @@ public sealed class AdminPageTests(BrowserFixture browser)
         await Expect(card.GetByRole(AriaRole.Status)).ToHaveTextAsync("Zprávy se posílají znovu (2). Průběh uvidíte v historii odeslání.");
 
         await browser.Receiver.WaitForRequestsAsync(endpoint, 4);
-        var history = await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks/{webhook["id"]}/history", null, eshop.ApiKey);
+        var history = await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks/{webhook}/history", null, eshop.ApiKey);
         Assert.Contains(history.AsArray(), e => e!["change"]!.GetValue<string>() == "recovery-started");
         session.AssertNoScriptErrors();
     }
@@ -472,13 +466,7 @@ public sealed class AdminPageTests(BrowserFixture browser)
     {
         var eshop = await browser.RegisterEshopAsync();
         var endpoint = browser.Receiver.NewEndpoint(503);
-        var webhook = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/webhooks", new
-        {
-            name = "Mailing", trigger = "customer.credit.changed", url = endpoint, enabled = true, retrySchedule = Array.Empty<int>(),
-        }, eshop.ApiKey);
-        var customer = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers", new { email = "b@example.cz", credit = 1 }, eshop.ApiKey);
-        await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers/{customer["id"]}/credit", new { value = 3, reason = "order" }, eshop.ApiKey);
-        await WaitForFailuresAsync(eshop, webhook["id"]!.GetValue<string>(), 1);
+        await WaitForFailuresAsync(eshop, await WebhookWithoutRetriesAsync(eshop, "Mailing", endpoint, 3), 1);
         await using var session = await browser.OpenAsync();
         var page = session.Page;
         await session.SignInAsync(eshop);
@@ -507,13 +495,7 @@ public sealed class AdminPageTests(BrowserFixture browser)
     {
         var eshop = await browser.RegisterEshopAsync();
         var endpoint = browser.Receiver.NewEndpoint(410);
-        var webhook = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/webhooks", new
-        {
-            name = "Starý CRM", trigger = "customer.credit.changed", url = endpoint, enabled = true, retrySchedule = Array.Empty<int>(),
-        }, eshop.ApiKey);
-        var customer = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers", new { email = "c@example.cz", credit = 1 }, eshop.ApiKey);
-        await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers/{customer["id"]}/credit", new { value = 2, reason = "order" }, eshop.ApiKey);
-        var off = await WaitForSwitchOffAsync(eshop, webhook["id"]!.GetValue<string>());
+        var off = await WaitForSwitchOffAsync(eshop, await WebhookWithoutRetriesAsync(eshop, "Starý CRM", endpoint, 2));
         Assert.Equal("receiverGone", off["autoDisabled"]!["cause"]!.GetValue<string>());
         await using var session = await browser.OpenAsync();
         var page = session.Page;
@@ -691,6 +673,20 @@ public sealed class AdminPageTests(BrowserFixture browser)
     }
 
     /// <summary>The webhook's health takes failures in a moment after the attempts: the list shows it once it has.</summary>
+    /// <summary>A credit-changed webhook to <paramref name="endpoint"/> that never retries, then one customer's credit set to each value.</summary>
+    private async Task<string> WebhookWithoutRetriesAsync(Eshop eshop, string name, string endpoint, params int[] credits)
+    {
+        var webhook = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/webhooks", new
+        {
+            name, trigger = "customer.credit.changed", url = endpoint, enabled = true, retrySchedule = Array.Empty<int>(),
+        }, eshop.ApiKey);
+        var customer = await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers",
+            new { email = $"{Guid.NewGuid():N}@example.cz", credit = 1 }, eshop.ApiKey);
+        foreach (var value in credits)
+            await browser.ApiAsync(HttpMethod.Post, $"/api/eshops/{eshop.Id}/customers/{customer["id"]}/credit", new { value, reason = "order" }, eshop.ApiKey);
+        return webhook["id"]!.GetValue<string>();
+    }
+
     private async Task WaitForFailuresAsync(Eshop eshop, string webhookId, int failures)
     {
         for (var i = 0; i < 200; i++)
