@@ -27,9 +27,9 @@ public static class RaiseAlerts
         var failing = health.ConsecutiveFailures >= settings.FailingAfterAttempts
             || now - since >= TimeSpan.FromMinutes(settings.FailingAfterMinutes);
         var quiet = webhook.LastFailingAlertAt is { } last && now - last < options.RepeatFailingAfter;
-        var disablesAt = since + autoDisableAfter;
-        // The warning says it fails too: when both are due, the owner gets the warning alone.
-        if (!Told(webhook.WarnedFailingSince, since) && now >= disablesAt - options.WarnBeforeDisable && now < disablesAt)
+        // The warning says it fails too: when both are due, the owner gets the warning alone. One due late still comes, and
+        // the switch-off waits for it (DisableFailingWebhookHandler.SwitchOffAt).
+        if (!Told(webhook.WarnedFailingSince, since) && now >= since + autoDisableAfter - options.WarnBeforeDisable)
             return [Alert(Alerts.WillBeDisabled, now, since, null, settings, options)];
         if (failing && !Told(webhook.AlertedFailingSince, since) && !quiet)
             return [Alert(Alerts.Failing, now, since, null, settings, options)];

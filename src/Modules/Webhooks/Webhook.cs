@@ -104,7 +104,7 @@ public sealed partial record Webhook(
     string? ProtectedHeaders = null, IReadOnlyList<string>? HeaderNames = null, DateTimeOffset? RecoveryStartedAt = null,
     IReadOnlyList<Condition>? Conditions = null, DeliveryRateLimit? RateLimit = null, string? Ordering = null, bool Suspended = false,
     DateTimeOffset? AlertedFailingSince = null, DateTimeOffset? LastFailingAlertAt = null, DateTimeOffset? WarnedFailingSince = null,
-    Guid? ResyncJobId = null, AutoDisabling? AutoDisabled = null)
+    Guid? ResyncJobId = null, AutoDisabling? AutoDisabled = null, DateTimeOffset? WarnedAt = null)
 {
     /// <summary><see cref="ResyncJobId"/>: the resync running, one at a time.</summary>
     public Webhook Apply(WebhookResyncStarted e) => this with { ResyncJobId = e.JobId };
@@ -113,13 +113,14 @@ public sealed partial record Webhook(
 
     /// <summary>
     /// <see cref="AlertedFailingSince"/>: the run of failures the owner was told of, until told it works again;
-    /// <see cref="WarnedFailingSince"/>: the one they were warned would switch the webhook off (which tells it fails, too).
+    /// <see cref="WarnedFailingSince"/>: the one they were warned would switch the webhook off (which tells it fails, too),
+    /// <see cref="WarnedAt"/>: when.
     /// </summary>
     public Webhook Apply(WebhookAlerted e) => e.Alert switch
     {
         Alerts.Failing => this with { AlertedFailingSince = e.FailingSince, LastFailingAlertAt = e.At },
-        Alerts.WillBeDisabled => this with { AlertedFailingSince = e.FailingSince, WarnedFailingSince = e.FailingSince },
-        Alerts.Recovered => this with { AlertedFailingSince = null, WarnedFailingSince = null },
+        Alerts.WillBeDisabled => this with { AlertedFailingSince = e.FailingSince, WarnedFailingSince = e.FailingSince, WarnedAt = e.At },
+        Alerts.Recovered => this with { AlertedFailingSince = null, WarnedFailingSince = null, WarnedAt = null },
         _ => this,
     };
 
@@ -171,6 +172,7 @@ public sealed partial record Webhook(
         this with
         {
             Enabled = true, ActiveSince = e.At, DisabledReason = null, AutoDisabled = null, AlertedFailingSince = null, WarnedFailingSince = null,
+            WarnedAt = null,
         };
 
     public Webhook Apply(WebhookDisabled e) => this with { Enabled = false, ActiveSince = null, DisabledReason = null, AutoDisabled = null };

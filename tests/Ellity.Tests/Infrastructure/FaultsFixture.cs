@@ -11,6 +11,7 @@ public sealed class FaultsFixture : AppFixture
         ["Webhooks:RetryJitter"] = "0",
         ["Webhooks:AutoDisableAfter"] = "00:00:04",
         ["Notifications:WarnBeforeDisable"] = "00:00:02",
+        ["Webhooks:FailingCheckInterval"] = "00:00:01",
         ["Webhooks:MaxConcurrentPerWebhook"] = "2",
         ["Webhooks:CircuitBreaker:MinimumThroughput"] = "5",
         ["Webhooks:CircuitBreaker:BreakDuration"] = "00:00:05",

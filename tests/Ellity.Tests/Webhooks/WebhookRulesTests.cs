@@ -303,7 +303,7 @@ public sealed class WebhookRulesTests
     public void a_webhook_whose_receiver_is_gone_is_switched_off_at_once()
     {
         var disabled = Assert.IsType<WebhookAutoDisabled>(Assert.Single(
-            DisableFailingWebhookHandler.Decide(NewWebhook(), Failing(TimeSpan.Zero, 410), Now, TimeSpan.FromDays(5))));
+            DisableFailingWebhookHandler.Decide(NewWebhook(), Failing(TimeSpan.Zero, 410), Now, TimeSpan.FromDays(5), WarnBefore)));
 
         Assert.Contains("410", disabled.Reason);
         Assert.Equal(AutoDisableCauses.ReceiverGone, disabled.Cause);
@@ -323,17 +323,41 @@ public sealed class WebhookRulesTests
         Assert.Null(webhook.Apply(new WebhookEnabled(id, Now.AddMinutes(1))).AutoDisabled);
     }
 
+    private static readonly TimeSpan WarnBefore = TimeSpan.FromDays(1);
+
+    /// <summary>The webhook once its owner got the warning, at <paramref name="at"/>, that failing since <paramref name="since"/> switches it off.</summary>
+    private static Webhook Warned(DateTimeOffset since, DateTimeOffset at) =>
+        NewWebhook().Apply(new WebhookAlerted(Guid.NewGuid(), Alerts.WillBeDisabled, at, since, null, []));
+
     [Fact]
     public void a_webhook_failing_longer_than_allowed_is_switched_off_and_one_failing_less_long_is_not()
     {
         var allowed = TimeSpan.FromDays(5);
+        var warned = Warned(Now - allowed, Now - WarnBefore);
 
         var disabled = Assert.IsType<WebhookAutoDisabled>(Assert.Single(
-            DisableFailingWebhookHandler.Decide(NewWebhook(), Failing(allowed), Now, allowed)));
+            DisableFailingWebhookHandler.Decide(warned, Failing(allowed), Now, allowed, WarnBefore)));
         Assert.StartsWith("Every attempt failed since", disabled.Reason);
         Assert.Equal(AutoDisableCauses.FailedTooLong, disabled.Cause);
         Assert.Equal(Now - allowed, disabled.FailingSince);
-        Assert.Empty(DisableFailingWebhookHandler.Decide(NewWebhook(), Failing(allowed - TimeSpan.FromMinutes(1)), Now, allowed));
+        var lessLong = Now - allowed + TimeSpan.FromMinutes(1);
+        Assert.Empty(DisableFailingWebhookHandler.Decide(Warned(lessLong, Now - WarnBefore), Failing(allowed - TimeSpan.FromMinutes(1)), Now, allowed, WarnBefore));
+    }
+
+    [Fact]
+    public void a_webhook_is_not_switched_off_for_failing_before_its_owner_has_had_the_warning_for_a_day()
+    {
+        var allowed = TimeSpan.FromDays(5);
+
+        Assert.Empty(DisableFailingWebhookHandler.Decide(NewWebhook(), Failing(allowed + TimeSpan.FromDays(3)), Now, allowed, WarnBefore));
+        // Warned of an earlier run of failures, not this one.
+        Assert.Empty(DisableFailingWebhookHandler.Decide(Warned(Now - allowed - TimeSpan.FromDays(9), Now - TimeSpan.FromDays(5)),
+            Failing(allowed), Now, allowed, WarnBefore));
+        // Warned late, an hour ago: the switch-off comes a day after the warning, not at once.
+        var late = Warned(Now - allowed - TimeSpan.FromDays(3), Now - TimeSpan.FromHours(1));
+        Assert.Empty(DisableFailingWebhookHandler.Decide(late, Failing(allowed + TimeSpan.FromDays(3)), Now, allowed, WarnBefore));
+        Assert.Single(DisableFailingWebhookHandler.Decide(late, Failing(allowed + TimeSpan.FromDays(3)), Now + TimeSpan.FromHours(23), allowed, WarnBefore));
+        Assert.Equal(Now + TimeSpan.FromHours(23), DisableFailingWebhookHandler.SwitchOffAt(late, Now - allowed - TimeSpan.FromDays(3), allowed, WarnBefore));
     }
 
     [Fact]
@@ -341,8 +365,8 @@ public sealed class WebhookRulesTests
     {
         var allowed = TimeSpan.FromDays(5);
 
-        Assert.Empty(DisableFailingWebhookHandler.Decide(NewWebhook(enabled: false), Failing(allowed, 410), Now, allowed));
-        Assert.Empty(DisableFailingWebhookHandler.Decide(NewWebhook(), new WebhookHealth { LastFailureStatusCode = 410 }, Now, allowed));
+        Assert.Empty(DisableFailingWebhookHandler.Decide(NewWebhook(enabled: false), Failing(allowed, 410), Now, allowed, WarnBefore));
+        Assert.Empty(DisableFailingWebhookHandler.Decide(NewWebhook(), new WebhookHealth { LastFailureStatusCode = 410 }, Now, allowed, WarnBefore));
     }
 
     [Fact]
@@ -352,9 +376,9 @@ public sealed class WebhookRulesTests
         var stale = Failing(allowed, 410);
         stale.LastFailureAt = Now.AddMinutes(-1);
 
-        Assert.Empty(DisableFailingWebhookHandler.Decide(NewWebhook(), stale, Now, allowed));
+        Assert.Empty(DisableFailingWebhookHandler.Decide(NewWebhook(), stale, Now, allowed, WarnBefore));
         stale.LastFailureAt = Now;
-        Assert.Single(DisableFailingWebhookHandler.Decide(NewWebhook(), stale, Now, allowed));
+        Assert.Single(DisableFailingWebhookHandler.Decide(NewWebhook(), stale, Now, allowed, WarnBefore));
     }
 
     [Fact]

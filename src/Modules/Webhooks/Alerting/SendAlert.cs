@@ -43,7 +43,10 @@ public static partial class SendAlertHandler
         var failing = alert.Alert != Alerts.Recovered;
         return new AlertFacts(alert.Alert, webhook.Name, WithoutQuery(webhook.Url), alert.At, alert.FailingSince ?? health?.FailingSince,
             health?.ConsecutiveFailures ?? 0, failing ? health?.LastError : null, failing ? health?.LastFailureKind : null, alert.Reason,
-            alert.Alert == Alerts.WillBeDisabled ? alert.FailingSince + webhooks.AutoDisableAfter : null, log);
+            alert is { Alert: Alerts.WillBeDisabled, FailingSince: { } since }
+                ? Delivering.DisableFailingWebhookHandler.DisablesAt(since, webhooks.AutoDisableAfter, alert.At, notifications.WarnBeforeDisable)
+                : null,
+            log);
     }
 
     /// <summary>

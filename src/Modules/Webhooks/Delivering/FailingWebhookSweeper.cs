@@ -9,10 +9,11 @@ namespace Ellity.Webhooks.Delivering;
 /// <summary>
 /// A failing webhook is decided on (<see cref="DisableFailingWebhookHandler"/>) when its health takes in failed attempts.
 /// One whose attempts have stopped (its last delivery gave up, no new events) would never be told it has been failing for
-/// <c>failingAfterMinutes</c>. Every <see cref="WebhooksOptions.FailingCheckInterval"/> this tells <see cref="WebhookFailing"/>
-/// for each enabled webhook whose "failing" alert is due; the handler decides as it does after an attempt, and the alert it
-/// records makes the webhook not due again. The warning and the switch-off still wait for an attempt: switching off a
-/// webhook nothing is sent to spares no receiver, and would drop the next event, which may well succeed.
+/// <c>failingAfterMinutes</c>, nor warned a day before it may be switched off. Every
+/// <see cref="WebhooksOptions.FailingCheckInterval"/> this tells <see cref="WebhookFailing"/> for each enabled webhook whose
+/// "failing" alert or warning is due; the handler decides as it does after an attempt, and the alert it records makes the
+/// webhook not due again. The switch-off still waits for an attempt: switching off a webhook nothing is sent to spares no
+/// receiver, and would drop the next event, which may well succeed.
 /// </summary>
 public sealed partial class FailingWebhookSweeper(IDocumentStore store, IWolverineRuntime runtime, IOptions<WebhooksOptions> options,
     IOptions<NotificationsOptions> notifications, ILogger<FailingWebhookSweeper> logger) : BackgroundService
@@ -37,6 +38,25 @@ public sealed partial class FailingWebhookSweeper(IDocumentStore store, IWolveri
         return due < since + autoDisableAfter - options.WarnBeforeDisable ? due : null;
     }
 
+    /// <summary>
+    /// When the owner of <paramref name="webhook"/> is to be warned that it will be switched off, or null when that is not to
+    /// come by time alone: warned already, or the webhook off or working. Mirrors <see cref="RaiseAlerts.OnFailing"/>.
+    /// </summary>
+    public static DateTimeOffset? WarningDue(Webhook webhook, WebhookHealth health, TimeSpan autoDisableAfter, NotificationsOptions options) =>
+        !webhook.Enabled || webhook.Deleted || webhook.Suspended || health.FailingSince is not { } since
+        || health.LastFailureAt < webhook.ActiveSince || RaiseAlerts.Told(webhook.WarnedFailingSince, since)
+            ? null
+            : since + autoDisableAfter - options.WarnBeforeDisable;
+
+    /// <summary>When a signal for <paramref name="webhook"/> is due by time alone, for its "failing" alert or its warning.</summary>
+    public static DateTimeOffset? AlertDue(Webhook webhook, WebhookHealth health, AlertSettings settings, TimeSpan autoDisableAfter,
+        NotificationsOptions options) =>
+        (FailingAlertDue(webhook, health, settings, autoDisableAfter, options), WarningDue(webhook, health, autoDisableAfter, options)) switch
+        {
+            ({ } failing, { } warning) => failing < warning ? failing : warning,
+            (var failing, var warning) => failing ?? warning,
+        };
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.FailingCheckInterval);
@@ -56,29 +76,40 @@ public sealed partial class FailingWebhookSweeper(IDocumentStore store, IWolveri
     private async Task SweepAsync(CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        // Only webhooks that are on and whose owner was not told of this run yet (RaiseAlerts.Told): a switched-off one keeps
-        // its failing health, and one told has nothing left for this sweep, so the batch holds only what may be due.
-        var failing = await session.Query<WebhookHealth>()
+        var now = DateTimeOffset.UtcNow;
+        var allowed = options.Value.AutoDisableAfter;
+        // Webhooks that are on and whose owner was not told of this run yet (RaiseAlerts.Told): a switched-off one keeps its
+        // failing health, and one told has nothing left for the "failing" alert, so the batch holds only what may be due.
+        var untold = await session.Query<WebhookHealth>()
             .Where(h => h.FailingSince != null)
-            .Where(h => h.MatchesSql($$"""
-                exists (select 1 from {{WebhooksModule.Schema}}.mt_doc_webhook w where w.id = d.id and (w.data ->> 'enabled')::boolean
-                  and coalesce((w.data ->> 'alertedFailingSince')::timestamptz < (d.data ->> 'failingSince')::timestamptz, true))
-                """))
+            .Where(h => h.MatchesSql(OnAndNotTold("alertedFailingSince")))
             .OrderBy(h => h.FailingSince).Take(Batch).ToListAsync(ct);
+        // Those not warned yet whose warning is due: told failing or not, every one of them is due.
+        var warnFrom = now - (allowed - notifications.Value.WarnBeforeDisable);
+        var unwarned = await session.Query<WebhookHealth>()
+            .Where(h => h.FailingSince != null && h.FailingSince <= warnFrom)
+            .Where(h => h.MatchesSql(OnAndNotTold("warnedFailingSince")))
+            .OrderBy(h => h.FailingSince).Take(Batch).ToListAsync(ct);
+        var failing = untold.Concat(unwarned).DistinctBy(h => h.Id).ToList();
         if (failing.Count == 0) return;
         var webhooks = (await session.LoadManyAsync<Webhook>(ct, failing.Select(h => h.Id))).ToDictionary(w => w.Id);
         var settings = (await session.LoadManyAsync<AlertSettings>(ct, webhooks.Values.Select(w => AlertSettings.IdFor(w.EshopId)).Distinct()))
             .ToDictionary(s => s.EshopId);
-        var now = DateTimeOffset.UtcNow;
         var bus = new MessageBus(runtime);
         foreach (var health in failing)
         {
             if (!webhooks.TryGetValue(health.Id, out var webhook)) continue;
             var shop = settings.GetValueOrDefault(webhook.EshopId) ?? AlertSettings.Default(webhook.EshopId);
-            if (FailingAlertDue(webhook, health, shop, options.Value.AutoDisableAfter, notifications.Value) <= now)
+            if (AlertDue(webhook, health, shop, allowed, notifications.Value) <= now)
                 await bus.PublishAsync(new WebhookFailing(webhook.Id));
         }
     }
+
+    /// <summary>The health's webhook is on, and <paramref name="told"/> (one of its run-of-failures fields) is of an earlier run.</summary>
+    private static string OnAndNotTold(string told) => $$"""
+        exists (select 1 from {{WebhooksModule.Schema}}.mt_doc_webhook w where w.id = d.id and (w.data ->> 'enabled')::boolean
+          and coalesce((w.data ->> '{{told}}')::timestamptz < (d.data ->> 'failingSince')::timestamptz, true))
+        """;
 
     [LoggerMessage(LogLevel.Warning, "Looking for failing webhooks with an alert due failed; trying again shortly")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);

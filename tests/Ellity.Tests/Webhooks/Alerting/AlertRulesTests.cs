@@ -28,13 +28,14 @@ public sealed class AlertRulesTests
 
     private static readonly WebhookHealth Working = new() { LastSuccessAt = Start };
 
-    /// <summary>One signal: what it raises, and the webhook with those alerts recorded.</summary>
+    /// <summary>One signal: what it raises, and the webhook with that and what it decided recorded.</summary>
     private static (IReadOnlyList<WebhookAlerted> Alerts, Webhook Webhook) Signal(Webhook webhook, WebhookHealth health, DateTimeOffset now,
         AlertSettings? settings = null)
     {
-        var decided = DisableFailingWebhookHandler.Decide(webhook, health, now, AutoDisableAfter);
+        var decided = DisableFailingWebhookHandler.Decide(webhook, health, now, AutoDisableAfter, Options.WarnBeforeDisable);
         var alerts = RaiseAlerts.OnFailing(webhook, health, decided, settings ?? Settings, now, AutoDisableAfter, Options);
-        return (alerts, alerts.Aggregate(webhook, (w, a) => w.Apply(a)));
+        var recorded = decided.OfType<WebhookAutoDisabled>().Aggregate(webhook, (w, e) => w.Apply(e));
+        return (alerts, alerts.Aggregate(recorded, (w, a) => w.Apply(a)));
     }
 
     private static (IReadOnlyList<WebhookAlerted> Alerts, Webhook Webhook) Recovery(Webhook webhook, DateTimeOffset now)
@@ -93,6 +94,21 @@ public sealed class AlertRulesTests
         var alert = Assert.Single(disabled);
         Assert.Equal(Alerts.Disabled, alert.Alert);
         Assert.Contains("disabled after 120 h", alert.Reason);
+    }
+
+    [Fact]
+    public void a_webhook_first_seen_failing_after_its_time_is_warned_and_switched_off_only_a_day_later()
+    {
+        // No signal in the warning's day: the receiver's retries had ended, say, and the next event fails on day six.
+        var (first, webhook) = Signal(NewWebhook(), Failing(Start, 5, Start.AddDays(6)), Start.AddDays(6));
+        Assert.Equal(Alerts.WillBeDisabled, Assert.Single(first).Alert);
+        Assert.True(webhook.Enabled);
+        Assert.Equal(Start.AddDays(7), DisableFailingWebhookHandler.SwitchOffAt(webhook, Start, AutoDisableAfter, Options.WarnBeforeDisable));
+
+        Assert.Empty(Signal(webhook, Failing(Start, 6, Start.AddDays(6.5)), Start.AddDays(6.5)).Alerts);
+        var (disabled, off) = Signal(webhook, Failing(Start, 7, Start.AddDays(7)), Start.AddDays(7));
+        Assert.Equal(Alerts.Disabled, Assert.Single(disabled).Alert);
+        Assert.False(off.Enabled);
     }
 
     [Fact]
@@ -167,29 +183,30 @@ public sealed class AlertRulesTests
 
     /// <summary>
     /// One delivery failed and gave up; no attempt follows. The sweep looks every minute for six days: what it finds due, the
-    /// signal it sends decides, nothing is due twice, and the warning and the switch-off are left to an attempt.
+    /// signal it sends decides, nothing is due twice, and the switch-off is left to an attempt.
     /// </summary>
     [Theory]
     [InlineData(1)]
     [InlineData(5)]
-    public void a_webhook_with_no_more_attempts_is_still_told_it_fails_once_and_is_not_switched_off_by_the_clock(int failures)
+    public void a_webhook_with_no_more_attempts_is_still_told_it_fails_and_warned_once_and_is_not_switched_off_by_the_clock(int failures)
     {
         var webhook = NewWebhook();
         var health = Failing(Start, failures, Start);
         var decisions = new List<(DateTimeOffset At, string What)>();
         for (var now = Start; now <= Start.AddDays(6); now = now.AddMinutes(1))
         {
-            if (!(FailingWebhookSweeper.FailingAlertDue(webhook, health, Settings, AutoDisableAfter, Options) <= now)) continue;
-            var decided = DisableFailingWebhookHandler.Decide(webhook, health, now, AutoDisableAfter);
+            if (!(FailingWebhookSweeper.AlertDue(webhook, health, Settings, AutoDisableAfter, Options) <= now)) continue;
+            var decided = DisableFailingWebhookHandler.Decide(webhook, health, now, AutoDisableAfter, Options.WarnBeforeDisable);
             (var alerts, webhook) = Signal(webhook, health, now);
             Assert.Empty(decided);
             Assert.NotEmpty(alerts);
             decisions.AddRange(alerts.Select(a => (now, a.Alert)));
         }
 
-        // Five failures would have been told by the attempt's own signal already; one is told after the shop's hour.
+        // Five failures would have been told by the attempt's own signal already; one is told after the shop's hour. Both are
+        // warned a day before the five days are up.
         var at = failures >= Settings.FailingAfterAttempts ? Start : Start.AddMinutes(Settings.FailingAfterMinutes);
-        Assert.Equal([(at, Alerts.Failing)], decisions);
+        Assert.Equal([(at, Alerts.Failing), (Start.AddDays(4), Alerts.WillBeDisabled)], decisions);
         Assert.True(webhook.Enabled);
     }
 
