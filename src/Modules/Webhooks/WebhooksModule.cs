@@ -121,6 +121,7 @@ public static class WebhooksModule
         services.AddRateLimiter(limiter => WebhookRateLimits.AddPolicies(limiter, settings.RateLimits));
         foreach (var trigger in TriggerCatalog.BuiltIn) services.AddWebhookTrigger(trigger);
         services.AddSingleton<TriggerCatalog>();
+        services.AddSingleton<AutoDisablePolicy>();
         services.AddSingleton<ICustomerEventSubscriber, CustomerEventDispatcher>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<AttemptRecorder>();

@@ -439,6 +439,11 @@ public sealed class AdminPageTests(BrowserFixture browser)
         var card = page.GetByRole(AriaRole.Article, new() { Name = "ERP" });
         await Expect(card).ToContainTextAsync("Příjemce odmítl přihlašovací údaje (401 nebo 403).");
         await Expect(card).ToContainTextAsync("Co s tím: Zkontrolujte klíč nebo token v adrese nebo v hlavičce webhooku");
+        // While there is time to fix it, the card says when it would be switched off, in the browser's own time.
+        var disablesAt = (await browser.ApiAsync(HttpMethod.Get, $"/api/eshops/{eshop.Id}/webhooks/{webhook}", null, eshop.ApiKey))["health"]!["disablesAt"]!.GetValue<string>();
+        var shown = await page.EvaluateAsync<string>(
+            "iso => new Intl.DateTimeFormat('cs-CZ', { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso))", disablesAt);
+        await Expect(card).ToContainTextAsync($"Pokud se do {shown} žádnou zprávu nepodaří doručit, webhook se automaticky vypne.");
 
         await card.GetByRole(AriaRole.Link, new() { Name = "Historie odeslání", Exact = true }).ClickAsync();
         var delivery = page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "HTTP 401" }).First;
@@ -475,6 +480,7 @@ public sealed class AdminPageTests(BrowserFixture browser)
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Mailing" });
         await Expect(card).ToContainTextAsync("The receiver has a problem of its own (a 5xx error).");
         await Expect(card).ToContainTextAsync("What to do: Usually an outage on its side");
+        await Expect(card).ToContainTextAsync(new Regex(@"Unless a delivery succeeds by \d.+, the webhook will be switched off automatically\."));
         await card.GetByRole(AriaRole.Button, new() { Name = "Resend everything that failed since the problem began", Exact = true }).ClickAsync();
         await Expect(card).ToContainTextAsync(": 1. Send them again?");
         await card.GetByRole(AriaRole.Button, new() { Name = "Cancel", Exact = true }).ClickAsync();

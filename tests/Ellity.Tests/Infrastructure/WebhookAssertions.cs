@@ -13,7 +13,7 @@ public sealed record AutoDisabledView(string Cause, DateTimeOffset At, DateTimeO
 /// <summary>Whether the webhook's receiver works, as the webhook shows it.</summary>
 public sealed record HealthView(bool Failing, DateTimeOffset? FailingSince, int ConsecutiveFailures, string? LastError,
     DateTimeOffset? LastAttemptAt, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt,
-    string? LastFailureKind = null, ExplanationView? Explanation = null, DateTimeOffset? ProblemSince = null);
+    string? LastFailureKind = null, ExplanationView? Explanation = null, DateTimeOffset? ProblemSince = null, DateTimeOffset? DisablesAt = null);
 
 /// <summary>A variable the webhook's trigger does not carry, in the field that names it.</summary>
 public sealed record WarningView(string Field, string Variable);

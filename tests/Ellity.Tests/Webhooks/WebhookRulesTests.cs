@@ -345,6 +345,26 @@ public sealed class WebhookRulesTests
     }
 
     [Fact]
+    public void a_failing_webhook_shows_when_it_will_be_switched_off_and_one_off_or_working_does_not()
+    {
+        var allowed = TimeSpan.FromDays(5);
+        DateTimeOffset? Expected(Webhook webhook, WebhookHealth? health, DateTimeOffset now) =>
+            DisableFailingWebhookHandler.ExpectedSwitchOff(webhook, health, now, allowed, WarnBefore);
+
+        // Failing for two days: five days after the first failure, when the warning a day before allows it.
+        Assert.Equal(Now + TimeSpan.FromDays(3), Expected(NewWebhook(), Failing(TimeSpan.FromDays(2)), Now));
+        // Past its time with no warning yet: a day after the warning that is still to come.
+        Assert.Equal(Now + WarnBefore, Expected(NewWebhook(), Failing(TimeSpan.FromDays(7)), Now));
+        // Warned: what the warning said.
+        var since = Now - TimeSpan.FromDays(7);
+        Assert.Equal(Now + TimeSpan.FromHours(23), Expected(Warned(since, Now - TimeSpan.FromHours(1)), Failing(TimeSpan.FromDays(7)), Now));
+
+        Assert.Null(Expected(NewWebhook(), null, Now));
+        Assert.Null(Expected(NewWebhook(), new WebhookHealth { LastSuccessAt = Now }, Now));
+        Assert.Null(Expected(NewWebhook(enabled: false), Failing(TimeSpan.FromDays(2)), Now));
+    }
+
+    [Fact]
     public void a_webhook_is_not_switched_off_for_failing_before_its_owner_has_had_the_warning_for_a_day()
     {
         var allowed = TimeSpan.FromDays(5);

@@ -184,8 +184,10 @@ function healthOf(webhook) {
   }
   if (webhook.disabledReason) return { kind: 'bad', text: t('health.autoDisabled', { reason: webhook.disabledReason }) };
   if (health.failing) {
-    const text = t('health.failing', { since: formatTime(health.failingSince), count: health.consecutiveFailures });
-    return { kind: 'bad', text: health.lastError ? `${text} ${t('health.lastError', { error: health.lastError })}` : text };
+    const failing = t('health.failing', { since: formatTime(health.failingSince), count: health.consecutiveFailures });
+    const text = health.lastError ? `${failing} ${t('health.lastError', { error: health.lastError })}` : failing;
+    // What happens if it goes on failing, while there is still time to fix it.
+    return { kind: 'bad', text: health.disablesAt ? `${text} ${t('health.disablesAt', { at: formatTime(health.disablesAt) })}` : text };
   }
   if (health.lastSuccessAt) return { kind: 'good', text: t('health.working', { at: formatTime(health.lastSuccessAt) }) };
   return { kind: 'none', text: t('health.none') };

@@ -36,6 +36,21 @@ public static class DisableFailingWebhookHandler
             ? DisablesAt(since, allowed, webhook.WarnedAt ?? since + allowed - warnBefore, warnBefore)
             : null;
 
+    /// <summary>
+    /// When a webhook that keeps failing will be switched off: the time its warning announced, or, before the warning, the
+    /// earliest one a warning still to come allows. Null for a webhook that is off, not failing, or failing only from before
+    /// it was switched on again.
+    /// </summary>
+    public static DateTimeOffset? ExpectedSwitchOff(Webhook webhook, WebhookHealth? health, DateTimeOffset now, TimeSpan allowed,
+        TimeSpan warnBefore)
+    {
+        if (!webhook.Enabled || webhook.Deleted || webhook.Suspended || health?.FailingSince is not { } since
+            || health.LastFailureAt < webhook.ActiveSince)
+            return null;
+        var warning = since + allowed - warnBefore;
+        return SwitchOffAt(webhook, since, allowed, warnBefore) ?? DisablesAt(since, allowed, warning > now ? warning : now, warnBefore);
+    }
+
     /// <summary>The switch-off a warning given at <paramref name="warnedAt"/> announces.</summary>
     public static DateTimeOffset DisablesAt(DateTimeOffset since, TimeSpan allowed, DateTimeOffset warnedAt, TimeSpan warnBefore) =>
         since + allowed > warnedAt + warnBefore ? since + allowed : warnedAt + warnBefore;

@@ -7,13 +7,14 @@ public static class GetWebhookEndpoint
     /// <summary>The webhook now, or as it was at <c>asOf</c> (a version of its stream or a time), folded from its events.</summary>
     [WolverineGet("/api/eshops/{eshopId}/webhooks/{webhookId}"), Tags("Webhooks")]
     public static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Get(
-        string eshopId, Guid webhookId, string? asOf, IQuerySession session, TriggerCatalog triggers, CancellationToken ct)
+        string eshopId, Guid webhookId, string? asOf, IQuerySession session, TriggerCatalog triggers, AutoDisablePolicy policy,
+        CancellationToken ct)
     {
         if (!AsOf.TryParse(asOf, out var point))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["asOf"] = [AsOf.Rule] });
         if (point is null)
             return await WebhookLookup.Load(session, eshopId, webhookId, ct) is { } webhook
-                ? TypedResults.Ok(WebhookResponse.From(webhook, triggers, await session.LoadAsync<WebhookHealth>(webhookId, ct)))
+                ? TypedResults.Ok(WebhookResponse.From(webhook, triggers, await session.LoadAsync<WebhookHealth>(webhookId, ct), policy))
                 : WebhookLookup.NotFound(webhookId);
 
         // A past state is shown even for a webhook deleted since; health is a present-day reading, so it is left out.

@@ -7,7 +7,7 @@ public static class ListWebhooksEndpoint
 {
     [WolverineGet("/api/eshops/{eshopId}/webhooks"), Tags("Webhooks")]
     public static async Task<IReadOnlyList<WebhookResponse>> GetAll(string eshopId, IQuerySession session, TriggerCatalog triggers,
-        CancellationToken ct)
+        AutoDisablePolicy policy, CancellationToken ct)
     {
         var webhooks = await session.Query<Webhook>()
             .Where(w => w.EshopId == eshopId && !w.Deleted)
@@ -15,6 +15,6 @@ public static class ListWebhooksEndpoint
             .ToListAsync(ct);
         var health = (await session.LoadManyAsync<WebhookHealth>(ct, webhooks.Select(w => w.Id)))
             .ToDictionary(h => h.Id);
-        return webhooks.Select(w => WebhookResponse.From(w, triggers, health.GetValueOrDefault(w.Id))).ToList();
+        return webhooks.Select(w => WebhookResponse.From(w, triggers, health.GetValueOrDefault(w.Id), policy)).ToList();
     }
 }

@@ -22,10 +22,10 @@ public sealed class UpdatedWebhook : IResponseAware
     }
 
     public static async Task<WebhookResponse> ReadAsync(IDocumentSession session, Guid webhookId, TriggerCatalog triggers,
-        CancellationToken ct)
+        AutoDisablePolicy policy, CancellationToken ct)
     {
         var webhook = await session.Events.FetchLatest<Webhook>(webhookId, ct)
             ?? throw new InvalidOperationException($"Webhook {webhookId} vanished after its change was committed.");
-        return WebhookResponse.From(webhook, triggers, await session.LoadAsync<WebhookHealth>(webhookId, ct));
+        return WebhookResponse.From(webhook, triggers, await session.LoadAsync<WebhookHealth>(webhookId, ct), policy);
     }
 }

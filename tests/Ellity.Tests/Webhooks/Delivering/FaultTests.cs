@@ -194,9 +194,12 @@ public sealed class FaultTests(FaultsFixture app)
         Assert.True(failing.Failing);
         Assert.NotNull(failing.FailingSince);
         Assert.Contains("500", failing.LastError);
+        // The fixture's 4 s after the first failure at the earliest: later only if the warning came late.
+        Assert.True(failing.DisablesAt >= failing.FailingSince + TimeSpan.FromSeconds(4), $"{failing}");
         var disabled = (await app.WaitForAsync(url, w => !w.AsWebhook().Enabled, "auto-disable")).AsWebhook();
         Assert.StartsWith("Every attempt failed since", disabled.DisabledReason);
         Assert.Equal("failedTooLong", disabled.AutoDisabled?.Cause);
+        Assert.Null(disabled.Health.DisablesAt);
         Assert.Equal(failing.FailingSince, disabled.AutoDisabled!.FailingSince);
         Assert.True(disabled.AutoDisabled.At - failing.FailingSince >= TimeSpan.FromSeconds(4), $"{disabled.AutoDisabled}");
 
@@ -204,6 +207,7 @@ public sealed class FaultTests(FaultsFixture app)
         var enabled = (await app.WaitForAsync(url, w => !w.AsWebhook().Health.Failing, "a fresh start")).AsWebhook();
         Assert.Null(enabled.DisabledReason);
         Assert.Null(enabled.AutoDisabled);
+        Assert.Null(enabled.Health.DisablesAt);
         Assert.Equal(0, enabled.Health.ConsecutiveFailures);
     }
 

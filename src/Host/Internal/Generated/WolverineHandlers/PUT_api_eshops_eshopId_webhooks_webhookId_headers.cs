@@ -16,14 +16,16 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class PUT_api_eshops_eshopId_webhooks_webhookId_headers : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly Ellity.Webhooks.AutoDisablePolicy _autoDisablePolicy;
         private readonly Ellity.Webhooks.Triggers.TriggerCatalog _triggerCatalog;
         private readonly Ellity.Webhooks.WebhookHeaders _webhookHeaders;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public PUT_api_eshops_eshopId_webhooks_webhookId_headers(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Ellity.Webhooks.Triggers.TriggerCatalog triggerCatalog, Ellity.Webhooks.WebhookHeaders webhookHeaders, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public PUT_api_eshops_eshopId_webhooks_webhookId_headers(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Ellity.Webhooks.AutoDisablePolicy autoDisablePolicy, Ellity.Webhooks.Triggers.TriggerCatalog triggerCatalog, Ellity.Webhooks.WebhookHeaders webhookHeaders, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _autoDisablePolicy = autoDisablePolicy;
             _triggerCatalog = triggerCatalog;
             _webhookHeaders = webhookHeaders;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -99,7 +101,7 @@ namespace Internal.Generated.WolverineHandlers
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
-            var webhookResponse_response = await Ellity.Webhooks.Subscribing.UpdatedWebhook.ReadAsync(documentSession, webhookId, _triggerCatalog, httpContext.RequestAborted).ConfigureAwait(false);
+            var webhookResponse_response = await Ellity.Webhooks.Subscribing.UpdatedWebhook.ReadAsync(documentSession, webhookId, _triggerCatalog, _autoDisablePolicy, httpContext.RequestAborted).ConfigureAwait(false);
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, webhookResponse_response, 404);
         }

@@ -66,6 +66,7 @@ export default {
   'health.working': 'Funguje – naposledy doručeno {at}.',
   'health.failing': 'Nefunguje od {since} (neúspěšných pokusů za sebou: {count}).',
   'health.lastError': 'Poslední chyba: {error}',
+  'health.disablesAt': 'Pokud se do {at} žádnou zprávu nepodaří doručit, webhook se automaticky vypne.',
   'health.autoDisabled': 'Vypnuto automaticky: {reason}',
   'health.autoDisabled.receiverGone': 'Vypnuto automaticky {at}: příjemce odpověděl 410 Gone, adresa už neplatí. Opravte adresu a webhook zase zapněte.',
   'health.autoDisabled.failedTooLong': 'Vypnuto automaticky {at}: od {since} se nepodařil žádný pokus. Až příjemce opravíte, webhook zase zapněte.',

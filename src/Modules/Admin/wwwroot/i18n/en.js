@@ -66,6 +66,7 @@ export default {
   'health.working': 'Working – last delivered {at}.',
   'health.failing': 'Failing since {since} (failed attempts in a row: {count}).',
   'health.lastError': 'Last error: {error}',
+  'health.disablesAt': 'Unless a delivery succeeds by {at}, the webhook will be switched off automatically.',
   'health.autoDisabled': 'Switched off automatically: {reason}',
   'health.autoDisabled.receiverGone': 'Switched off automatically on {at}: the receiver answered 410 Gone, the address is no more. Fix the address and switch the webhook back on.',
   'health.autoDisabled.failedTooLong': 'Switched off automatically on {at}: no attempt succeeded since {since}. Once the receiver is fixed, switch the webhook back on.',
