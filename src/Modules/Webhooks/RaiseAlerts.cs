@@ -21,9 +21,7 @@ public static class RaiseAlerts
     {
         if (decided.OfType<WebhookAutoDisabled>().FirstOrDefault() is { } disabled)
             return [Alert(Alerts.Disabled, now, health?.FailingSince, disabled.Reason, settings, options)];
-        if (!webhook.Enabled || webhook.Deleted || webhook.Suspended || health?.FailingSince is not { } since
-            || health.LastFailureAt < webhook.ActiveSince)
-            return [];
+        if (health is null || webhook.FailingRun(health) is not { } since) return [];
         var failing = health.ConsecutiveFailures >= settings.FailingAfterAttempts
             || now - since >= TimeSpan.FromMinutes(settings.FailingAfterMinutes);
         var quiet = webhook.LastFailingAlertAt is { } last && now - last < options.RepeatFailingAfter;

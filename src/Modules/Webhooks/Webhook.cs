@@ -166,6 +166,13 @@ public sealed partial record Webhook(
 
     public bool OrderedPerCustomer => Ordering == WebhookOrdering.PerCustomer;
 
+    /// <summary>
+    /// When the run of failures <paramref name="health"/> shows began, while this webhook is on to be told of it: sending,
+    /// and failing since it was last switched on. Null otherwise.
+    /// </summary>
+    public DateTimeOffset? FailingRun(WebhookHealth? health) =>
+        Enabled && !Deleted && !Suspended && health?.FailingSince is { } since && !(health.LastFailureAt < ActiveSince) ? since : null;
+
     public Webhook Apply(WebhookRetryScheduleChanged e) => this with { RetrySchedule = e.RetrySchedule };
 
     public Webhook Apply(WebhookEnabled e) =>

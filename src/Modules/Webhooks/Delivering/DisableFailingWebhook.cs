@@ -44,9 +44,7 @@ public static class DisableFailingWebhookHandler
     public static DateTimeOffset? ExpectedSwitchOff(Webhook webhook, WebhookHealth? health, DateTimeOffset now, TimeSpan allowed,
         TimeSpan warnBefore)
     {
-        if (!webhook.Enabled || webhook.Deleted || webhook.Suspended || health?.FailingSince is not { } since
-            || health.LastFailureAt < webhook.ActiveSince)
-            return null;
+        if (webhook.FailingRun(health) is not { } since) return null;
         var warning = since + allowed - warnBefore;
         return SwitchOffAt(webhook, since, allowed, warnBefore) ?? DisablesAt(since, allowed, warning > now ? warning : now, warnBefore);
     }

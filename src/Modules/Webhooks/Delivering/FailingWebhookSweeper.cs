@@ -29,9 +29,7 @@ public sealed partial class FailingWebhookSweeper(IDocumentStore store, IWolveri
     public static DateTimeOffset? FailingAlertDue(Webhook webhook, WebhookHealth health, AlertSettings settings, TimeSpan autoDisableAfter,
         NotificationsOptions options)
     {
-        if (!webhook.Enabled || webhook.Deleted || webhook.Suspended || health.FailingSince is not { } since
-            || health.LastFailureAt < webhook.ActiveSince || RaiseAlerts.Told(webhook.AlertedFailingSince, since))
-            return null;
+        if (webhook.FailingRun(health) is not { } since || RaiseAlerts.Told(webhook.AlertedFailingSince, since)) return null;
         var due = health.ConsecutiveFailures >= settings.FailingAfterAttempts ? since : since + TimeSpan.FromMinutes(settings.FailingAfterMinutes);
         // A webhook that flaps is told failing once per RepeatFailingAfter: not before that has passed.
         if (webhook.LastFailingAlertAt is { } last && last + options.RepeatFailingAfter > due) due = last + options.RepeatFailingAfter;
@@ -43,19 +41,14 @@ public sealed partial class FailingWebhookSweeper(IDocumentStore store, IWolveri
     /// come by time alone: warned already, or the webhook off or working. Mirrors <see cref="RaiseAlerts.OnFailing"/>.
     /// </summary>
     public static DateTimeOffset? WarningDue(Webhook webhook, WebhookHealth health, TimeSpan autoDisableAfter, NotificationsOptions options) =>
-        !webhook.Enabled || webhook.Deleted || webhook.Suspended || health.FailingSince is not { } since
-        || health.LastFailureAt < webhook.ActiveSince || RaiseAlerts.Told(webhook.WarnedFailingSince, since)
-            ? null
-            : since + autoDisableAfter - options.WarnBeforeDisable;
+        webhook.FailingRun(health) is { } since && !RaiseAlerts.Told(webhook.WarnedFailingSince, since)
+            ? since + autoDisableAfter - options.WarnBeforeDisable
+            : null;
 
     /// <summary>When a signal for <paramref name="webhook"/> is due by time alone, for its "failing" alert or its warning.</summary>
     public static DateTimeOffset? AlertDue(Webhook webhook, WebhookHealth health, AlertSettings settings, TimeSpan autoDisableAfter,
         NotificationsOptions options) =>
-        (FailingAlertDue(webhook, health, settings, autoDisableAfter, options), WarningDue(webhook, health, autoDisableAfter, options)) switch
-        {
-            ({ } failing, { } warning) => failing < warning ? failing : warning,
-            (var failing, var warning) => failing ?? warning,
-        };
+        new[] { FailingAlertDue(webhook, health, settings, autoDisableAfter, options), WarningDue(webhook, health, autoDisableAfter, options) }.Min();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
